@@ -1,0 +1,42 @@
+import type { KernelContext } from './context.js';
+import type { PhaseRule } from './phase.js';
+import type { ObjectSchema, Schema, Static } from './schema/types.js';
+
+/** `change` commands alter configuration or run state and are always logged; `query` commands only read. */
+export type CommandKind = 'change' | 'query';
+
+/**
+ * One command, declared once. Validation, phase checks, introspection,
+ * command-line parsing, config-file validation and help all derive from
+ * this; only `handler` is written by hand.
+ */
+export interface CommandDecl<A extends ObjectSchema = ObjectSchema, R extends Schema = Schema> {
+  readonly name: string;
+  readonly args: A;
+  readonly returns: R;
+  /** Where the command may run. Required: every new command decides. */
+  readonly phases: PhaseRule;
+  readonly kind: CommandKind;
+  readonly doc: string;
+  /** A wire example: `-> {...}` then `<- {...}` lines. */
+  readonly example?: string;
+  /** Other names the command answers to (QEMU compatibility). */
+  readonly aliases?: readonly string[];
+  handler(args: Static<A>, ctx: KernelContext): Static<R> | Promise<Static<R>>;
+}
+
+/** Declares a command with its types inferred from the schemas. */
+export function defineCommand<A extends ObjectSchema, R extends Schema>(decl: CommandDecl<A, R>): CommandDecl<A, R> {
+  return decl;
+}
+
+/** An event's declaration, for introspection and documentation. */
+export interface EventDecl<D extends ObjectSchema = ObjectSchema> {
+  readonly name: string;
+  readonly data: D;
+  readonly doc: string;
+}
+
+export function defineEvent<D extends ObjectSchema>(decl: EventDecl<D>): EventDecl<D> {
+  return decl;
+}

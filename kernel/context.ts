@@ -1,0 +1,39 @@
+import type { Observable } from 'rxjs';
+import type { Origin } from './origin.js';
+import type { Phase, RunState } from './phase.js';
+import type { ObjectTree } from './objects/object-tree.js';
+import type { TypeRegistry } from './objects/type-registry.js';
+import type { HostBroker } from './host-broker.js';
+import type { KernelEvent } from './event-bus.js';
+
+/** Whether commands drive a real machine or rebuild a configuration from the log. */
+export type ExecutionMode = 'live' | 'replay';
+
+/**
+ * The narrow API a command handler, a type's hooks and a transport see of the
+ * kernel. Everything a plugin does to the machine goes through here.
+ */
+export interface KernelContext {
+  readonly origin: Origin;
+  /** `replay` rebuilds configuration only: no guest starts, no host sockets open. */
+  readonly mode: ExecutionMode;
+  readonly phase: Phase;
+  readonly runState: RunState;
+  readonly objects: ObjectTree;
+  readonly types: TypeRegistry;
+  readonly broker: HostBroker;
+  /** Advances the phase machine through every phase up to `phase`, running the machine's hooks. */
+  advanceTo(phase: Phase): Promise<void>;
+  /** Changes the run state and emits the matching event, if any. */
+  setRunState(state: RunState): void;
+  /** Queues an event; it is published when the command succeeds, dropped if it fails. */
+  emit(event: string, data?: Record<string, unknown>): void;
+  /** Registers an undo step for a side effect outside the object tree. */
+  onRollback(undo: () => void | Promise<void>): void;
+  /** A service a plugin provided under `token`. */
+  service<T>(token: string): T;
+  /** Runs another command as part of this one (same origin, not logged separately). */
+  call(command: string, args?: Record<string, unknown>): Promise<unknown>;
+  /** Every published event, for plugins that react to the machine (transports, the sandbox). */
+  readonly events: Observable<KernelEvent>;
+}

@@ -1,0 +1,268 @@
+import { canonicalJson } from '../canonical-json.js';
+import type { KernelContext } from '../context.js';
+import { QmpError } from '../errors.js';
+import { validate } from '../schema/validate.js';
+import type { ResolvedProp } from './object-type.js';
+import type { QObject } from './qobject.js';
+import { StateHash } from './state-hash.js';
+import type { TypeRegistry } from './type-registry.js';
+
+class Node implements QObject {
+  realized = false;
+  runtime: unknown = undefined;
+  readonly children = new Map<string, Node>();
+  constructor(
+    readonly path: string,
+    readonly name: string,
+    readonly type: string,
+    readonly props: Map<string, unknown>,
+    readonly parent: Node | undefined,
+  ) {}
+  get(prop: string): unknown {
+    return this.props.get(prop);
+  }
+  values(): Readonly<Record<string, unknown>> {
+    return Object.fromEntries(this.props);
+  }
+}
+
+function parentPath(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/**
+ * The one object tree (`/machine`, `/machine/peripheral/<id>`,
+ * `/objects/<id>`). Every mutation is journaled while a command runs, so a
+ * failing command is rolled back whole; every mutation also updates the
+ * incremental state hash.
+ */
+export class ObjectTree {
+  private readonly root = new Node('/', '', 'container', new Map(), undefined);
+  private readonly byPath = new Map<string, Node>([['/', this.root]]);
+  private readonly stateHash = new StateHash();
+  private journal: Array<() => void | Promise<void>> | undefined;
+
+  constructor(private readonly types: TypeRegistry) {}
+
+  /** Starts recording undo steps for the command about to run. */
+  begin(): void {
+    this.journal = [];
+  }
+
+  /** Keeps every change made since `begin`. */
+  commit(): void {
+    this.journal = undefined;
+  }
+
+  /** Undoes every change made since `begin`, newest first. */
+  async rollback(): Promise<void> {
+    const steps = this.journal ?? [];
+    this.journal = undefined;
+    for (const undo of steps.reverse()) await undo();
+  }
+
+  /** Registers an undo step for a side effect outside the tree (a mapped region, an open file). */
+  onRollback(undo: () => void | Promise<void>): void {
+    this.journal?.push(undo);
+  }
+
+  /** The configuration's hash, bound to the phase. */
+  hash(phase: string): string {
+    return this.stateHash.value(phase);
+  }
+
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
+  find(path: string): QObject | undefined {
+    return this.byPath.get(path);
+  }
+
+  get(path: string): QObject {
+    const node = this.byPath.get(path);
+    if (!node) throw new QmpError('DeviceNotFound', `Device '${path}' not found`);
+    return node;
+  }
+
+  children(path: string): QObject[] {
+    return [...(this.node(path).children.values())];
+  }
+
+  /** Every object below `path` (itself included), parents before children. */
+  *walk(path = '/'): Generator<QObject> {
+    const start = this.node(path);
+    const stack: Node[] = [start];
+    while (stack.length) {
+      const n = stack.shift()!;
+      if (n !== this.root) yield n;
+      stack.unshift(...n.children.values());
+    }
+  }
+
+  /** Creates a container path (`/machine/peripheral`) if it does not exist. */
+  ensureContainer(path: string): void {
+    if (this.byPath.has(path)) return;
+    this.ensureContainer(parentPath(path));
+    this.insert(path, 'container', new Map());
+  }
+
+  /** Creates an object with validated properties (defaults filled in) and runs its `create` hook. */
+  async add(path: string, type: string, props: Record<string, unknown>, ctx: KernelContext): Promise<QObject> {
+    const decl = this.types.get(type);
+    if (decl.abstract) throw new QmpError('GenericError', `Type '${type}' is abstract`);
+    if (this.byPath.has(path)) throw new QmpError('GenericError', `Duplicate ID '${path.slice(path.lastIndexOf('/') + 1)}' for ${parentPath(path)}`);
+    const values = new Map<string, unknown>();
+    const declared = this.types.props(type);
+    for (const [name, value] of Object.entries(props)) {
+      if (value === undefined) continue;
+      const prop = this.prop(type, name);
+      if (prop.settable === 'never') throw new QmpError('GenericError', `Property '${type}.${name}' is read-only`);
+      values.set(name, this.checkValue(prop, value));
+    }
+    for (const [name, prop] of declared) if (!values.has(name) && prop.default !== undefined) values.set(name, prop.default);
+    this.ensureContainer(parentPath(path));
+    const node = this.insert(path, type, values);
+    await this.types.hook(type, 'create')?.(node, ctx);
+    return node;
+  }
+
+  /** Realizes an object and every unrealized object below it. */
+  async realize(path: string, ctx: KernelContext): Promise<void> {
+    for (const obj of [...this.walk(path)]) {
+      const node = obj as Node;
+      if (node.realized || node.type === 'container') continue;
+      await this.types.hook(node.type, 'realize')?.(node, ctx);
+      this.setRealized(node, true, ctx);
+    }
+  }
+
+  /** Unrealizes an object and everything below it, children first. */
+  async unrealize(path: string, ctx: KernelContext): Promise<void> {
+    for (const obj of [...this.walk(path)].reverse()) {
+      const node = obj as Node;
+      if (!node.realized) continue;
+      await this.types.hook(node.type, 'unrealize')?.(node, ctx);
+      this.setRealized(node, false, ctx);
+    }
+  }
+
+  /** Unrealizes and removes an object and everything below it. */
+  async remove(path: string, ctx: KernelContext): Promise<void> {
+    const node = this.node(path);
+    await this.unrealize(path, ctx);
+    this.detach(node);
+    this.journal?.push(() => this.reattach(node));
+  }
+
+  /** Sets one property, honouring when it may be set; a realized object hears about it. */
+  set(path: string, name: string, value: unknown, ctx: KernelContext): void {
+    const node = this.node(path);
+    const prop = this.prop(node.type, name);
+    const when = prop.settable ?? 'unrealized';
+    if (when === 'never' || when === 'create')
+      throw new QmpError('GenericError', `Property '${node.type}.${name}' can't be set${when === 'create' ? ' after creation' : ''}`);
+    if (when === 'unrealized' && node.realized)
+      throw new QmpError('GenericError', `Attempt to set property '${name}' on device '${node.name}' (type '${node.type}') after it was realized`);
+    const checked = this.checkValue(prop, value);
+    const had = node.props.has(name);
+    const old = node.props.get(name);
+    node.props.set(name, checked);
+    this.rehash(node);
+    const notify = node.realized ? this.types.hook(node.type, 'propertyChanged') : undefined;
+    notify?.(node, name, checked, ctx);
+    this.journal?.push(() => {
+      if (had) node.props.set(name, old);
+      else node.props.delete(name);
+      this.rehash(node);
+      notify?.(node, name, old, ctx);
+    });
+  }
+
+  /** Sets a property the type itself maintains (`settable: never`), journaled and hashed like any other. */
+  setInternal(path: string, name: string, value: unknown): void {
+    const node = this.node(path);
+    const had = node.props.has(name);
+    const old = node.props.get(name);
+    node.props.set(name, value);
+    this.rehash(node);
+    this.journal?.push(() => {
+      if (had) node.props.set(name, old);
+      else node.props.delete(name);
+      this.rehash(node);
+    });
+  }
+
+  /** Resolves a link value (an id or an absolute path) among objects of `type`. */
+  resolveLink(value: string, type: string): QObject | undefined {
+    const candidates = value.startsWith('/') ? [value] : [`/objects/${value}`, `/machine/peripheral/${value}`, `/chardevs/${value}`, `/blockdevs/${value}`];
+    for (const path of candidates) {
+      const node = this.byPath.get(path);
+      if (node && this.types.isA(node.type, type)) return node;
+    }
+    return undefined;
+  }
+
+  private prop(type: string, name: string): ResolvedProp {
+    const prop = this.types.props(type).get(name);
+    if (!prop) throw new QmpError('GenericError', `Property '${type}.${name}' not found`);
+    return prop;
+  }
+
+  private checkValue(prop: ResolvedProp, value: unknown): unknown {
+    const checked = validate(prop.type, value, prop.name);
+    if (prop.link && !this.resolveLink(String(checked), prop.link))
+      throw new QmpError('DeviceNotFound', `Property '${prop.name}': no ${prop.link} named '${String(checked)}'`);
+    return checked;
+  }
+
+  private node(path: string): Node {
+    const node = this.byPath.get(path);
+    if (!node) throw new QmpError('DeviceNotFound', `Device '${path}' not found`);
+    return node;
+  }
+
+  private insert(path: string, type: string, values: Map<string, unknown>): Node {
+    const parent = this.node(parentPath(path));
+    const node = new Node(path, path.slice(path.lastIndexOf('/') + 1), type, values, parent);
+    this.reattach(node);
+    this.journal?.push(() => this.detach(node));
+    return node;
+  }
+
+  private reattach(node: Node): void {
+    node.parent!.children.set(node.name, node);
+    for (const n of [node, ...this.descendants(node)]) {
+      this.byPath.set(n.path, n);
+      this.rehash(n);
+    }
+  }
+
+  private detach(node: Node): void {
+    node.parent?.children.delete(node.name);
+    for (const n of [node, ...this.descendants(node)]) {
+      this.byPath.delete(n.path);
+      this.stateHash.delete(n.path);
+    }
+  }
+
+  private descendants(node: Node): Node[] {
+    return [...node.children.values()].flatMap((c) => [c, ...this.descendants(c)]);
+  }
+
+  private setRealized(node: Node, realized: boolean, ctx: KernelContext): void {
+    node.realized = realized;
+    this.rehash(node);
+    this.journal?.push(async () => {
+      const hook = this.types.hook(node.type, realized ? 'unrealize' : 'realize');
+      await hook?.(node, ctx);
+      node.realized = !realized;
+      this.rehash(node);
+    });
+  }
+
+  private rehash(node: Node): void {
+    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalJson(node.values())}`);
+  }
+}

@@ -1,0 +1,87 @@
+import { QmpError } from '../errors.js';
+import { jsonTypeName, type Schema, type Static } from './types.js';
+
+function invalidType(path: string, s: Schema): QmpError {
+  return new QmpError('GenericError', `Invalid parameter type for '${path}', expected: ${jsonTypeName(s)}`);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function matches(s: Schema, v: unknown): boolean {
+  switch (s.kind) {
+    case 'str':
+    case 'enum':
+      return typeof v === 'string';
+    case 'int':
+    case 'size':
+    case 'uint64':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'null':
+      return v === null;
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'any':
+      return true;
+    case 'alternate':
+      return s.options.some((o: Schema) => matches(o, v));
+  }
+}
+
+/**
+ * Checks `value` against `schema` and returns it, throwing the QMP error
+ * QEMU would give (`Parameter 'driver' is missing`, `Parameter 'x' is
+ * unexpected`, `Invalid parameter type for 'size', expected: integer`).
+ * `path` names the value in messages; members join it with dots.
+ */
+export function validate<S extends Schema>(schema: S, value: unknown, path = ''): Static<S> {
+  check(schema, value, path);
+  return value as Static<S>;
+}
+
+function check(s: Schema, v: unknown, path: string): void {
+  if (!matches(s, v)) throw invalidType(path || 'arguments', s);
+  switch (s.kind) {
+    case 'int':
+      if (!Number.isSafeInteger(v)) throw new QmpError('GenericError', `Parameter '${path}' is out of range`);
+      return;
+    case 'size':
+    case 'uint64':
+      if ((v as number) < 0 || !Number.isSafeInteger(v))
+        throw new QmpError('GenericError', `Parameter '${path}' expects a non-negative integer below 2^53`);
+      return;
+    case 'enum':
+      if (!s.values.includes(v as string))
+        throw new QmpError('GenericError', `Parameter '${path}' does not accept value '${v}'`);
+      return;
+    case 'array':
+      (v as unknown[]).forEach((item, i) => check(s.items, item, `${path}[${i}]`));
+      return;
+    case 'object': {
+      const obj = v as Record<string, unknown>;
+      for (const [key, field] of Object.entries(s.fields)) {
+        if (obj[key] === undefined) {
+          if (!field.optional) throw new QmpError('GenericError', `Parameter '${join(path, key)}' is missing`);
+        } else check(field.schema, obj[key], join(path, key));
+      }
+      for (const key of Object.keys(obj)) {
+        if (key in s.fields) continue;
+        if (!s.rest) throw new QmpError('GenericError', `Parameter '${join(path, key)}' is unexpected`);
+        check(s.rest, obj[key], join(path, key));
+      }
+      return;
+    }
+    case 'alternate': {
+      const chosen = s.options.find((o: Schema) => matches(o, v))!;
+      check(chosen, v, path);
+      return;
+    }
+  }
+}

@@ -36,4 +36,20 @@ export interface KernelContext {
   call(command: string, args?: Record<string, unknown>): Promise<unknown>;
   /** Every published event, for plugins that react to the machine (transports, the sandbox). */
   readonly events: Observable<KernelEvent>;
+  /** Guest-initiated run-state changes, for devices (the SiFive test finisher, a watchdog). */
+  readonly guest: GuestControl;
+}
+
+/**
+ * What the guest itself can do to the run state. These happen outside any
+ * command, honour the `set-action` policy (`-no-reboot`), emit the QMP
+ * events, and are not configuration changes, so they are not logged.
+ */
+export interface GuestControl {
+  /** The guest powered off; `exitCode` is the process status the machine asks for (SiFive test FAIL codes). */
+  shutdown(reason?: string, exitCode?: number): void;
+  /** The guest asked for a reset. */
+  reset(reason?: string): void;
+  /** The guest panicked. */
+  panic(): void;
 }

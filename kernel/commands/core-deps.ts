@@ -1,0 +1,23 @@
+import type { CommandRegistry } from '../command-registry.js';
+import type { CommandLogStore } from '../log/log-entry.js';
+import type { TransportDecl, TransportHandle, TransportHost } from '../transport.js';
+
+/** The program version as `query-version` reports it. */
+export interface VersionInfo {
+  readonly major: number;
+  readonly minor: number;
+  readonly micro: number;
+  readonly package: string;
+}
+
+/** Kernel internals the core commands read; plugins never see these. */
+export interface CoreDeps {
+  readonly registry: CommandRegistry;
+  readonly version: VersionInfo;
+  readonly transports: ReadonlyMap<string, TransportDecl>;
+  readonly monitors: Map<string, TransportHandle>;
+  readonly store?: CommandLogStore;
+  transportHost(): TransportHost;
+  /** Asks the program to exit once the current replies are out. */
+  requestExit(code: number): void;
+}

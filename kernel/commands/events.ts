@@ -1,0 +1,18 @@
+import { defineEvent } from '../command.js';
+import { t } from '../schema/types.js';
+
+const ShutdownCause = t.str('host-qmp-quit, host-qmp-system-reset, guest-shutdown, guest-reset, guest-panic, host-signal');
+
+/** The run-state and device events the kernel itself emits. */
+export const KERNEL_EVENTS = [
+  defineEvent({ name: 'STOP', data: t.empty(), doc: 'The guest was paused' }),
+  defineEvent({ name: 'RESUME', data: t.empty(), doc: 'The guest started or resumed running' }),
+  defineEvent({ name: 'SHUTDOWN', data: t.object({ guest: t.bool(), reason: ShutdownCause }), doc: 'The guest shut down, or the host asked it to' }),
+  defineEvent({ name: 'RESET', data: t.object({ guest: t.bool(), reason: ShutdownCause }), doc: 'The guest was reset' }),
+  defineEvent({ name: 'GUEST_PANICKED', data: t.object({ action: t.str() }), doc: 'The guest panicked' }),
+  defineEvent({
+    name: 'DEVICE_DELETED',
+    data: t.object({ device: t.optional(t.str()), path: t.str() }),
+    doc: 'A device was removed and its id may be reused',
+  }),
+];

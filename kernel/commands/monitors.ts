@@ -1,0 +1,50 @@
+import { defineCommand } from '../command.js';
+import { QmpError } from '../errors.js';
+import { t } from '../schema/types.js';
+import type { CoreDeps } from './core-deps.js';
+
+/** Monitors (QMP, HMP, ...) are opened by a command, so the log shows who opened which endpoint. */
+export function monitorCommands(deps: CoreDeps) {
+  return [
+    defineCommand({
+      name: 'monitor-add',
+      args: t.object(
+        {
+          id: t.optional(t.str(), 'Monitor id; generated when absent'),
+          protocol: t.field(t.str(), "A registered transport, such as 'qmp' or 'hmp'"),
+          endpoint: t.field(t.str(), "unix:PATH, tcp:127.0.0.1:PORT, stdio or fd:N"),
+        },
+        { rest: t.any() },
+      ),
+      returns: t.object({ id: t.str() }),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Open a monitor endpoint. During replay nothing is opened',
+      example: '-> { "execute": "monitor-add", "arguments": { "protocol": "qmp", "endpoint": "unix:/run/vm.qmp" } }\n<- { "return": { "id": "monitor0" } }',
+      async handler({ id, protocol, endpoint, ...options }, ctx) {
+        const transport = deps.transports.get(protocol);
+        if (!transport) throw new QmpError('GenericError', `Unknown monitor protocol '${protocol}' (known: ${[...deps.transports.keys()].join(', ')})`);
+        let name = id;
+        for (let n = 0; name === undefined; n++) if (!deps.monitors.has(`monitor${n}`)) name = `monitor${n}`;
+        if (deps.monitors.has(name)) throw new QmpError('GenericError', `Duplicate monitor ID '${name}'`);
+        if (ctx.mode === 'replay') return { id: name };
+        const handle = await transport.open(endpoint, deps.transportHost(), options);
+        deps.monitors.set(name, handle);
+        ctx.onRollback(async () => {
+          deps.monitors.delete(name!);
+          await handle.close();
+        });
+        return { id: name };
+      },
+    }),
+    defineCommand({
+      name: 'query-monitors',
+      args: t.empty(),
+      returns: t.array(t.object({ id: t.str(), description: t.str() }, { name: 'MonitorInfo' })),
+      phases: 'any',
+      kind: 'query',
+      doc: 'The open monitors',
+      handler: () => [...deps.monitors].map(([id, h]) => ({ id, description: h.description })),
+    }),
+  ];
+}

@@ -1,0 +1,188 @@
+import { defineCommand } from '../command.js';
+import { QmpError } from '../errors.js';
+import { MACHINE_PATH } from '../machine-lifecycle.js';
+import { PHASES, PhaseSchema, RunStateSchema, phasesBefore } from '../phase.js';
+import { t } from '../schema/types.js';
+import { ActionPanic, ActionReboot, ActionShutdown, SETTINGS_PATH } from './base-types.js';
+import type { CoreDeps } from './core-deps.js';
+
+const StatusInfo = t.object(
+  { running: t.bool(), singlestep: t.bool(), status: RunStateSchema },
+  { name: 'StatusInfo' },
+);
+
+/** Phases, run state and the VM's identity: the commands of the redesign thread plus QEMU's run control. */
+export function runControlCommands(deps: CoreDeps) {
+  return [
+    defineCommand({
+      name: 'machine-set',
+      args: t.object({ type: t.optional(t.str(), 'Machine type; required the first time') }, { rest: t.any() }),
+      returns: t.empty(),
+      phases: ['no-machine', 'machine-created'],
+      kind: 'change',
+      doc: 'Choose the machine type and set machine properties (no-machine -> machine-created)',
+      example: '-> { "execute": "machine-set", "arguments": { "type": "virt", "memory": 134217728 } }\n<- { "return": {} }',
+      async handler({ type, ...props }, ctx) {
+        const existing = ctx.objects.find(MACHINE_PATH);
+        if (!existing) {
+          if (!type) throw new QmpError('GenericError', "Parameter 'type' is missing");
+          if (!ctx.types.isA(type, 'machine') || ctx.types.get(type).abstract)
+            throw new QmpError('GenericError', `'${type}' is not a machine type (see qom-list-types implements=machine)`);
+          await ctx.objects.add(MACHINE_PATH, type, props, ctx);
+          await ctx.advanceTo('machine-created');
+          return {};
+        }
+        if (type && type !== existing.type)
+          throw new QmpError('GenericError', `The machine type is already '${existing.type}'; it cannot become '${type}'`);
+        for (const [name, value] of Object.entries(props)) ctx.objects.set(MACHINE_PATH, name, value, ctx);
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'until-phase',
+      args: t.object({ phase: PhaseSchema }),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Advance the machine through every phase up to the given one; an earlier phase is an error',
+      example: '-> { "execute": "until-phase", "arguments": { "phase": "machine-initialized" } }\n<- { "return": {} }',
+      async handler({ phase }, ctx) {
+        await ctx.advanceTo(phase);
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'x-exit-preconfig',
+      args: t.empty(),
+      returns: t.empty(),
+      phases: phasesBefore('machine-ready'),
+      kind: 'change',
+      doc: 'QEMU-compatible: advance to machine-ready',
+      async handler(_args, ctx) {
+        await ctx.advanceTo('machine-ready');
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'query-phase',
+      args: t.empty(),
+      returns: t.object({ phase: PhaseSchema, phases: t.array(PhaseSchema) }, { name: 'PhaseInfo' }),
+      phases: 'any',
+      kind: 'query',
+      doc: 'The current machine phase and the list of phases in order',
+      handler: (_args, ctx) => ({ phase: ctx.phase, phases: [...PHASES] }),
+    }),
+    defineCommand({
+      name: 'query-status',
+      args: t.empty(),
+      returns: StatusInfo,
+      phases: 'any',
+      kind: 'query',
+      doc: 'The guest run state',
+      example: '-> { "execute": "query-status" }\n<- { "return": { "running": false, "singlestep": false, "status": "prelaunch" } }',
+      handler: (_args, ctx) => ({ running: ctx.runState === 'running', singlestep: false, status: ctx.runState }),
+    }),
+    defineCommand({
+      name: 'cont',
+      args: t.empty(),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Advance through any remaining phases and start (or resume) the guest',
+      async handler(_args, ctx) {
+        if (ctx.runState === 'shutdown' || ctx.runState === 'internal-error' || ctx.runState === 'guest-panicked')
+          throw new QmpError('GenericError', 'Resetting the Virtual Machine is required');
+        await ctx.advanceTo('machine-ready');
+        if (ctx.runState === 'running') return {};
+        if (ctx.mode === 'live') await ctx.types.machineHooks(ctx.objects.get(MACHINE_PATH).type).resume?.(ctx.objects.get(MACHINE_PATH), ctx);
+        ctx.setRunState('running');
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'stop',
+      args: t.empty(),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Pause the guest',
+      async handler(_args, ctx) {
+        if (ctx.runState !== 'running') {
+          if (ctx.runState === 'prelaunch') return {};
+          ctx.setRunState('paused');
+          return {};
+        }
+        if (ctx.mode === 'live') await ctx.types.machineHooks(ctx.objects.get(MACHINE_PATH).type).pause?.(ctx.objects.get(MACHINE_PATH), ctx);
+        ctx.setRunState('paused');
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'system_reset',
+      args: t.empty(),
+      returns: t.empty(),
+      phases: ['machine-ready'],
+      kind: 'change',
+      doc: 'Reset the guest as a reset button would',
+      async handler(_args, ctx) {
+        const machine = ctx.objects.get(MACHINE_PATH);
+        if (ctx.mode === 'live') await ctx.types.machineHooks(machine.type).reset?.(machine, ctx);
+        ctx.emit('RESET', { guest: false, reason: 'host-qmp-system-reset' });
+        if (ctx.runState === 'shutdown' || ctx.runState === 'guest-panicked' || ctx.runState === 'internal-error') ctx.setRunState('paused');
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'quit',
+      args: t.empty(),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Stop the guest and exit the program once this reply is sent',
+      async handler(_args, ctx) {
+        const machine = ctx.objects.find(MACHINE_PATH);
+        if (machine && ctx.mode === 'live') await ctx.types.machineHooks(machine.type).quit?.(machine, ctx);
+        ctx.emit('SHUTDOWN', { guest: false, reason: 'host-qmp-quit' });
+        ctx.setRunState('shutdown');
+        if (ctx.mode === 'live') deps.requestExit(0);
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'set-name',
+      args: t.object({ name: t.str() }),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Name the VM (-name); query-name reports it',
+      handler({ name }, ctx) {
+        ctx.objects.set(SETTINGS_PATH, 'name', name, ctx);
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'query-name',
+      args: t.empty(),
+      returns: t.object({ name: t.optional(t.str()) }, { name: 'NameInfo' }),
+      phases: 'any',
+      kind: 'query',
+      doc: 'The VM name, if one was set',
+      handler: (_args, ctx) => {
+        const name = ctx.objects.get(SETTINGS_PATH).get('name');
+        return name === undefined ? {} : { name: name as string };
+      },
+    }),
+    defineCommand({
+      name: 'set-action',
+      args: t.object({ reboot: t.optional(ActionReboot), shutdown: t.optional(ActionShutdown), panic: t.optional(ActionPanic) }),
+      returns: t.empty(),
+      phases: 'any',
+      kind: 'change',
+      doc: 'Choose what guest reset, poweroff and panic do (-no-reboot is reboot=shutdown)',
+      handler(args, ctx) {
+        for (const [k, v] of Object.entries(args)) ctx.objects.set(SETTINGS_PATH, k, v, ctx);
+        return {};
+      },
+    }),
+  ];
+}

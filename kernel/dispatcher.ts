@@ -1,0 +1,215 @@
+import type { CommandDecl } from './command.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { ExecutionMode, GuestControl, KernelContext } from './context.js';
+import { QmpError, toQmpError } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { HostBroker } from './host-broker.js';
+import type { CommandLogStore, LogEntryDraft } from './log/log-entry.js';
+import type { MachineLifecycle } from './machine-lifecycle.js';
+import type { ObjectTree } from './objects/object-tree.js';
+import type { TypeRegistry } from './objects/type-registry.js';
+import type { Origin } from './origin.js';
+import type { PhaseMachine } from './phase-machine.js';
+import type { CommandFilter } from './plugin.js';
+import { validate } from './schema/validate.js';
+import type { RunState } from './phase.js';
+
+/** Run-state changes that QMP announces with an event. */
+const RUN_STATE_EVENTS: Partial<Record<RunState, string>> = { running: 'RESUME', paused: 'STOP' };
+
+/** Flush the group commit at least this often, so one long burst cannot hold replies back. */
+const MAX_BATCH = 512;
+
+interface Pending {
+  readonly command: string;
+  readonly args: Record<string, unknown>;
+  readonly origin: Origin;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: QmpError) => void;
+}
+
+interface Done {
+  readonly pending: Pending;
+  readonly draft?: LogEntryDraft;
+  readonly events: ReadonlyArray<[string, Record<string, unknown> | undefined]>;
+  readonly outcome: { ok: true; value: unknown } | { ok: false; error: QmpError };
+}
+
+/** What the dispatcher needs from the rest of the kernel. */
+export interface DispatcherDeps {
+  readonly registry: CommandRegistry;
+  readonly types: TypeRegistry;
+  readonly objects: ObjectTree;
+  readonly bus: EventBus;
+  readonly broker: HostBroker;
+  readonly phases: PhaseMachine;
+  readonly lifecycle: MachineLifecycle;
+  readonly guest: GuestControl;
+  readonly filters: readonly CommandFilter[];
+  readonly store?: CommandLogStore;
+  readonly mode: ExecutionMode;
+  readonly logQueries: boolean;
+  service<T>(token: string): T;
+}
+
+/**
+ * The one way into the machine. Commands from every transport join one
+ * queue and run strictly one at a time, in arrival order, even when their
+ * handlers are async. Each runs inside an undo journal, so a failure changes
+ * nothing. Replies are released only after the log has committed the entries
+ * (group commit: one transaction for every command run since the last one).
+ */
+export class Dispatcher {
+  private readonly queue: Pending[] = [];
+  private draining = false;
+  private batch: Done[] = [];
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Queues a command; resolves with its return value or rejects with a QmpError. */
+  execute(command: string, args: Record<string, unknown> | undefined, origin: Origin): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ command, args: args ?? {}, origin, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        queueMicrotask(() => void this.drain());
+      }
+    });
+  }
+
+  /** True while nothing is queued or running. */
+  idle(): boolean {
+    return !this.draining && this.queue.length === 0;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const pending = this.queue.shift()!;
+        this.batch.push(await this.run(pending));
+        if (this.batch.length >= MAX_BATCH) this.flush();
+      }
+    } finally {
+      this.flush();
+      this.draining = false;
+      if (this.queue.length) {
+        this.draining = true;
+        queueMicrotask(() => void this.drain());
+      }
+    }
+  }
+
+  /** Commits the batch's log entries in one transaction, then publishes events and releases replies in order. */
+  private flush(): void {
+    const batch = this.batch;
+    if (!batch.length) return;
+    this.batch = [];
+    const drafts = batch.flatMap((d) => (d.draft ? [d.draft] : []));
+    if (drafts.length && this.deps.store) {
+      try {
+        this.deps.store.append(drafts);
+      } catch (e) {
+        const error = new QmpError('GenericError', `Command log write failed: ${toQmpError(e).desc}`);
+        for (const d of batch) d.pending.reject(error);
+        return;
+      }
+    }
+    for (const d of batch) {
+      for (const [event, data] of d.events) this.deps.bus.publish(event, data);
+      if (d.outcome.ok) d.pending.resolve(d.outcome.value);
+      else d.pending.reject(d.outcome.error);
+    }
+  }
+
+  private async run(pending: Pending): Promise<Done> {
+    const { registry, objects, phases } = this.deps;
+    const decl = registry.find(pending.command);
+    if (!decl) return { pending, events: [], outcome: { ok: false, error: new QmpError('CommandNotFound', `The command ${pending.command} has not been found`) } };
+    const before = { phase: phases.phase, runState: phases.runState };
+    const events: Array<[string, Record<string, unknown> | undefined]> = [];
+    const ctx = this.context(pending.origin, events);
+    objects.begin();
+    let outcome: Done['outcome'];
+    try {
+      this.admit(decl, pending, ctx);
+      let value = decl.handler(validate(decl.args, pending.args), ctx);
+      if (value instanceof Promise) {
+        this.flush();
+        value = await value;
+      }
+      objects.commit();
+      outcome = { ok: true, value: value ?? {} };
+    } catch (e) {
+      await objects.rollback();
+      events.length = 0;
+      outcome = { ok: false, error: toQmpError(e) };
+    }
+    const logged = decl.kind === 'change' || this.deps.logQueries;
+    const draft: LogEntryDraft | undefined = logged
+      ? {
+          time: Date.now(),
+          origin: pending.origin,
+          command: decl.name,
+          args: pending.args,
+          kind: decl.kind,
+          applied: outcome.ok,
+          ...(outcome.ok ? { result: outcome.value } : { error: outcome.error.toJSON() }),
+          phaseBefore: before.phase,
+          phaseAfter: phases.phase,
+          runStateBefore: before.runState,
+          runStateAfter: phases.runState,
+          stateHash: objects.hash(phases.phase),
+        }
+      : undefined;
+    return { pending, draft, events, outcome };
+  }
+
+  /** Phase rule, then the sandbox: both refuse before the handler runs. */
+  private admit(decl: CommandDecl, pending: Pending, ctx: KernelContext): void {
+    const phase = this.deps.phases.phase;
+    if (decl.phases !== 'any' && !decl.phases.includes(phase)) {
+      const need = decl.phases.map((p) => `'${p}'`).join(' or ');
+      throw new QmpError('GenericError', `The command ${decl.name} needs phase ${need}; the machine is in phase '${phase}'`);
+    }
+    for (const filter of this.deps.filters) {
+      const reason = filter(decl, pending.args, pending.origin, ctx);
+      if (reason) throw new QmpError('GenericError', `The command ${decl.name} is not allowed: ${reason}`);
+    }
+  }
+
+  private context(origin: Origin, events: Array<[string, Record<string, unknown> | undefined]>): KernelContext {
+    const d = this.deps;
+    const ctx: KernelContext = {
+      origin,
+      mode: d.mode,
+      get phase() {
+        return d.phases.phase;
+      },
+      get runState() {
+        return d.phases.runState;
+      },
+      objects: d.objects,
+      types: d.types,
+      broker: d.broker,
+      events: d.bus.events,
+      guest: d.guest,
+      advanceTo: (phase) => d.lifecycle.advanceTo(phase, ctx),
+      setRunState: (state) => {
+        const before = d.phases.setRunState(state);
+        const event = RUN_STATE_EVENTS[state];
+        if (event && before !== state) events.push([event, undefined]);
+      },
+      emit: (event, data) => {
+        events.push([event, data]);
+      },
+      onRollback: (undo) => d.objects.onRollback(undo),
+      service: (token) => d.service(token),
+      call: async (command, args = {}) => {
+        const decl = d.registry.get(command);
+        this.admit(decl, { command, args, origin, resolve: () => {}, reject: () => {} }, ctx);
+        return decl.handler(validate(decl.args, args), ctx);
+      },
+    };
+    return ctx;
+  }
+}

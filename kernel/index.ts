@@ -1,0 +1,28 @@
+/** The kernel's public API: what plugins, transports, log tools and the entry point may import. */
+export { t, jsonTypeName } from './schema/types.js';
+export type { Schema, Static, ObjectSchema, Field, EnumSchema } from './schema/types.js';
+export { validate } from './schema/validate.js';
+export { introspect, type SchemaInfo } from './schema/introspect.js';
+export { commandHelp, describeSchema } from './schema/help.js';
+export { QmpError, fail, toQmpError, ERROR_CLASSES, type ErrorClass } from './errors.js';
+export { PHASES, RUN_STATES, PhaseSchema, RunStateSchema, phasesFrom, phasesBefore, phaseIndex } from './phase.js';
+export type { Phase, RunState, PhaseRule } from './phase.js';
+export { defineCommand, defineEvent, type CommandDecl, type EventDecl, type CommandKind } from './command.js';
+export { definePlugin, type Plugin, type PluginSetup, type CommandFilter } from './plugin.js';
+export type { KernelContext, GuestControl, ExecutionMode } from './context.js';
+export type { Origin } from './origin.js';
+export type { TransportDecl, TransportHost, TransportHandle } from './transport.js';
+export type { ObjectTypeDecl, PropDecl, MachineHooks, Settable } from './objects/object-type.js';
+export type { QObject } from './objects/qobject.js';
+export type { ObjectTree } from './objects/object-tree.js';
+export type { TypeRegistry } from './objects/type-registry.js';
+export { HostBroker, describeIoError, type HostRequest, type HostPolicy, type FileReference } from './host-broker.js';
+export { timestampNow, type KernelEvent } from './event-bus.js';
+export { canonicalJson } from './canonical-json.js';
+export type { LogEntry, LogEntryDraft, LogHeader, SyncMode, CommandLogStore } from './log/log-entry.js';
+export { createKernel, Kernel, KERNEL_VERSION, type KernelOptions } from './kernel.js';
+export type { VersionInfo } from './commands/core-deps.js';
+export { MACHINE_PATH } from './machine-lifecycle.js';
+export { PERIPHERAL_PATH, PERIPHERAL_ANON_PATH } from './commands/devices.js';
+export { OBJECTS_PATH } from './commands/qom.js';
+export { SETTINGS_PATH } from './commands/base-types.js';

@@ -1,0 +1,44 @@
+import { canonicalJson } from '../canonical-json.js';
+
+// Object keys and short enum-like strings repeat endlessly in a log: quote each
+// once. Bounded so a stream of unusual names cannot grow the cache forever.
+const quoted = new Map<string, string>();
+
+/** `JSON.stringify(s)` for strings drawn from a small set (keys, command names, phases), cached. */
+export function quoteName(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quoted.size < 4096) quoted.set(s, q);
+  }
+  return q;
+}
+
+/**
+ * Exactly `canonicalJson(value)` (kernel/canonical-json.ts), written with
+ * loops and a key-quoting cache because the log serializes every command's
+ * arguments on the hot path. A test pins the two to the same output.
+ */
+export function canonicalText(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalText(value[i]);
+    return out + ']';
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + quoteName(k) + ':' + canonicalText(v);
+    first = false;
+  }
+  return out + '}';
+}
+
+/** The reference implementation, re-exported so tests and readers see what `canonicalText` must equal. */
+export { canonicalJson };

@@ -1,0 +1,369 @@
+import Database from 'better-sqlite3';
+import { canonicalText } from './canonical-text.js';
+import type { CommandKind } from '../command.js';
+import type { Origin } from '../origin.js';
+import type { Phase, RunState } from '../phase.js';
+import { GENESIS_HASH, hashFields, storedFields, type StoredFields } from './entry-hash.js';
+import type { CommandLogStore, LogEntry, LogEntryDraft, LogHeader, SyncMode } from './log-entry.js';
+
+/** Schema version stored in `PRAGMA user_version`; a file with another value is refused. */
+export const LOG_SCHEMA_VERSION = 1;
+
+/** The message every append-only trigger aborts with. */
+export const APPEND_ONLY_MESSAGE = 'command log is append-only';
+
+/** Why the store refused to open or write a file. */
+export class LogStoreError extends Error {
+  constructor(
+    readonly code: 'not-a-log' | 'schema-version' | 'read-only',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LogStoreError';
+  }
+}
+
+/** How to open a log: sync mode for writers, or read-only for tools (verify, replay, audit). */
+export interface SqliteLogStoreOptions {
+  /** Default `normal`. Ignored when `readonly`. */
+  readonly sync?: SyncMode;
+  /** Opens an existing log without writing anything to it (no seal on close). */
+  readonly readonly?: boolean;
+}
+
+/** A seal: the last sequence number and hash, recorded when a writer closes the log cleanly. */
+export interface LogSeal {
+  readonly seq: number;
+  readonly hash: string;
+  readonly time: number;
+}
+
+/** One entry exactly as stored (canonical JSON text, not parsed), with its recorded hash; what `verify` reads. */
+export interface StoredRow extends StoredFields {
+  readonly hash: string;
+}
+
+/** The columns replay needs, as a positional row: seq, command, args JSON, kind, applied (0/1), state hash, phase after. */
+export type ReplayRow = [number, string, string, string, number, string, string];
+
+const ENTRY_COLUMNS =
+  'seq, time, origin, command, args, kind, applied, result, error, phase_before, phase_after, run_state_before, run_state_after, state_hash, prev_hash, hash';
+
+type RawEntry = [
+  number, number, string, string, string, string, number, string | null, string | null,
+  string, string, string, string, string, string, string,
+];
+
+const SCHEMA = `
+CREATE TABLE header (
+  id INTEGER PRIMARY KEY,
+  at_seq INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  header TEXT NOT NULL
+);
+CREATE TABLE entries (
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  applied INTEGER NOT NULL,
+  result TEXT,
+  error TEXT,
+  phase_before TEXT NOT NULL,
+  phase_after TEXT NOT NULL,
+  run_state_before TEXT NOT NULL,
+  run_state_after TEXT NOT NULL,
+  state_hash TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE seals (
+  id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+${['header', 'entries', 'seals']
+  .flatMap((table) =>
+    ['UPDATE', 'DELETE'].map(
+      (op) => `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table}
+BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END;`,
+    ),
+  )
+  .join('\n')}
+PRAGMA user_version = ${LOG_SCHEMA_VERSION};
+`;
+
+/** The names of the triggers that make the log append-only; `verify` warns when one is missing. */
+export const APPEND_ONLY_TRIGGERS: readonly string[] = ['header', 'entries', 'seals'].flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
+
+function rowToEntry(r: RawEntry): LogEntry {
+  const entry: {
+    -readonly [K in keyof LogEntry]: LogEntry[K];
+  } = {
+    seq: r[0],
+    time: r[1],
+    origin: JSON.parse(r[2]) as Origin,
+    command: r[3],
+    args: JSON.parse(r[4]) as Record<string, unknown>,
+    kind: r[5] as CommandKind,
+    applied: r[6] === 1,
+    phaseBefore: r[9] as Phase,
+    phaseAfter: r[10] as Phase,
+    runStateBefore: r[11] as RunState,
+    runStateAfter: r[12] as RunState,
+    stateHash: r[13],
+    prevHash: r[14],
+    hash: r[15],
+  };
+  if (r[7] !== null) entry.result = JSON.parse(r[7]);
+  if (r[8] !== null) entry.error = JSON.parse(r[8]) as LogEntry['error'];
+  return entry;
+}
+
+function rowToStored(r: RawEntry): StoredRow {
+  return {
+    seq: r[0],
+    time: r[1],
+    origin: r[2],
+    command: r[3],
+    args: r[4],
+    kind: r[5],
+    applied: r[6] === 1,
+    result: r[7] ?? undefined,
+    error: r[8] ?? undefined,
+    phaseBefore: r[9],
+    phaseAfter: r[10],
+    runStateBefore: r[11],
+    runStateAfter: r[12],
+    stateHash: r[13],
+    prevHash: r[14],
+    hash: r[15],
+  };
+}
+
+/**
+ * The default command log: one SQLite file in WAL mode, opened through
+ * better-sqlite3.
+ *
+ * Durability — what a successful `append` (one transaction) promises:
+ * - `normal` (`journal_mode=WAL`, `synchronous=NORMAL`): the commit has been
+ *   written to the WAL file with write(2) before `append` returns, so it is in
+ *   the operating system's page cache and survives the process crashing or
+ *   being killed (SIGKILL, OOM). It is not fsync'ed: a power loss or kernel
+ *   panic may lose the most recent transactions (never corrupt or reorder
+ *   earlier ones: the WAL is fsync'ed at every checkpoint).
+ * - `full` (`synchronous=FULL`): additionally the WAL is fsync'ed at every
+ *   commit, so an appended entry also survives power loss, as far as the disk
+ *   honours fsync.
+ *
+ * Append-only: triggers abort every UPDATE and DELETE on `entries`, `header`
+ * and `seals`; the hash chain (see `verifyLog`) detects edits made by someone
+ * who drops the triggers first.
+ *
+ * Group commit: `append` takes any number of drafts and writes them in one
+ * transaction, so the price of durability is paid once per batch.
+ */
+export class SqliteLogStore implements CommandLogStore {
+  /** Opens (creating if needed) the log at `path`; `:memory:` works for tests, without WAL. */
+  static open(path: string, options: SqliteLogStoreOptions = {}): SqliteLogStore {
+    return new SqliteLogStore(path, options);
+  }
+
+  /** The file this store writes. */
+  readonly path: string;
+  /** `undefined` when opened read-only. */
+  readonly sync: SyncMode | undefined;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private lastSeqValue = 0;
+  private lastHashValue = GENESIS_HASH;
+  private sealedSeq = 0;
+  private closed = false;
+  // Origins are usually one object per connection: serialize each once.
+  private readonly originText = new WeakMap<Origin, string>();
+  private readonly stmts: {
+    insert: Database.Statement;
+    last: Database.Statement;
+    entriesRange: Database.Statement;
+    replayRange: Database.Statement;
+    tail: Database.Statement;
+    headerLatest: Database.Statement;
+    headerInsert: Database.Statement;
+    sealLatest: Database.Statement;
+    sealInsert: Database.Statement;
+    sealAll: Database.Statement;
+  };
+  private readonly appendTx: (drafts: readonly LogEntryDraft[]) => LogEntry[];
+
+  private constructor(path: string, options: SqliteLogStoreOptions) {
+    this.path = path;
+    this.readonly = options.readonly === true;
+    this.sync = this.readonly ? undefined : (options.sync ?? 'normal');
+    this.db = new Database(path, this.readonly ? { readonly: true, fileMustExist: true } : {});
+    try {
+      this.prepareSchema();
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    const db = this.db;
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`),
+      last: db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').raw(true),
+      entriesRange: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq`).raw(true),
+      replayRange: db
+        .prepare('SELECT seq, command, args, kind, applied, state_hash, phase_after FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq')
+        .raw(true),
+      tail: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY seq DESC LIMIT ?`).raw(true),
+      headerLatest: db.prepare('SELECT header FROM header ORDER BY id DESC LIMIT 1').pluck(true),
+      headerInsert: db.prepare('INSERT INTO header (at_seq, time, header) VALUES (?, ?, ?)'),
+      sealLatest: db.prepare('SELECT seq, hash, time FROM seals ORDER BY id DESC LIMIT 1'),
+      sealInsert: db.prepare('INSERT INTO seals (seq, hash, time) VALUES (?, ?, ?)'),
+      sealAll: db.prepare('SELECT seq, hash, time FROM seals ORDER BY id'),
+    };
+    this.refreshTail();
+    this.sealedSeq = (this.stmts.sealLatest.get() as LogSeal | undefined)?.seq ?? 0;
+    // IMMEDIATE takes the write lock up front, so the tail read inside the
+    // transaction is still the tail when the rows are inserted.
+    this.appendTx = db.transaction((drafts: readonly LogEntryDraft[]) => this.appendInTransaction(drafts)).immediate;
+  }
+
+  /** The sequence number of the last entry (0 for an empty log). */
+  get lastSeq(): number {
+    return this.lastSeqValue;
+  }
+
+  /** The hash of the last entry (`GENESIS_HASH` for an empty log). */
+  get lastHash(): string {
+    return this.lastHashValue;
+  }
+
+  append(drafts: readonly LogEntryDraft[]): LogEntry[] {
+    if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
+    if (drafts.length === 0) return [];
+    return this.appendTx(drafts);
+  }
+
+  writeHeader(header: LogHeader): void {
+    if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
+    // The header is versioned, not updated: each call appends a row, the latest wins.
+    this.stmts.headerInsert.run(this.lastSeqValue, Date.now(), canonicalText(header));
+  }
+
+  header(): LogHeader | undefined {
+    const text = this.stmts.headerLatest.get() as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as LogHeader);
+  }
+
+  *entries(range: { from?: number; to?: number } = {}): IterableIterator<LogEntry> {
+    for (const r of this.stmts.entriesRange.iterate(range.from ?? 1, range.to ?? Number.MAX_SAFE_INTEGER)) {
+      yield rowToEntry(r as RawEntry);
+    }
+  }
+
+  /** Entries as stored text, unparsed: what the verifier hashes. */
+  *storedRows(range: { from?: number; to?: number } = {}): IterableIterator<StoredRow> {
+    for (const r of this.stmts.entriesRange.iterate(range.from ?? 1, range.to ?? Number.MAX_SAFE_INTEGER)) {
+      yield rowToStored(r as RawEntry);
+    }
+  }
+
+  /** The few columns replay needs, as positional rows, without per-row objects or JSON parsing. */
+  replayRows(range: { from?: number; to?: number } = {}): IterableIterator<ReplayRow> {
+    return this.stmts.replayRange.iterate(range.from ?? 1, range.to ?? Number.MAX_SAFE_INTEGER) as IterableIterator<ReplayRow>;
+  }
+
+  tail(n: number): LogEntry[] {
+    return (this.stmts.tail.all(n) as RawEntry[]).map(rowToEntry).reverse();
+  }
+
+  /** Every seal ever recorded, oldest first. */
+  seals(): LogSeal[] {
+    return this.stmts.sealAll.all() as LogSeal[];
+  }
+
+  /** Names of the append-only triggers present in the file (all of `APPEND_ONLY_TRIGGERS` unless tampered with). */
+  triggers(): string[] {
+    return (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck(true).all() as string[]);
+  }
+
+  /**
+   * Records the current last seq and hash, so `verify` can tell a log that
+   * lost its tail from one that simply ended there. Called by `close`.
+   */
+  seal(): void {
+    if (this.readonly || this.closed) return;
+    this.refreshTail();
+    if (this.lastSeqValue <= this.sealedSeq) return;
+    this.stmts.sealInsert.run(this.lastSeqValue, this.lastHashValue, Date.now());
+    this.sealedSeq = this.lastSeqValue;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.seal();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private appendInTransaction(drafts: readonly LogEntryDraft[]): LogEntry[] {
+    // Another writer may have appended since our last look; chain onto the real tail.
+    this.refreshTail();
+    let seq = this.lastSeqValue;
+    let prev = this.lastHashValue;
+    const out: LogEntry[] = new Array(drafts.length);
+    const insert = this.stmts.insert;
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i]!;
+      let originText = this.originText.get(d.origin);
+      if (originText === undefined) {
+        originText = canonicalText(d.origin);
+        this.originText.set(d.origin, originText);
+      }
+      const f = storedFields(d, ++seq, prev, originText);
+      const hash = hashFields(f);
+      insert.run(
+        f.seq, f.time, f.origin, f.command, f.args, f.kind, f.applied ? 1 : 0, f.result ?? null, f.error ?? null,
+        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash, f.prevHash, hash,
+      );
+      out[i] = { ...d, seq, prevHash: prev, hash };
+      prev = hash;
+    }
+    // Only now, inside the transaction that is about to commit; if the commit
+    // throws, refreshTail at the next append reads the truth again.
+    this.lastSeqValue = seq;
+    this.lastHashValue = prev;
+    return out;
+  }
+
+  private refreshTail(): void {
+    const last = this.stmts.last.get() as [number, string] | undefined;
+    this.lastSeqValue = last?.[0] ?? 0;
+    this.lastHashValue = last?.[1] ?? GENESIS_HASH;
+  }
+
+  private prepareSchema(): void {
+    const db = this.db;
+    if (!this.readonly) {
+      // WAL: readers (verify, audit) never block the writer; commits are appends to the WAL.
+      if (this.path !== ':memory:' && this.path !== '') db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    }
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck(true).all() as string[];
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (tables.length === 0 && version === 0) {
+      if (this.readonly) throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (it is empty)`);
+      db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
+      return;
+    }
+    if (!['header', 'entries', 'seals'].every((t) => tables.includes(t))) {
+      throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (tables: ${tables.join(', ') || 'none'})`);
+    }
+    if (version !== LOG_SCHEMA_VERSION) {
+      throw new LogStoreError('schema-version', `Command log '${this.path}' has schema version ${version}; this program reads version ${LOG_SCHEMA_VERSION}`);
+    }
+  }
+}

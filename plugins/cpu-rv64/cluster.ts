@@ -1,0 +1,71 @@
+/**
+ * The harts of one machine, run round-robin in slices on the caller's
+ * thread (`-smp N`). They share one decoded-instruction cache because they
+ * share RAM.
+ */
+import type { PhysicalBus } from '../hw/bus.js';
+import type { CpuCluster, MachineTimer, RunResult } from '../hw/cpu.js';
+import { DecodeCache } from './decode-cache.js';
+import { Rv64Hart } from './hart.js';
+
+/** Instructions one hart runs before the next gets its turn. */
+const QUANTUM = 4096;
+
+/** An RV64 cluster. */
+export class Rv64Cluster implements CpuCluster {
+  readonly harts: readonly Rv64Hart[];
+  private readonly cache: DecodeCache;
+  private total = 0;
+  private next = 0;
+
+  constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer }) {
+    this.cache = new DecodeCache(opts.bus.ram.length);
+    const harts: Rv64Hart[] = [];
+    for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache));
+    this.harts = harts;
+    // Loaders and DMA write RAM behind the cores' backs: drop decodes of that range.
+    opts.bus.onRamWritten((addr, length) => this.cache.invalidateRange(addr - opts.bus.ramBase, length));
+  }
+
+  reset(resetPc: number, fdtAddr: number): void {
+    this.cache.flush();
+    for (const h of this.harts) h.reset(resetPc, fdtAddr);
+  }
+
+  run(budget: number): RunResult {
+    const harts = this.harts;
+    let executed = 0;
+    if (harts.length === 1) {
+      executed = harts[0]!.step(budget);
+    } else {
+      // Round-robin in quanta; a hart in wfi with nothing pending gives its turn away.
+      let progress = true;
+      while (executed < budget && progress) {
+        progress = false;
+        for (let k = 0; k < harts.length && executed < budget; k++) {
+          const h = harts[this.next]!;
+          this.next = (this.next + 1) % harts.length;
+          const ran = h.step(Math.min(QUANTUM, budget - executed));
+          if (ran > 0) {
+            progress = true;
+            executed += ran;
+            // Another hart may have written a reserved address meanwhile: SC
+            // may fail spuriously (unprivileged spec 8.3), so dropping the
+            // others' reservations at each switch is the simple correct rule.
+            for (const o of harts) if (o !== h) o.resv = -1;
+          }
+        }
+      }
+    }
+    this.total += executed;
+    let idle = true;
+    for (const h of harts) if (!h.halted()) { idle = false; break; }
+    // A waiting hart with an interrupt now pending is not idle: the next run wakes it.
+    if (idle) for (const h of harts) if (h.wakeable()) { idle = false; break; }
+    return { executed, idle };
+  }
+
+  retired(): number {
+    return this.total;
+  }
+}

@@ -1,0 +1,906 @@
+/**
+ * One RV64IMAC hart: decoder and interpreter loop (unprivileged spec
+ * chapters 2, 5, 7, 8, 9, 13, 14, 16; privileged spec chapter 3).
+ *
+ * Speed decisions (the issue's 60 MIPS target):
+ * - integer registers are int32 lo/hi pairs in two Int32Arrays; x0 reads
+ *   from index 0 (always 0) and writes to x0 are redirected at decode time
+ *   to a scratch register 32, so no instruction tests rd != 0;
+ * - instructions are decoded once into a packed word + immediate held by
+ *   the shared `DecodeCache`, and executed by one `switch` over small
+ *   integer op numbers (a jump table in V8; the op enum must stay a
+ *   `const enum` in this file so esbuild inlines the case labels);
+ * - RAM loads and stores go through a DataView on `bus.ram` (handles
+ *   misaligned accesses in hardware, as QEMU does); everything else goes
+ *   through the bus slow path;
+ * - traps are values (`takeTrap` returns the handler's pc), nothing throws
+ *   and nothing allocates per instruction.
+ */
+import type { PhysicalBus } from '../hw/bus.js';
+import type { Hart, MachineTimer } from '../hw/cpu.js';
+import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, mipValue } from './csr.js';
+import type { DecodeCache } from './decode-cache.js';
+import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64 } from './muldiv.js';
+import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
+import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
+
+const TWO32 = 4294967296;
+const TWO64 = 18446744073709551616;
+
+/** Op numbers of decoded instructions. 0 marks an empty cache slot. */
+const enum Op {
+  NONE = 0, ILLEGAL, FETCH_FAULT,
+  LUI, AUIPC, JAL, JALR,
+  BEQ, BNE, BLT, BGE, BLTU, BGEU,
+  LB, LH, LW, LD, LBU, LHU, LWU,
+  SB, SH, SW, SD,
+  ADDI, SLTI, SLTIU, XORI, ORI, ANDI, SLLI, SRLI, SRAI,
+  ADD, SUB, SLL, SLT, SLTU, XOR, SRL, SRA, OR, AND,
+  ADDIW, SLLIW, SRLIW, SRAIW,
+  ADDW, SUBW, SLLW, SRLW, SRAW,
+  MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU,
+  MULW, DIVW, DIVUW, REMW, REMUW,
+  FENCE, FENCE_I,
+  ECALL, EBREAK, MRET, SRET, WFI, SFENCE_VMA,
+  CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
+  LR_W, SC_W, AMO_W, LR_D, SC_D, AMO_D,
+}
+
+/** AMO funct5 values (unprivileged spec 8.4), kept in the immediate of AMO_W/AMO_D. */
+const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 20, MINU = 24, MAXU = 28 }
+
+/** Immediate of the last decode (the decoder returns the packed word). */
+let decImm = 0;
+
+/**
+ * Packed word: op (bits 0-7) | rd (8-13, x0 mapped to scratch 32) |
+ * rs1 (14-18) | rs2 (19-23) | instruction length in bytes (24-26).
+ */
+function pack(op: Op, rd: number, rs1: number, rs2: number, len: number, imm: number): number {
+  decImm = imm;
+  return op | ((rd === 0 ? 32 : rd) << 8) | (rs1 << 14) | (rs2 << 19) | (len << 24);
+}
+
+function illegal(bits: number, len: number): number {
+  return pack(Op.ILLEGAL, 0, 0, 0, len, bits);
+}
+
+/** Decodes a 32-bit instruction (unprivileged spec chapter 34, RV64 opcode map). */
+export function decode32(i: number): number {
+  const opc = i & 0x7f, rd = (i >>> 7) & 31, f3 = (i >>> 12) & 7, rs1 = (i >>> 15) & 31, rs2 = (i >>> 20) & 31;
+  const f7 = i >>> 25;
+  const immI = i >> 20;
+  switch (opc) {
+    case 0x37: return pack(Op.LUI, rd, 0, 0, 4, i & 0xfffff000);
+    case 0x17: return pack(Op.AUIPC, rd, 0, 0, 4, i & 0xfffff000);
+    case 0x6f: {
+      const imm = ((i >> 31) << 20) | (((i >>> 12) & 255) << 12) | (((i >>> 20) & 1) << 11) | (((i >>> 21) & 1023) << 1);
+      return pack(Op.JAL, rd, 0, 0, 4, imm);
+    }
+    case 0x67: return f3 === 0 ? pack(Op.JALR, rd, rs1, 0, 4, immI) : illegal(i, 4);
+    case 0x63: {
+      const imm = ((i >> 31) << 12) | (((i >>> 7) & 1) << 11) | (((i >>> 25) & 63) << 5) | (((i >>> 8) & 15) << 1);
+      const ops = [Op.BEQ, Op.BNE, 0, 0, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
+      const op = ops[f3]!;
+      return op === 0 ? illegal(i, 4) : pack(op, 0, rs1, rs2, 4, imm);
+    }
+    case 0x03: {
+      const ops = [Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU, 0];
+      const op = ops[f3]!;
+      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, 0, 4, immI);
+    }
+    case 0x23: {
+      if (f3 > 3) return illegal(i, 4);
+      const imm = ((i >> 25) << 5) | ((i >>> 7) & 31);
+      return pack([Op.SB, Op.SH, Op.SW, Op.SD][f3]!, 0, rs1, rs2, 4, imm);
+    }
+    case 0x13: {
+      const f6 = i >>> 26, sh = (i >>> 20) & 63;
+      switch (f3) {
+        case 0: return pack(Op.ADDI, rd, rs1, 0, 4, immI);
+        case 2: return pack(Op.SLTI, rd, rs1, 0, 4, immI);
+        case 3: return pack(Op.SLTIU, rd, rs1, 0, 4, immI);
+        case 4: return pack(Op.XORI, rd, rs1, 0, 4, immI);
+        case 6: return pack(Op.ORI, rd, rs1, 0, 4, immI);
+        case 7: return pack(Op.ANDI, rd, rs1, 0, 4, immI);
+        case 1: return f6 === 0 ? pack(Op.SLLI, rd, rs1, 0, 4, sh) : illegal(i, 4);
+        default:
+          if (f6 === 0) return pack(Op.SRLI, rd, rs1, 0, 4, sh);
+          if (f6 === 0x10) return pack(Op.SRAI, rd, rs1, 0, 4, sh);
+          return illegal(i, 4);
+      }
+    }
+    case 0x1b: {
+      const sh = (i >>> 20) & 31;
+      if (f3 === 0) return pack(Op.ADDIW, rd, rs1, 0, 4, immI);
+      if (f3 === 1 && f7 === 0) return pack(Op.SLLIW, rd, rs1, 0, 4, sh);
+      if (f3 === 5 && f7 === 0) return pack(Op.SRLIW, rd, rs1, 0, 4, sh);
+      if (f3 === 5 && f7 === 0x20) return pack(Op.SRAIW, rd, rs1, 0, 4, sh);
+      return illegal(i, 4);
+    }
+    case 0x33: {
+      let op = 0;
+      if (f7 === 0) op = [Op.ADD, Op.SLL, Op.SLT, Op.SLTU, Op.XOR, Op.SRL, Op.OR, Op.AND][f3]!;
+      else if (f7 === 0x20) op = f3 === 0 ? Op.SUB : f3 === 5 ? Op.SRA : 0;
+      else if (f7 === 1) op = [Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU][f3]!;
+      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, rs2, 4, 0);
+    }
+    case 0x3b: {
+      let op = 0;
+      if (f7 === 0) op = f3 === 0 ? Op.ADDW : f3 === 1 ? Op.SLLW : f3 === 5 ? Op.SRLW : 0;
+      else if (f7 === 0x20) op = f3 === 0 ? Op.SUBW : f3 === 5 ? Op.SRAW : 0;
+      else if (f7 === 1) op = [Op.MULW, 0, 0, 0, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW][f3]!;
+      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, rs2, 4, 0);
+    }
+    case 0x0f:
+      // FENCE (any fm/pred/succ, including FENCE.TSO and PAUSE) and FENCE.I (Zifencei).
+      if (f3 === 0) return pack(Op.FENCE, 0, 0, 0, 4, 0);
+      if (f3 === 1) return pack(Op.FENCE_I, 0, 0, 0, 4, 0);
+      return illegal(i, 4);
+    case 0x73: {
+      if (f3 === 0) {
+        if (i === 0x00000073) return pack(Op.ECALL, 0, 0, 0, 4, 0);
+        if (i === 0x00100073) return pack(Op.EBREAK, 0, 0, 0, 4, 0);
+        if (i === 0x30200073) return pack(Op.MRET, 0, 0, 0, 4, 0);
+        if (i === 0x10200073) return pack(Op.SRET, 0, 0, 0, 4, 0);
+        if (i === 0x10500073) return pack(Op.WFI, 0, 0, 0, 4, 0);
+        if (f7 === 0x09 && rd === 0) return pack(Op.SFENCE_VMA, 0, rs1, rs2, 4, i);
+        return illegal(i, 4);
+      }
+      if (f3 === 4) return illegal(i, 4);
+      const ops = [0, Op.CSRRW, Op.CSRRS, Op.CSRRC, 0, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI];
+      return pack(ops[f3]!, rd, rs1, 0, 4, i >>> 20);
+    }
+    case 0x2f: {
+      const f5 = i >>> 27;
+      if (f3 !== 2 && f3 !== 3) return illegal(i, 4);
+      const d = f3 === 3;
+      if (f5 === 2) return rs2 === 0 ? pack(d ? Op.LR_D : Op.LR_W, rd, rs1, 0, 4, 0) : illegal(i, 4);
+      if (f5 === 3) return pack(d ? Op.SC_D : Op.SC_W, rd, rs1, rs2, 4, 0);
+      switch (f5) {
+        case Amo.ADD: case Amo.SWAP: case Amo.XOR: case Amo.OR: case Amo.AND:
+        case Amo.MIN: case Amo.MAX: case Amo.MINU: case Amo.MAXU:
+          // aq/rl need nothing here: harts run one at a time, so every access is sequentially consistent.
+          return pack(d ? Op.AMO_D : Op.AMO_W, rd, rs1, rs2, 4, f5);
+        default: return illegal(i, 4);
+      }
+    }
+    default: return illegal(i, 4);
+  }
+}
+
+/** Decodes a 16-bit RVC instruction into its 32-bit equivalent op (unprivileged spec chapter 16, RV64C). */
+export function decode16(c: number): number {
+  const q = c & 3, f3 = c >>> 13;
+  const rdp = 8 + ((c >>> 2) & 7), rs1p = 8 + ((c >>> 7) & 7);
+  const rd = (c >>> 7) & 31, rs2 = (c >>> 2) & 31;
+  const imm6 = (((c >>> 12) & 1) ? -32 : 0) | ((c >>> 2) & 31);
+  if (q === 0) {
+    switch (f3) {
+      case 0: {
+        // C.ADDI4SPN; nzuimm == 0 (including the all-zero instruction) is reserved.
+        const u = (((c >>> 11) & 3) << 4) | (((c >>> 7) & 15) << 6) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 3);
+        return u === 0 ? illegal(c, 2) : pack(Op.ADDI, rdp, 2, 0, 2, u);
+      }
+      case 2: return pack(Op.LW, rdp, rs1p, 0, 2, (((c >>> 10) & 7) << 3) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 6));
+      case 3: return pack(Op.LD, rdp, rs1p, 0, 2, (((c >>> 10) & 7) << 3) | (((c >>> 5) & 3) << 6));
+      case 6: return pack(Op.SW, 0, rs1p, rdp, 2, (((c >>> 10) & 7) << 3) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 6));
+      case 7: return pack(Op.SD, 0, rs1p, rdp, 2, (((c >>> 10) & 7) << 3) | (((c >>> 5) & 3) << 6));
+      default: return illegal(c, 2); // C.FLD/C.FSD (no D), reserved
+    }
+  }
+  if (q === 1) {
+    switch (f3) {
+      case 0: return pack(Op.ADDI, rd, rd, 0, 2, imm6); // C.ADDI (C.NOP when rd = 0)
+      case 1: return rd === 0 ? illegal(c, 2) : pack(Op.ADDIW, rd, rd, 0, 2, imm6); // C.ADDIW
+      case 2: return pack(Op.ADDI, rd, 0, 0, 2, imm6); // C.LI
+      case 3: {
+        if (rd === 2) {
+          const n = (((c >>> 12) & 1) ? -512 : 0) | (((c >>> 6) & 1) << 4) | (((c >>> 5) & 1) << 6) |
+            (((c >>> 3) & 3) << 7) | (((c >>> 2) & 1) << 5);
+          return n === 0 ? illegal(c, 2) : pack(Op.ADDI, 2, 2, 0, 2, n); // C.ADDI16SP
+        }
+        return imm6 === 0 ? illegal(c, 2) : pack(Op.LUI, rd, 0, 0, 2, imm6 << 12); // C.LUI
+      }
+      case 4: {
+        const sh = (((c >>> 12) & 1) << 5) | ((c >>> 2) & 31);
+        switch ((c >>> 10) & 3) {
+          case 0: return pack(Op.SRLI, rs1p, rs1p, 0, 2, sh);
+          case 1: return pack(Op.SRAI, rs1p, rs1p, 0, 2, sh);
+          case 2: return pack(Op.ANDI, rs1p, rs1p, 0, 2, imm6);
+          default: {
+            const f = (c >>> 5) & 3;
+            if (((c >>> 12) & 1) === 0) return pack([Op.SUB, Op.XOR, Op.OR, Op.AND][f]!, rs1p, rs1p, rdp, 2, 0);
+            if (f === 0) return pack(Op.SUBW, rs1p, rs1p, rdp, 2, 0);
+            if (f === 1) return pack(Op.ADDW, rs1p, rs1p, rdp, 2, 0);
+            return illegal(c, 2);
+          }
+        }
+      }
+      case 5: {
+        const j = (((c >>> 12) & 1) ? -2048 : 0) | (((c >>> 11) & 1) << 4) | (((c >>> 9) & 3) << 8) |
+          (((c >>> 8) & 1) << 10) | (((c >>> 7) & 1) << 6) | (((c >>> 6) & 1) << 7) | (((c >>> 3) & 7) << 1) |
+          (((c >>> 2) & 1) << 5);
+        return pack(Op.JAL, 0, 0, 0, 2, j); // C.J
+      }
+      default: {
+        const b = (((c >>> 12) & 1) ? -256 : 0) | (((c >>> 10) & 3) << 3) | (((c >>> 5) & 3) << 6) |
+          (((c >>> 3) & 3) << 1) | (((c >>> 2) & 1) << 5);
+        return pack(f3 === 6 ? Op.BEQ : Op.BNE, 0, rs1p, 0, 2, b); // C.BEQZ / C.BNEZ
+      }
+    }
+  }
+  if (q === 2) {
+    switch (f3) {
+      case 0: return pack(Op.SLLI, rd, rd, 0, 2, (((c >>> 12) & 1) << 5) | ((c >>> 2) & 31)); // C.SLLI
+      case 2: // C.LWSP; rd = 0 is reserved
+        return rd === 0 ? illegal(c, 2)
+          : pack(Op.LW, rd, 2, 0, 2, (((c >>> 12) & 1) << 5) | (((c >>> 4) & 7) << 2) | (((c >>> 2) & 3) << 6));
+      case 3: // C.LDSP; rd = 0 is reserved
+        return rd === 0 ? illegal(c, 2)
+          : pack(Op.LD, rd, 2, 0, 2, (((c >>> 12) & 1) << 5) | (((c >>> 5) & 3) << 3) | (((c >>> 2) & 7) << 6));
+      case 4:
+        if (((c >>> 12) & 1) === 0) {
+          if (rs2 === 0) return rd === 0 ? illegal(c, 2) : pack(Op.JALR, 0, rd, 0, 2, 0); // C.JR
+          return pack(Op.ADD, rd, 0, rs2, 2, 0); // C.MV
+        }
+        if (rs2 === 0) {
+          if (rd === 0) return pack(Op.EBREAK, 0, 0, 0, 2, 0); // C.EBREAK
+          return pack(Op.JALR, 1, rd, 0, 2, 0); // C.JALR
+        }
+        return pack(Op.ADD, rd, rd, rs2, 2, 0); // C.ADD
+      case 6: return pack(Op.SW, 0, 2, rs2, 2, (((c >>> 9) & 15) << 2) | (((c >>> 7) & 3) << 6)); // C.SWSP
+      case 7: return pack(Op.SD, 0, 2, rs2, 2, (((c >>> 10) & 7) << 3) | (((c >>> 7) & 7) << 6)); // C.SDSP
+      default: return illegal(c, 2); // C.FLDSP/C.FSDSP (no D)
+    }
+  }
+  return illegal(c, 2);
+}
+
+/** One hart; the cluster runs it through `step`. */
+export class Rv64Hart implements Hart, HartState {
+  readonly hartId: number;
+  readonly timer: MachineTimer;
+  /** x0..x31 low words; index 32 is the write sink for x0. */
+  readonly lo = new Int32Array(33);
+  /** x0..x31 high words; index 32 is the write sink for x0. */
+  readonly hi = new Int32Array(33);
+  pcv = 0;
+  priv = PRIV_M;
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  mipSw = 0;
+  mipHw = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  readonly c64 = new Int32Array(2 * C64_COUNT);
+  instret = 0;
+  cycleDelta = 0;
+  instretDelta = 0;
+  resv = -1;
+  waiting = false;
+  /** Set when a device line changed while the hart ran: the loop stops to re-check interrupts. */
+  private irqDirty = false;
+
+  private readonly bus: PhysicalBus;
+  private readonly dv: DataView;
+  private readonly ramBase: number;
+  private readonly ramSize: number;
+  private readonly cache: DecodeCache;
+  private readonly busOut = new Uint32Array(2);
+
+  constructor(hartId: number, bus: PhysicalBus, timer: MachineTimer, cache: DecodeCache) {
+    this.hartId = hartId;
+    this.bus = bus;
+    this.timer = timer;
+    this.cache = cache;
+    this.ramBase = bus.ramBase;
+    this.ramSize = bus.ram.length;
+    this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
+  }
+
+  pc(): number {
+    return this.pcv;
+  }
+
+  halted(): boolean {
+    return this.waiting;
+  }
+
+  /** Waiting in wfi, but an interrupt enabled in mie is pending: the next `step` resumes it. */
+  wakeable(): boolean {
+    return this.waiting && (mipValue(this) & this.mie) !== 0;
+  }
+
+  setInterrupt(bit: number, level: boolean): void {
+    const m = 1 << bit;
+    const old = this.mipHw;
+    this.mipHw = level ? old | m : old & ~m;
+    if (this.mipHw !== old) this.irqDirty = true;
+  }
+
+  /** Register value as an unsigned 64-bit bigint (tests and debugging; not for the hot path). */
+  reg(i: number): bigint {
+    return (BigInt(this.hi[i]! >>> 0) << 32n) | BigInt(this.lo[i]! >>> 0);
+  }
+
+  /** Current privilege level (0 U, 1 S, 3 M). */
+  privilege(): number {
+    return this.priv;
+  }
+
+  /** Resets to M-mode at `pc` with a0 = hart id and a1 = `fdtAddr` (privileged spec 3.4). */
+  reset(pc: number, fdtAddr: number): void {
+    this.lo.fill(0);
+    this.hi.fill(0);
+    this.c64.fill(0);
+    this.lo[10] = this.hartId;
+    this.lo[11] = fdtAddr | 0;
+    this.hi[11] = Math.floor(fdtAddr / TWO32) | 0;
+    this.pcv = pc;
+    this.priv = PRIV_M;
+    this.mstatus = 0;
+    this.medeleg = this.mideleg = this.mie = this.mipSw = 0;
+    this.mcounteren = this.scounteren = 0;
+    this.cycleDelta = this.instretDelta = 0;
+    this.resv = -1;
+    this.waiting = false;
+  }
+
+  /**
+   * Runs up to `budget` instructions, taking interrupts between bursts.
+   * Returns how many ran; fewer when the hart enters wfi with nothing pending.
+   */
+  step(budget: number): number {
+    let done = 0;
+    while (done < budget) {
+      if (this.waiting) {
+        // wfi resumes on any interrupt pending and enabled in mie, whatever the global enables (3.3.3).
+        if ((mipValue(this) & this.mie) === 0) break;
+        this.waiting = false;
+      }
+      this.irqDirty = false;
+      const irq = pendingInterrupt(this);
+      if (irq >= 0) this.pcv = takeTrap(this, irq, true, 0, this.pcv);
+      done += this.execute(budget - done);
+    }
+    return done;
+  }
+
+  /** Fetch outside RAM (boot ROM): bus reads, decoded but not cached. Returns -1 on a bus error. */
+  private fetchSlow(pc: number): number {
+    const a = pc < 0 ? pc + TWO64 : pc;
+    const o = this.busOut;
+    if (!this.bus.read(a, 2, o)) return -1;
+    const low = o[0]! & 0xffff;
+    if ((low & 3) !== 3) return decode16(low);
+    if (!this.bus.read(a + 2, 2, o)) return -1;
+    return decode32((low | (o[0]! << 16)) | 0);
+  }
+
+  /** Decodes the instruction at RAM offset `off` for the cache. */
+  private decodeAt(off: number): number {
+    const low = this.dv.getUint16(off, true);
+    if ((low & 3) !== 3) return decode16(low);
+    if (off + 4 > this.ramSize) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
+    // An instruction straddling two cache pages: give the second page a map
+    // entry too, so stores there invalidate this slot (see DecodeCache).
+    if ((off & 4095) === 4094) this.cache.page(off + 2);
+    return decode32(this.dv.getInt32(off, true));
+  }
+
+  /** Load through the bus into x[rd]. Returns false on a bus error. */
+  private loadSlow(a: number, size: 1 | 2 | 4 | 8, signed: boolean, rd: number): boolean {
+    const addr = a < 0 ? a + TWO64 : a;
+    const o = this.busOut;
+    if (!this.bus.read(addr, size, o)) return false;
+    let l = o[0]! | 0, h = 0;
+    if (size === 8) h = o[1]! | 0;
+    else if (size === 4) h = signed ? l >> 31 : 0;
+    else if (size === 2) { l = signed ? (l << 16) >> 16 : l & 0xffff; h = l >> 31; }
+    else { l = signed ? (l << 24) >> 24 : l & 0xff; h = l >> 31; }
+    this.lo[rd] = l;
+    this.hi[rd] = h;
+    return true;
+  }
+
+  private storeSlow(a: number, size: 1 | 2 | 4 | 8, l: number, h: number): boolean {
+    const addr = a < 0 ? a + TWO64 : a;
+    const m = size === 8 ? l : size === 4 ? l : size === 2 ? l & 0xffff : l & 0xff;
+    return this.bus.write(addr, size, m >>> 0, size === 8 ? h >>> 0 : 0);
+  }
+
+  /** Illegal-instruction trap; tval holds the instruction bits (privileged spec 3.1.16). */
+  private illegalTrap(bits: number, pc: number): number {
+    return takeTrap(this, CAUSE.ILLEGAL, false, bits >>> 0, pc);
+  }
+
+  /**
+   * Zicsr instruction (unprivileged spec chapter 9; access rules privileged
+   * spec 2.1). Returns false when it must raise illegal-instruction.
+   */
+  private csrOp(op: Op, rd: number, rs1: number, csr: number): boolean {
+    if (!csrPrivilegeOk(this, csr)) return false;
+    const isImm = op >= Op.CSRRWI;
+    const kind = isImm ? op - 3 : op; // fold the immediate forms onto CSRRW/S/C
+    const srcLo = isImm ? rs1 : this.lo[rs1]!, srcHi = isImm ? 0 : this.hi[rs1]!;
+    // CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write (and so may read read-only CSRs).
+    const writes = kind === Op.CSRRW || rs1 !== 0;
+    if (writes && csrReadOnly(csr)) return false;
+    if (!csrRead(this, csr, false)) return false;
+    const oldLo = csrOut[0]!, oldHi = csrOut[1]!;
+    if (writes) {
+      let baseLo = oldLo, baseHi = oldHi;
+      if (kind !== Op.CSRRW && (csr === 0x344 || csr === 0x144)) {
+        // csrrs/csrrc modify mip from its software-written SEIP only (privileged spec 3.1.9).
+        csrRead(this, csr, true);
+        baseLo = csrOut[0]!;
+        baseHi = csrOut[1]!;
+      }
+      let nl = srcLo, nh = srcHi;
+      if (kind === Op.CSRRS) { nl = baseLo | srcLo; nh = baseHi | srcHi; }
+      else if (kind === Op.CSRRC) { nl = baseLo & ~srcLo; nh = baseHi & ~srcHi; }
+      csrWrite(this, csr, nl, nh);
+    }
+    if (kind === Op.CSRRW && rd === 32) return true;
+    this.lo[rd] = oldLo;
+    this.hi[rd] = oldHi;
+    return true;
+  }
+
+  /** Instruction bits of a CSR instruction, rebuilt for mtval. */
+  private static csrBits(op: Op, rd: number, rs1: number, csr: number): number {
+    const f3 = op - Op.CSRRW + (op >= Op.CSRRWI ? 2 : 1);
+    return ((csr << 20) | (rs1 << 15) | (f3 << 12) | ((rd & 31) << 7) | 0x73) >>> 0;
+  }
+
+  /**
+   * The interpreter loop. Runs until `budget` instructions, a trap return,
+   * a CSR write, wfi or a device-line change, so `step` can re-check
+   * interrupts; returns the number executed.
+   */
+  private execute(budget: number): number {
+    const lo = this.lo, hi = this.hi, dv = this.dv, cache = this.cache;
+    const pages = cache.pages, codeMap = cache.codeMap;
+    const ramBase = this.ramBase, ramSize = this.ramSize;
+    const ram4 = ramSize - 4, ram8 = ramSize - 8, ram2 = ramSize - 2, ram1 = ramSize - 1;
+    const startInstret = this.instret;
+    let pc = this.pcv;
+    let n = 0;
+    loop: while (n < budget) {
+      n++;
+      let w: number, imm: number;
+      const off = pc - ramBase;
+      if (off >= 0 && off < ramSize) {
+        let page = pages[off >>> 12];
+        if (page === undefined) page = cache.page(off);
+        const e = off & 4094;
+        w = page[e]!;
+        if (w === 0) {
+          w = this.decodeAt(off);
+          page[e] = w;
+          page[e + 1] = decImm;
+        }
+        imm = page[e + 1]!;
+      } else {
+        w = this.fetchSlow(pc);
+        if (w < 0) {
+          pc = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc < 0 ? pc + TWO64 : pc, pc);
+          continue;
+        }
+        imm = decImm;
+      }
+      const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
+      const next = pc + (w >>> 24);
+      switch ((w & 255) as Op) {
+        case Op.ADDI: {
+          const a = lo[rs1]!, l = (a + imm) | 0;
+          hi[rd] = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          lo[rd] = l;
+          pc = next;
+          break;
+        }
+        case Op.ADD: {
+          const a = lo[rs1]!, l = (a + lo[rs2]!) | 0;
+          hi[rd] = (hi[rs1]! + hi[rs2]! + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          lo[rd] = l;
+          pc = next;
+          break;
+        }
+        case Op.SUB: {
+          const a = lo[rs1]!, b = lo[rs2]!;
+          hi[rd] = (hi[rs1]! - hi[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+          lo[rd] = (a - b) | 0;
+          pc = next;
+          break;
+        }
+        case Op.LUI:
+          lo[rd] = imm;
+          hi[rd] = imm >> 31;
+          pc = next;
+          break;
+        case Op.AUIPC: {
+          const v = pc + imm;
+          lo[rd] = v | 0;
+          hi[rd] = Math.floor(v / TWO32) | 0;
+          pc = next;
+          break;
+        }
+        case Op.JAL:
+          lo[rd] = next | 0;
+          hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
+          pc += imm;
+          break;
+        case Op.JALR: {
+          const a = lo[rs1]!, tl = (a + imm) | 0;
+          const th = (hi[rs1]! + (imm >> 31) + ((tl >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          lo[rd] = next | 0;
+          hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
+          pc = (th === 0 ? 0 : (th >>> 0) * TWO32) + ((tl & ~1) >>> 0);
+          break;
+        }
+        case Op.BEQ:
+          pc = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? pc + imm : next;
+          break;
+        case Op.BNE:
+          pc = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? pc + imm : next;
+          break;
+        case Op.BLT: {
+          const ah = hi[rs1]!, bh = hi[rs2]!;
+          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
+          break;
+        }
+        case Op.BGE: {
+          const ah = hi[rs1]!, bh = hi[rs2]!;
+          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
+          break;
+        }
+        case Op.BLTU: {
+          const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
+          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
+          break;
+        }
+        case Op.BGEU: {
+          const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
+          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
+          break;
+        }
+        // Loads (unprivileged spec 2.6). Address = rs1 + imm as a double; high
+        // register words other than 0 give addresses no RAM can have.
+        case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
+          const h1 = hi[rs1]!;
+          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+          const o = a - ramBase;
+          const op = (w & 255) as Op;
+          if (o >= 0 && o <= ram8) {
+            switch (op) {
+              case Op.LW: { const v = dv.getInt32(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
+              case Op.LD: lo[rd] = dv.getInt32(o, true); hi[rd] = dv.getInt32(o + 4, true); break;
+              case Op.LBU: lo[rd] = dv.getUint8(o); hi[rd] = 0; break;
+              case Op.LB: { const v = dv.getInt8(o); lo[rd] = v; hi[rd] = v >> 31; break; }
+              case Op.LHU: lo[rd] = dv.getUint16(o, true); hi[rd] = 0; break;
+              case Op.LH: { const v = dv.getInt16(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
+              default: lo[rd] = dv.getInt32(o, true); hi[rd] = 0; break;
+            }
+            pc = next;
+            break;
+          }
+          const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          if (o >= 0 && o <= ramSize - size) {
+            // The last bytes of RAM, where the 8-byte bound above is too strict.
+            const v = size === 4 ? dv.getInt32(o, true) : size === 2 ? dv.getInt16(o, true) : dv.getInt8(o);
+            lo[rd] = op === Op.LBU ? v & 0xff : op === Op.LHU ? v & 0xffff : v;
+            hi[rd] = op === Op.LBU || op === Op.LHU || op === Op.LWU ? 0 : v >> 31;
+            pc = next;
+            break;
+          }
+          if (!this.loadSlow(a, size, op === Op.LB || op === Op.LH || op === Op.LW, rd)) {
+            pc = takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+            break;
+          }
+          pc = next;
+          if (this.irqDirty) break loop;
+          break;
+        }
+        // Stores (unprivileged spec 2.6); stores into decoded code clear those slots.
+        case Op.SW: {
+          const h1 = hi[rs1]!;
+          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+          const o = a - ramBase;
+          if (o >= 0 && o <= ram4) {
+            dv.setInt32(o, lo[rs2]!, true);
+            if ((codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) cache.invalidateStore(o, 4);
+            pc = next;
+            break;
+          }
+          if (!this.storeSlow(a, 4, lo[rs2]!, 0)) {
+            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+            break;
+          }
+          pc = next;
+          if (this.irqDirty) break loop;
+          break;
+        }
+        case Op.SD: {
+          const h1 = hi[rs1]!;
+          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+          const o = a - ramBase;
+          if (o >= 0 && o <= ram8) {
+            dv.setInt32(o, lo[rs2]!, true);
+            dv.setInt32(o + 4, hi[rs2]!, true);
+            if ((codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) cache.invalidateStore(o, 8);
+            pc = next;
+            break;
+          }
+          if (!this.storeSlow(a, 8, lo[rs2]!, hi[rs2]!)) {
+            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+            break;
+          }
+          pc = next;
+          if (this.irqDirty) break loop;
+          break;
+        }
+        case Op.SB: {
+          const h1 = hi[rs1]!;
+          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+          const o = a - ramBase;
+          if (o >= 0 && o <= ram1) {
+            dv.setInt8(o, lo[rs2]!);
+            if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, 1);
+            pc = next;
+            break;
+          }
+          if (!this.storeSlow(a, 1, lo[rs2]!, 0)) {
+            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+            break;
+          }
+          pc = next;
+          if (this.irqDirty) break loop;
+          break;
+        }
+        case Op.SH: {
+          const h1 = hi[rs1]!;
+          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+          const o = a - ramBase;
+          if (o >= 0 && o <= ram2) {
+            dv.setInt16(o, lo[rs2]!, true);
+            if ((codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) cache.invalidateStore(o, 2);
+            pc = next;
+            break;
+          }
+          if (!this.storeSlow(a, 2, lo[rs2]!, 0)) {
+            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+            break;
+          }
+          pc = next;
+          if (this.irqDirty) break loop;
+          break;
+        }
+        case Op.SLTI: {
+          const ah = hi[rs1]!, bh = imm >> 31;
+          lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
+          hi[rd] = 0;
+          pc = next;
+          break;
+        }
+        case Op.SLTIU: {
+          // The immediate is sign-extended, then compared unsigned (2.4.1).
+          const ah = hi[rs1]! >>> 0, bh = (imm >> 31) >>> 0;
+          lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
+          hi[rd] = 0;
+          pc = next;
+          break;
+        }
+        case Op.XORI: hi[rd] = hi[rs1]! ^ (imm >> 31); lo[rd] = lo[rs1]! ^ imm; pc = next; break;
+        case Op.ORI: hi[rd] = hi[rs1]! | (imm >> 31); lo[rd] = lo[rs1]! | imm; pc = next; break;
+        case Op.ANDI: hi[rd] = hi[rs1]! & (imm >> 31); lo[rd] = lo[rs1]! & imm; pc = next; break;
+        case Op.SLLI: case Op.SLL: {
+          const s = (w & 255) === Op.SLLI ? imm : lo[rs2]! & 63;
+          const l = lo[rs1]!, h = hi[rs1]!;
+          if (s === 0) { lo[rd] = l; hi[rd] = h; }
+          else if (s < 32) { hi[rd] = (h << s) | (l >>> (32 - s)); lo[rd] = l << s; }
+          else { hi[rd] = l << (s - 32); lo[rd] = 0; }
+          pc = next;
+          break;
+        }
+        case Op.SRLI: case Op.SRL: {
+          const s = (w & 255) === Op.SRLI ? imm : lo[rs2]! & 63;
+          const l = lo[rs1]!, h = hi[rs1]!;
+          if (s === 0) { lo[rd] = l; hi[rd] = h; }
+          else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >>> s; }
+          else { lo[rd] = h >>> (s - 32); hi[rd] = 0; }
+          pc = next;
+          break;
+        }
+        case Op.SRAI: case Op.SRA: {
+          const s = (w & 255) === Op.SRAI ? imm : lo[rs2]! & 63;
+          const l = lo[rs1]!, h = hi[rs1]!;
+          if (s === 0) { lo[rd] = l; hi[rd] = h; }
+          else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >> s; }
+          else { lo[rd] = h >> (s - 32); hi[rd] = h >> 31; }
+          pc = next;
+          break;
+        }
+        case Op.SLT: {
+          const ah = hi[rs1]!, bh = hi[rs2]!;
+          lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
+          hi[rd] = 0;
+          pc = next;
+          break;
+        }
+        case Op.SLTU: {
+          const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
+          lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
+          hi[rd] = 0;
+          pc = next;
+          break;
+        }
+        case Op.XOR: hi[rd] = hi[rs1]! ^ hi[rs2]!; lo[rd] = lo[rs1]! ^ lo[rs2]!; pc = next; break;
+        case Op.OR: hi[rd] = hi[rs1]! | hi[rs2]!; lo[rd] = lo[rs1]! | lo[rs2]!; pc = next; break;
+        case Op.AND: hi[rd] = hi[rs1]! & hi[rs2]!; lo[rd] = lo[rs1]! & lo[rs2]!; pc = next; break;
+        // RV64I word ops: 32-bit result sign-extended (unprivileged spec 2.4 / chapter 5).
+        case Op.ADDIW: { const v = (lo[rs1]! + imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SLLIW: { const v = lo[rs1]! << imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SRLIW: { const v = (lo[rs1]! >>> imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SRAIW: { const v = lo[rs1]! >> imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.ADDW: { const v = (lo[rs1]! + lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SUBW: { const v = (lo[rs1]! - lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SLLW: { const v = lo[rs1]! << (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SRLW: { const v = (lo[rs1]! >>> (lo[rs2]! & 31)) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.SRAW: { const v = lo[rs1]! >> (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        // RV64M (unprivileged spec chapter 13).
+        case Op.MUL: mul64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.MULH: mulh64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.MULHSU: mulhsu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.MULHU: mulhu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.DIV: div64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, false); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.DIVU: divu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, false); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.REM: div64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, true); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.REMU: divu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, true); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
+        case Op.MULW: { const v = Math.imul(lo[rs1]!, lo[rs2]!); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.DIVW: { const v = divw(lo[rs1]!, lo[rs2]!, false); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.DIVUW: { const v = divuw(lo[rs1]!, lo[rs2]!, false); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.REMW: { const v = divw(lo[rs1]!, lo[rs2]!, true); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.REMUW: { const v = divuw(lo[rs1]!, lo[rs2]!, true); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
+        case Op.FENCE:
+          pc = next;
+          break;
+        case Op.FENCE_I:
+          // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
+          cache.flush();
+          pc = next;
+          break;
+        case Op.ECALL:
+          // Causes 8, 9, 11: ecall from U, S, M (privileged spec table 3.6).
+          pc = takeTrap(this, CAUSE.ECALL_U + this.priv, false, 0, pc);
+          break;
+        case Op.EBREAK:
+          pc = takeTrap(this, CAUSE.BREAKPOINT, false, pc, pc);
+          break;
+        case Op.MRET:
+          if (this.priv !== PRIV_M) { pc = this.illegalTrap(0x30200073, pc); break; }
+          pc = mret(this);
+          break loop;
+        case Op.SRET:
+          // TSR traps sret in S-mode (privileged spec 3.1.6.5).
+          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TSR) !== 0)) {
+            pc = this.illegalTrap(0x10200073, pc);
+            break;
+          }
+          pc = sret(this);
+          break loop;
+        case Op.WFI:
+          // wfi is illegal in U-mode, and in S-mode when TW=1 (privileged spec 3.1.6.5).
+          if (this.priv === PRIV_U || (this.priv !== PRIV_M && (this.mstatus & MSTATUS.TW) !== 0)) {
+            pc = this.illegalTrap(0x10500073, pc);
+            break;
+          }
+          pc = next;
+          if ((mipValue(this) & this.mie) === 0) this.waiting = true;
+          break loop;
+        case Op.SFENCE_VMA:
+          // No address translation, so nothing to flush; TVM traps it in S-mode (3.1.6.5).
+          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TVM) !== 0)) {
+            pc = this.illegalTrap(imm, pc);
+            break;
+          }
+          pc = next;
+          break;
+        case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
+          const op = (w & 255) as Op;
+          this.instret = startInstret + n;
+          if (!this.csrOp(op, rd, rs1, imm)) {
+            pc = this.illegalTrap(Rv64Hart.csrBits(op, rd, rs1, imm), pc);
+            break;
+          }
+          pc = next;
+          break loop;
+        }
+        // RV64A (unprivileged spec chapter 8). AMOs and LR/SC need natural
+        // alignment; misaligned ones raise cause 4 (LR) or 6 (SC/AMO).
+        case Op.LR_W: case Op.LR_D: {
+          const d = (w & 255) === Op.LR_D;
+          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
+          const o = a - ramBase;
+          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.LOAD_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
+          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
+          const v = dv.getInt32(o, true);
+          lo[rd] = v;
+          hi[rd] = d ? dv.getInt32(o + 4, true) : v >> 31;
+          this.resv = a;
+          pc = next;
+          break;
+        }
+        case Op.SC_W: case Op.SC_D: {
+          const d = (w & 255) === Op.SC_D;
+          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
+          const o = a - ramBase;
+          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
+          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
+          if (this.resv === a) {
+            dv.setInt32(o, lo[rs2]!, true);
+            if (d) dv.setInt32(o + 4, hi[rs2]!, true);
+            if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, d ? 8 : 4);
+            lo[rd] = 0;
+          } else {
+            lo[rd] = 1;
+          }
+          hi[rd] = 0;
+          this.resv = -1;
+          pc = next;
+          break;
+        }
+        case Op.AMO_W: case Op.AMO_D: {
+          const d = (w & 255) === Op.AMO_D;
+          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
+          const o = a - ramBase;
+          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
+          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
+          const ol = dv.getInt32(o, true);
+          const oh = d ? dv.getInt32(o + 4, true) : ol >> 31;
+          const bl = lo[rs2]!, bh = d ? hi[rs2]! : bl >> 31;
+          let rl = bl, rh = bh;
+          switch (imm as Amo) {
+            case Amo.SWAP: break;
+            case Amo.ADD: {
+              rl = (ol + bl) | 0;
+              rh = (oh + bh + ((rl >>> 0) < (ol >>> 0) ? 1 : 0)) | 0;
+              break;
+            }
+            case Amo.XOR: rl = ol ^ bl; rh = oh ^ bh; break;
+            case Amo.OR: rl = ol | bl; rh = oh | bh; break;
+            case Amo.AND: rl = ol & bl; rh = oh & bh; break;
+            default: {
+              const signed = imm === Amo.MIN || imm === Amo.MAX;
+              const ah2 = signed ? oh : oh >>> 0, bh2 = signed ? bh : bh >>> 0;
+              const less = ah2 < bh2 || (ah2 === bh2 && (ol >>> 0) < (bl >>> 0));
+              const takeOld = imm === Amo.MIN || imm === Amo.MINU ? less : !less;
+              if (takeOld) { rl = ol; rh = oh; }
+            }
+          }
+          dv.setInt32(o, rl, true);
+          if (d) dv.setInt32(o + 4, rh, true);
+          if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, d ? 8 : 4);
+          lo[rd] = ol;
+          hi[rd] = oh;
+          pc = next;
+          break;
+        }
+        case Op.FETCH_FAULT:
+          // The upper half of a 32-bit instruction lies beyond the end of RAM.
+          pc = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc + 2, pc);
+          break;
+        default:
+          // Op.ILLEGAL: reserved or unsupported encodings; tval = instruction bits.
+          pc = this.illegalTrap(imm, pc);
+          break;
+      }
+    }
+    this.pcv = pc;
+    this.instret = startInstret + n;
+    return n;
+  }
+}
+

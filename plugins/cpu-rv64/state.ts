@@ -1,0 +1,63 @@
+/**
+ * The architectural state of one RV64 hart besides the integer registers
+ * and pc, shared by the CSR file, the trap logic and the interpreter.
+ */
+import type { MachineTimer } from '../hw/cpu.js';
+
+/** Privilege levels (privileged spec 1.2, table 1.1). */
+export const PRIV_U = 0;
+export const PRIV_S = 1;
+export const PRIV_M = 3;
+
+/** Indexes of 64-bit CSRs kept as lo/hi pairs in `HartState.c64` (value at 2*i, 2*i+1). */
+export const C64 = {
+  mtvec: 0, stvec: 1, mepc: 2, sepc: 3, mcause: 4, scause: 5, mtval: 6, stval: 7,
+  mscratch: 8, sscratch: 9, pmpcfg0: 10, pmpcfg2: 11, pmpaddr0: 12, // pmpaddr0..15 = 12..27
+} as const;
+export const C64_COUNT = 28;
+
+/** mstatus bits (privileged spec 3.1.6). */
+export const MSTATUS = {
+  SIE: 1 << 1, MIE: 1 << 3, SPIE: 1 << 5, MPIE: 1 << 7, SPP: 1 << 8,
+  MPP_SHIFT: 11, MPP: 3 << 11, MPRV: 1 << 17, SUM: 1 << 18, MXR: 1 << 19,
+  TVM: 1 << 20, TW: 1 << 21, TSR: 1 << 22,
+} as const;
+
+/** mstatus[63:32]: UXL = SXL = 2 (64-bit), read-only (privileged spec 3.1.6.2). */
+export const MSTATUS_HI = 0xa;
+
+/** Interrupts this core implements: SSI, MSI, STI, MTI, SEI, MEI (privileged spec 3.1.9). */
+export const IRQ_MASK = 0xaaa;
+/** mip bits M-mode software may write: SSIP, STIP, SEIP (privileged spec 3.1.9). */
+export const MIP_M_WRITABLE = (1 << 1) | (1 << 5) | (1 << 9);
+/** Interrupts that may be delegated to S-mode. */
+export const MIDELEG_WRITABLE = MIP_M_WRITABLE;
+/** Exceptions that may be delegated: all defined causes except ecall from M (11). */
+export const MEDELEG_WRITABLE = 0xb3ff;
+
+/** Everything the CSR file and trap logic read and write. */
+export interface HartState {
+  readonly hartId: number;
+  readonly timer: MachineTimer;
+  priv: number;
+  mstatus: number;
+  medeleg: number;
+  mideleg: number;
+  mie: number;
+  /** mip bits written by software (SSIP, STIP, SEIP). */
+  mipSw: number;
+  /** mip bits driven by devices through `setInterrupt`. */
+  mipHw: number;
+  mcounteren: number;
+  scounteren: number;
+  /** 64-bit CSRs, see C64. */
+  readonly c64: Int32Array;
+  /** Instructions retired (mcycle and minstret derive from it). */
+  instret: number;
+  cycleDelta: number;
+  instretDelta: number;
+  /** LR reservation address, or -1. */
+  resv: number;
+  /** Waiting in wfi (privileged spec 3.3.3). */
+  waiting: boolean;
+}

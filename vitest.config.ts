@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // External plugins import the public API by package name, as they would when installed.
+    alias: {
+      'vmledger/hw': fileURLToPath(new URL('./plugins/hw/index.ts', import.meta.url)),
+      vmledger: fileURLToPath(new URL('./kernel/index.ts', import.meta.url)),
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

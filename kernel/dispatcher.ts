@@ -85,8 +85,8 @@ export class Dispatcher {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length) {
-        const pending = this.queue.shift()!;
-        this.batch.push(await this.run(pending));
+        const done = await this.run(this.queue.shift()!);
+        this.batch.push(done);
         if (this.batch.length >= MAX_BATCH) this.flush();
       }
     } finally {

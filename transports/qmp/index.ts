@@ -1,0 +1,97 @@
+/**
+ * The QMP transport plugin: registers `qmp_capabilities` and the `qmp`
+ * transport, which `monitor-add {protocol: "qmp", endpoint}` opens.
+ *
+ * -> {"execute": "monitor-add", "arguments": {"protocol": "qmp", "endpoint": "unix:/run/vm.qmp"}}
+ * <- {"return": {}}
+ */
+import { definePlugin } from '../../kernel/plugin.js';
+import type { Origin } from '../../kernel/origin.js';
+import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
+import { qmpCapabilitiesCommand } from './capabilities.js';
+import { listen, type Listener } from './endpoints.js';
+import { fairQueueFor } from './fair-queue.js';
+import { QmpMonitor, type MonitorLimits } from './monitor.js';
+
+export { JsonStreamParser, DEFAULT_JSON_LIMITS, type JsonStreamLimits, type JsonStreamSink } from './json-stream-parser.js';
+export { QmpMonitor, DEFAULT_MONITOR_LIMITS, type MonitorLimits, type MonitorStats } from './monitor.js';
+export { FairQueue, fairQueueFor } from './fair-queue.js';
+export { listen, parseEndpoint, activatedFd, socketActivated, type Connection, type Listener } from './endpoints.js';
+export { qmpCapabilitiesCommand } from './capabilities.js';
+
+/** An open QMP endpoint and the monitors connected to it. */
+export class QmpEndpoint implements TransportHandle {
+  readonly monitors = new Set<QmpMonitor>();
+  /** Every monitor ever accepted, in order (tests and diagnostics read their stats). */
+  readonly history: QmpMonitor[] = [];
+
+  constructor(
+    private readonly listener: Listener,
+    readonly description: string,
+  ) {}
+
+  /** The endpoint as a client connects to it (`tcp:127.0.0.1:PORT` with the real port). */
+  get endpoint(): string {
+    return this.listener.endpoint;
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.monitors) m.close();
+    await this.listener.close();
+  }
+}
+
+/** Options `monitor-add` may pass through: `limits` overrides the monitor's buffering bounds. */
+export interface QmpOpenOptions {
+  readonly limits?: Partial<MonitorLimits>;
+  readonly session?: string;
+}
+
+/** Opens a QMP endpoint on a host; each connection becomes one monitor. */
+export async function openQmp(endpoint: string, host: TransportHost, options: QmpOpenOptions = {}): Promise<QmpEndpoint> {
+  const queue = fairQueueFor(host);
+  let handle: QmpEndpoint | undefined;
+  const pending: QmpMonitor[] = [];
+  const listener = await listen(endpoint, (conn) => {
+    const origin: Origin = { transport: 'qmp', endpoint: handle?.endpoint ?? endpoint.split(',')[0], client: conn.client, ...(options.session ? { session: options.session } : {}) };
+    const monitor: QmpMonitor = new QmpMonitor({
+      host,
+      input: conn.input,
+      output: conn.output,
+      origin,
+      lane: queue.lane(),
+      limits: options.limits,
+      ownsStreams: conn.ownsStreams,
+      onClose: () => handle?.monitors.delete(monitor),
+    });
+    if (handle) {
+      handle.monitors.add(monitor);
+      handle.history.push(monitor);
+    } else pending.push(monitor); // stdio connects before `listen` returns
+  });
+  handle = new QmpEndpoint(listener, `qmp ${listener.endpoint}`);
+  for (const m of pending) {
+    handle.monitors.add(m);
+    handle.history.push(m);
+  }
+  return handle;
+}
+
+/** The `qmp` transport declaration. */
+export const qmpTransport: TransportDecl = {
+  name: 'qmp',
+  doc: 'QEMU Machine Protocol: unix:PATH, tcp:127.0.0.1:PORT, stdio, systemd[:NAME] (socket activation), fd:N',
+  open: (endpoint, host, options) => openQmp(endpoint, host, options as QmpOpenOptions),
+};
+
+/** The QMP plugin. */
+export const qmpPlugin = definePlugin({
+  name: 'qmp',
+  version: '0.1.0',
+  setup(host) {
+    host.command(qmpCapabilitiesCommand);
+    host.transport(qmpTransport);
+  },
+});
+
+export default qmpPlugin;

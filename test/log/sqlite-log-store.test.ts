@@ -1,0 +1,178 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../kernel/canonical-json.js';
+import { canonicalText } from '../../kernel/log/canonical-text.js';
+import { GENESIS_HASH, entryHash, hashInput, storedFields } from '../../kernel/log/entry-hash.js';
+import type { LogHeader } from '../../kernel/log/log-entry.js';
+import { APPEND_ONLY_MESSAGE, LogStoreError, SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
+import { draft, drafts, tempDir } from './fixtures/drafts.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+const header: LogHeader = {
+  programVersion: 'vmledger 0.1.0',
+  plugins: [{ name: 'kernel', version: '0.1.0' }, { name: 'virt', version: '1.2.3' }],
+  createdAt: 1_700_000_000_000,
+  files: [{ path: '/srv/fw.bin', sha256: 'ab'.repeat(32), size: 4096 }],
+};
+
+describe('SqliteLogStore', () => {
+  it('numbers entries from 1 and chains them from the genesis hash', () => {
+    const store = SqliteLogStore.open(tmp.path('log.db'));
+    const out = store.append(drafts(3));
+    expect(out.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(out[0]!.prevHash).toBe(GENESIS_HASH);
+    expect(out[1]!.prevHash).toBe(out[0]!.hash);
+    expect(out[2]!.prevHash).toBe(out[1]!.hash);
+    for (const e of out) expect(e.hash).toBe(entryHash(e));
+    store.close();
+  });
+
+  it('returns stored entries equal to what append returned, optional fields included', () => {
+    const store = SqliteLogStore.open(tmp.path('log.db'));
+    const failed = draft(2, { applied: false, result: undefined, error: { class: 'GenericError', desc: 'no' } });
+    const appended = store.append([draft(1), failed, draft(3, { result: null })]);
+    expect([...store.entries()]).toEqual(appended);
+    expect([...store.entries({ from: 2, to: 2 })]).toEqual([appended[1]]);
+    expect(store.tail(2)).toEqual(appended.slice(1));
+    expect('result' in [...store.entries({ from: 2, to: 2 })][0]!).toBe(false);
+    store.close();
+  });
+
+  it('hashes exactly canonicalJson of the entry without its hash', () => {
+    const d = draft(7, { args: { 'odd "key"': ['\u2028', { b: 1, a: [null, true] }], z: 1.5 } });
+    const f = storedFields(d, 7, 'cd'.repeat(32));
+    expect(hashInput(f)).toBe(canonicalJson({ ...d, seq: 7, prevHash: 'cd'.repeat(32) }));
+  });
+
+  it('serializes arguments exactly as canonicalJson does', () => {
+    const values: unknown[] = [
+      null, 0, -1.25, 'x', '\u0000"\\', [], {}, [undefined, 1], { b: undefined, a: 1 }, { z: { y: [1, { x: 'é' }] } },
+      { '': 1, ' ': 2, B: 3, a: 4, 'ä': 5 }, Number.NaN, true,
+    ];
+    for (const v of values) expect(canonicalText(v)).toBe(canonicalJson(v));
+  });
+
+  it('writes a whole batch in one transaction: a draft that cannot be serialized leaves no entry behind', () => {
+    const store = SqliteLogStore.open(tmp.path('log.db'));
+    store.append(drafts(2));
+    const bad = draft(4, { args: { big: 1n } as unknown as Record<string, unknown> });
+    expect(() => store.append([draft(3), bad])).toThrow();
+    expect(store.lastSeq).toBe(2);
+    expect([...store.entries()].map((e) => e.seq)).toEqual([1, 2]);
+    expect(store.append([draft(3)])[0]!.seq).toBe(3);
+    store.close();
+  });
+
+  it('continues the chain when an existing log is reopened', () => {
+    const path = tmp.path('log.db');
+    const first = SqliteLogStore.open(path);
+    const before = first.append(drafts(5));
+    first.close();
+    const second = SqliteLogStore.open(path);
+    expect(second.lastSeq).toBe(5);
+    const after = second.append(drafts(2, 6));
+    expect(after[0]!.seq).toBe(6);
+    expect(after[0]!.prevHash).toBe(before[4]!.hash);
+    second.close();
+  });
+
+  it('round-trips the header, the latest version winning', () => {
+    const path = tmp.path('log.db');
+    const store = SqliteLogStore.open(path);
+    expect(store.header()).toBeUndefined();
+    store.writeHeader(header);
+    expect(store.header()).toEqual(header);
+    const updated = { ...header, files: [...header.files, { path: '/srv/disk.img', sha256: '', size: 1 << 20 }] };
+    store.writeHeader(updated);
+    store.close();
+    const reopened = SqliteLogStore.open(path, { readonly: true });
+    expect(reopened.header()).toEqual(updated);
+    reopened.close();
+  });
+
+  it('uses WAL with synchronous=NORMAL by default and FULL when asked', () => {
+    const normal = SqliteLogStore.open(tmp.path('normal.db'));
+    expect(normal.settings()).toEqual({ journalMode: 'wal', synchronous: 1 });
+    normal.close();
+    const full = SqliteLogStore.open(tmp.path('full.db'), { sync: 'full' });
+    expect(full.settings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    full.close();
+  });
+
+  it('refuses to append through a read-only store', () => {
+    const path = tmp.path('log.db');
+    SqliteLogStore.open(path).close();
+    const ro = SqliteLogStore.open(path, { readonly: true });
+    expect(() => ro.append([draft(1)])).toThrow(LogStoreError);
+    ro.close();
+  });
+
+  it('refuses a file that is not a command log, and a missing one when read-only', () => {
+    const other = new Database(tmp.path('other.db'));
+    other.exec('CREATE TABLE t (x)');
+    other.close();
+    expect(() => SqliteLogStore.open(tmp.path('other.db'))).toThrow(/is not a vmledger command log/);
+    expect(() => SqliteLogStore.open(tmp.path('missing.db'), { readonly: true })).toThrow(/No command log at/);
+  });
+
+  it('seals the last seq and hash when closed, once per new tail', () => {
+    const path = tmp.path('log.db');
+    const store = SqliteLogStore.open(path);
+    const out = store.append(drafts(3));
+    store.close();
+    const again = SqliteLogStore.open(path);
+    again.close(); // nothing appended: no second seal
+    const ro = SqliteLogStore.open(path, { readonly: true });
+    expect(ro.seals().map(({ seq, hash }) => ({ seq, hash }))).toEqual([{ seq: 3, hash: out[2]!.hash }]);
+    ro.close();
+  });
+
+  it('chains onto entries another writer appended meanwhile', () => {
+    const path = tmp.path('log.db');
+    const a = SqliteLogStore.open(path);
+    const b = SqliteLogStore.open(path);
+    a.append(drafts(2));
+    const fromB = b.append([draft(3)]);
+    expect(fromB[0]!.seq).toBe(3);
+    expect(a.append([draft(4)])[0]!.prevHash).toBe(fromB[0]!.hash);
+    a.close();
+    b.close();
+  });
+});
+
+describe('append-only triggers', () => {
+  function logWithEntries(): string {
+    const path = tmp.path('log.db');
+    const store = SqliteLogStore.open(path);
+    store.writeHeader(header);
+    store.append(drafts(3));
+    store.close();
+    return path;
+  }
+
+  it('reject UPDATE of an entry', () => {
+    const db = new Database(logWithEntries());
+    expect(() => db.prepare("UPDATE entries SET command = 'quit' WHERE seq = 2").run()).toThrow(APPEND_ONLY_MESSAGE);
+    db.close();
+  });
+
+  it('reject DELETE of an entry', () => {
+    const db = new Database(logWithEntries());
+    expect(() => db.prepare('DELETE FROM entries WHERE seq = 3').run()).toThrow(APPEND_ONLY_MESSAGE);
+    db.close();
+  });
+
+  it('reject UPDATE and DELETE of the header and the seals', () => {
+    const db = new Database(logWithEntries());
+    expect(() => db.prepare("UPDATE header SET header = '{}'").run()).toThrow(APPEND_ONLY_MESSAGE);
+    expect(() => db.prepare('DELETE FROM header').run()).toThrow(APPEND_ONLY_MESSAGE);
+    expect(() => db.prepare('UPDATE seals SET seq = 1').run()).toThrow(APPEND_ONLY_MESSAGE);
+    expect(() => db.prepare('DELETE FROM seals').run()).toThrow(APPEND_ONLY_MESSAGE);
+    db.close();
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The shape of one command-line option and what its expansion may consult.
+ * The options themselves are data in options.ts.
+ */
+import type { ObjectSchema } from '../../kernel/schema/types.js';
+import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
+import type { CoerceContext } from './coerce.js';
+import type { Draft, Step } from './step.js';
+
+/** What the `help` sub-option asks to list. */
+export type HelpTopic = 'device' | 'object' | 'machine' | 'chardev' | 'options';
+
+/** Raised by an option whose argument asks for help (`-device help`, `-device virtio-blk-device,help`). */
+export class HelpRequest extends Error {
+  override readonly name = 'HelpRequest';
+  constructor(
+    readonly topic: HelpTopic,
+    readonly typeName?: string,
+  ) {
+    super(`help: ${topic}${typeName ? ` ${typeName}` : ''}`);
+  }
+}
+
+/** Output forms of `--print-expansion`: QMP JSON lines, or an imperative config file. */
+export type ExpansionFormat = 'qmp' | 'config';
+
+/** Settings options that run no command: how the feed ends, what to load first, what to print. */
+export interface CliSettings {
+  /** `-S`: do not feed `cont` at the end. */
+  freeze: boolean;
+  /** `-plugin`/`--plugin`: loaded by the entry point before the kernel starts. */
+  readonly plugins: string[];
+  /** `-log FILE`: where the command log goes. */
+  logPath?: string;
+  /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
+  printExpansion?: ExpansionFormat;
+  /** `--help` / `-h`. */
+  help: boolean;
+  /** `-version` / `--version`. */
+  version: boolean;
+}
+
+/** A fresh settings record. */
+export function defaultSettings(): CliSettings {
+  return { freeze: false, plugins: [], help: false, version: false };
+}
+
+/** What an option's expansion can see: the registry for typing, the whole argv, counters, config loading. */
+export interface ExpandContext {
+  readonly types: TypeRegistry;
+  /** The argument schema of a registered command, for typing keyval members. */
+  argsSchema(command: string): ObjectSchema | undefined;
+  readonly coerce: CoerceContext;
+  readonly settings: CliSettings;
+  /** Every argument, for options whose meaning depends on others (`-nographic` without `-serial`). */
+  readonly argv: readonly string[];
+  /** Next index of a numbered resource (`serial`, `drive`): 0, 1, 2... */
+  next(counter: string): number;
+  /** Loads an imperative config file into steps (for `-readconfig`), resolving its includes. */
+  readConfig(path: string): Step[];
+  /** `option 3 (-readconfig)`, for origins of what the option injects. */
+  readonly position: string;
+}
+
+/** One option, as data: names, argument, documentation, and what it expands to. */
+export interface OptionSpec {
+  /** First name is canonical (`-machine`), the others are aliases (`-M`). */
+  readonly names: readonly string[];
+  /** Metavariable for help (`TYPE[,prop=value...]`); absent for flags. */
+  readonly arg?: string;
+  readonly doc: string;
+  /** The commands the option becomes. May update `cx.settings` instead and return nothing. */
+  expand(value: string, cx: ExpandContext): readonly Draft[];
+}

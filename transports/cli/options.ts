@@ -1,0 +1,246 @@
+/**
+ * The option table, as data: every command-line option and the commands it
+ * expands to. Long forms map one-to-one onto commands (`-device` ->
+ * `device_add`); short forms (`-hda`, `-serial stdio`, `-nographic`) are
+ * macros over the long forms, and `--print-expansion` shows the result.
+ */
+import { isJsonForm, parseKeyval, type KeyvalObject, type KeyvalValue } from './keyval.js';
+import { coerceArgs, parseBool, parseSize } from './coerce.js';
+import { chardevDrafts, monitorEndpoint, parseEndpoint } from './chardev-spec.js';
+import { HelpRequest, type ExpandContext, type HelpTopic, type OptionSpec } from './option-spec.js';
+import type { Draft } from './step.js';
+
+/** The command `-sandbox` runs; owned by the sandbox plugin. */
+export const SANDBOX_COMMAND = 'sandbox-set';
+/** The device `-drive if=virtio` (and `-hda`, `-cdrom`) plugs the disk into, as on QEMU's virt board. */
+export const VIRTIO_BLK_DRIVER = 'virtio-blk-device';
+
+/** Reads a keyval or JSON option argument; `help` raises a HelpRequest for `topic`. */
+function readArg(value: string, implied: string | undefined, topic?: HelpTopic): Record<string, KeyvalValue> {
+  if (isJsonForm(value)) {
+    const parsed: unknown = JSON.parse(value);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('a JSON argument must be an object');
+    return parsed as KeyvalObject;
+  }
+  const { value: kv, help } = parseKeyval(value, implied);
+  if (help) {
+    if (!topic) throw new Error(`'help' is not available for this option`);
+    throw new HelpRequest(topic, implied ? (kv[implied] as string | undefined) : undefined);
+  }
+  return kv;
+}
+
+/** Types keyval arguments by the command's schema; JSON arguments are already typed and pass unchanged. */
+function typedArgs(command: string, value: string, implied: string | undefined, cx: ExpandContext, topic?: HelpTopic): Record<string, unknown> {
+  const raw = readArg(value, implied, topic);
+  if (isJsonForm(value)) {
+    if (command === 'machine-set' && typeof raw['type'] === 'string') cx.coerce.machineType = raw['type'];
+    return raw;
+  }
+  return coerceArgs(command, cx.argsSchema(command), raw, cx.coerce);
+}
+
+/** A simple "OPTION VALUE -> one command with one member" option. */
+function one(command: string, build: (value: string, cx: ExpandContext) => Record<string, unknown>): OptionSpec['expand'] {
+  return (value, cx) => [{ execute: command, arguments: build(value, cx) }];
+}
+
+const nothing: OptionSpec['expand'] = () => [];
+
+/** Only the keys listed may appear; the message names the first stray one. */
+function onlyKeys(kv: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const k of Object.keys(kv)) if (!allowed.includes(k)) throw new Error(`${what} does not take parameter '${k}'`);
+}
+
+/** `-smp N` or `-smp cpus=N,sockets=S,cores=C,threads=T`: the harts the machine gets. */
+function smpCpus(value: string): number {
+  const kv = readArg(value, 'cpus') as Record<string, string>;
+  onlyKeys(kv, ['cpus', 'sockets', 'cores', 'threads', 'maxcpus'], '-smp');
+  const n = (k: string): number | undefined => (kv[k] === undefined ? undefined : parseSize(kv[k]!, k));
+  const topology = (n('sockets') ?? 1) * (n('cores') ?? 1) * (n('threads') ?? 1);
+  const cpus = n('cpus') ?? topology;
+  if (kv['maxcpus'] !== undefined && n('maxcpus') !== cpus) throw new Error('maxcpus must equal cpus (no CPU hot-plug)');
+  return cpus;
+}
+
+/** QEMU's `-m [size=]SIZE`, where a bare number means mebibytes. */
+function memoryBytes(value: string): number {
+  const kv = readArg(value, 'size') as Record<string, string>;
+  onlyKeys(kv, ['size'], '-m');
+  return parseSize(kv['size'] ?? '', 'size', 'M');
+}
+
+/** `-chardev BACKEND,id=ID,...` */
+const chardevOption: OptionSpec['expand'] = (value, cx) => {
+  const kv = readArg(value, 'backend', 'chardev') as Record<string, string>;
+  const { backend, id, ...opts } = kv;
+  if (!id) throw new Error("Parameter 'id' is missing");
+  if (!backend) throw new Error("Parameter 'backend' is missing");
+  return chardevDrafts(backend, id, opts);
+};
+
+/** `-serial X`: the Nth use creates chardev `serialN`, which the board connects to its Nth UART. */
+const serialOption: OptionSpec['expand'] = (value, cx) => {
+  const index = cx.next('serial');
+  const ep = parseEndpoint(value);
+  if (ep.kind === 'none') return [];
+  if (ep.kind === 'chardev') throw new Error(`use '-chardev ...,id=serial${index}' to give serial port ${index} a chardev of your own`);
+  const id = `serial${index}`;
+  const drafts = chardevDrafts(ep.backend, id, ep.monitor ? { ...ep.opts, mux: 'on' } : ep.opts);
+  if (ep.monitor) drafts.push({ execute: 'monitor-add', arguments: { protocol: 'hmp', endpoint: `chardev:${id}` } });
+  return drafts;
+};
+
+/** `-monitor X` / `-qmp X`: a monitor endpoint; `mon:` and `chardev:` spellings go through a chardev. */
+function monitorOption(protocol: string): OptionSpec['expand'] {
+  return (value) => {
+    if (value === 'none') return [];
+    const { endpoint, options } = monitorEndpoint(value);
+    return [{ execute: 'monitor-add', arguments: { protocol, endpoint, ...options } }];
+  };
+}
+
+/** `-mon chardev=ID,mode=readline|control`. */
+const monOption: OptionSpec['expand'] = (value) => {
+  const kv = readArg(value, undefined) as Record<string, string>;
+  onlyKeys(kv, ['chardev', 'mode', 'id'], '-mon');
+  if (!kv['chardev']) throw new Error("Parameter 'chardev' is missing");
+  const protocol = (kv['mode'] ?? 'readline') === 'control' ? 'qmp' : 'hmp';
+  return [{ execute: 'monitor-add', arguments: { ...(kv['id'] ? { id: kv['id'] } : {}), protocol, endpoint: `chardev:${kv['chardev']}` } }];
+};
+
+/** Drive interfaces the board has; `none` only creates the block node. */
+const DRIVE_INTERFACES = ['virtio', 'none'];
+
+/**
+ * `-drive file=F[,if=virtio|none][,id=ID][,format=raw][,readonly=on][,snapshot=on][,media=disk|cdrom][,index=N]`
+ * -> `blockdev-add` of a `file` node plus `device_add` of a virtio-blk device on it.
+ */
+function driveDrafts(kv: Record<string, string>, cx: ExpandContext): Draft[] {
+  onlyKeys(kv, ['file', 'if', 'id', 'format', 'readonly', 'snapshot', 'media', 'index', 'cache', 'discard'], '-drive');
+  const iface = kv['if'] ?? 'virtio';
+  if (!DRIVE_INTERFACES.includes(iface)) throw new Error(`interface '${iface}' is not available on this board (use ${DRIVE_INTERFACES.join(' or ')})`);
+  if (kv['format'] !== undefined && kv['format'] !== 'raw') throw new Error(`format '${kv['format']}' is not supported (raw images only)`);
+  if (kv['media'] !== undefined && !['disk', 'cdrom'].includes(kv['media'])) throw new Error(`invalid media '${kv['media']}'`);
+  const file = kv['file'];
+  if (!file) throw new Error("Parameter 'file' is missing");
+  const index = kv['index'] !== undefined ? parseSize(kv['index'], 'index') : cx.next('drive');
+  const id = kv['id'] ?? `${iface === 'none' ? 'drive' : iface}${index}`;
+  const readOnly = kv['media'] === 'cdrom' || (kv['readonly'] !== undefined && parseBool(kv['readonly'], 'readonly'));
+  const snapshot = kv['snapshot'] !== undefined && parseBool(kv['snapshot'], 'snapshot');
+  const drafts: Draft[] = [
+    {
+      execute: 'blockdev-add',
+      arguments: { driver: 'file', 'node-name': id, filename: file, ...(readOnly ? { 'read-only': true } : {}) },
+    },
+  ];
+  if (iface === 'virtio')
+    drafts.push({ execute: 'device_add', arguments: { driver: VIRTIO_BLK_DRIVER, id: `${id}-dev`, drive: id, ...(snapshot ? { snapshot: true } : {}) } });
+  return drafts;
+}
+
+/** `-hda F`, `-hdb F`, `-cdrom F`: QEMU's shorthands for `-drive file=F,index=N[,media=cdrom]`. */
+function driveShorthand(index: number, media: 'disk' | 'cdrom'): OptionSpec['expand'] {
+  return (value, cx) => driveDrafts({ file: value, index: String(index), media }, cx);
+}
+
+/** `-global DRIVER.PROP=VALUE` or `-global driver=D,property=P,value=V`. */
+const globalOption: OptionSpec['expand'] = (value, cx) => {
+  const m = /^([^.=,]+)\.([^=,]+)=(.*)$/s.exec(value);
+  const raw = m ? { driver: m[1]!, property: m[2]!, value: m[3]! } : (readArg(value, undefined) as Record<string, string>);
+  return [{ execute: 'global-set', arguments: coerceArgs('global-set', cx.argsSchema('global-set'), raw, cx.coerce) }];
+};
+
+/** `-nographic`: without any `-serial`, the first serial port and a monitor share the terminal. */
+const nographicOption: OptionSpec['expand'] = (_value, cx) => {
+  if (cx.argv.includes('-serial') || cx.argv.includes('--serial')) return [];
+  return serialOption('mon:stdio', cx);
+};
+
+/** `-display none` is the only display: vmledger has no graphical console. */
+const displayOption: OptionSpec['expand'] = (value) => {
+  if (value.split(',')[0] !== 'none') throw new Error(`display '${value}' is not available (only 'none')`);
+  return [];
+};
+
+/** `-sandbox on[,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny]`. */
+const sandboxOption: OptionSpec['expand'] = (value, cx) => [
+  { execute: SANDBOX_COMMAND, arguments: coerceArgs(SANDBOX_COMMAND, cx.argsSchema(SANDBOX_COMMAND), readArg(value, 'enable'), cx.coerce) },
+];
+
+/** `-execute COMMAND[,key=value...]` or `-execute '{"execute": ..., "arguments": {...}}'`: any command, typed by its schema. */
+const executeOption: OptionSpec['expand'] = (value, cx) => {
+  if (isJsonForm(value)) {
+    const j = JSON.parse(value) as { execute?: unknown; arguments?: unknown };
+    if (typeof j.execute !== 'string') throw new Error("Parameter 'execute' is missing");
+    return [{ execute: j.execute, arguments: (j.arguments ?? {}) as Record<string, unknown> }];
+  }
+  const { execute, ...raw } = readArg(value, 'execute');
+  if (typeof execute !== 'string') throw new Error("Parameter 'execute' is missing");
+  return [{ execute, arguments: coerceArgs(execute, cx.argsSchema(execute), raw, cx.coerce) }];
+};
+
+/** `-readconfig FILE`: the file's commands run here, in place of the option. */
+const readconfigOption: OptionSpec['expand'] = (value, cx) => cx.readConfig(value);
+
+/** A machine property option: `-bios F` -> `machine-set {firmware: F}`. */
+function machineProp(prop: string): OptionSpec['expand'] {
+  return one('machine-set', (value) => ({ [prop]: value }));
+}
+
+/** Every option vmledger understands, in the order `--help` lists them. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { names: ['-machine', '-M'], arg: 'TYPE[,prop=value...]', doc: 'choose the machine type and set machine properties (machine-set)', expand: (v, cx) => [{ execute: 'machine-set', arguments: typedArgs('machine-set', v, 'type', cx, 'machine') }] },
+  { names: ['-m'], arg: '[size=]SIZE', doc: 'guest RAM; a bare number means MiB (machine-set memory)', expand: one('machine-set', (v) => ({ memory: memoryBytes(v) })) },
+  { names: ['-smp'], arg: '[cpus=]N[,sockets=S,cores=C,threads=T]', doc: 'number of harts (machine-set cpus)', expand: one('machine-set', (v) => ({ cpus: smpCpus(v) })) },
+  { names: ['-cpu'], arg: 'TYPE', doc: 'CPU model (machine-set cpu-type)', expand: machineProp('cpu-type') },
+  { names: ['-bios'], arg: 'FILE', doc: 'firmware image, raw or ELF (machine-set firmware)', expand: machineProp('firmware') },
+  { names: ['-kernel'], arg: 'FILE', doc: 'kernel image (machine-set kernel)', expand: machineProp('kernel') },
+  { names: ['-initrd'], arg: 'FILE', doc: 'initial ramdisk (machine-set initrd)', expand: machineProp('initrd') },
+  { names: ['-append'], arg: 'CMDLINE', doc: 'kernel command line (machine-set append)', expand: machineProp('append') },
+  { names: ['-name'], arg: '[guest=]NAME', doc: 'the VM name (set-name)', expand: one('set-name', (v) => ({ name: isJsonForm(v) || !v.includes('=') ? v : String(readArg(v, 'guest')['guest']) })) },
+  { names: ['-object'], arg: 'TYPE,id=ID[,prop=value...] | JSON', doc: 'create a backend object (object-add)', expand: (v, cx) => [{ execute: 'object-add', arguments: typedArgs('object-add', v, 'qom-type', cx, 'object') }] },
+  { names: ['-device'], arg: 'DRIVER[,prop=value...] | JSON', doc: 'add a device (device_add)', expand: (v, cx) => [{ execute: 'device_add', arguments: typedArgs('device_add', v, 'driver', cx, 'device') }] },
+  { names: ['-chardev'], arg: 'BACKEND,id=ID[,...]', doc: 'create a character device (chardev-add); mux=on shares it', expand: chardevOption },
+  { names: ['-blockdev'], arg: 'driver=DRIVER,node-name=N[,...] | JSON', doc: 'create a block node (blockdev-add)', expand: (v, cx) => [{ execute: 'blockdev-add', arguments: typedArgs('blockdev-add', v, undefined, cx) }] },
+  { names: ['-drive'], arg: 'file=FILE[,if=virtio|none,id=ID,readonly=on,snapshot=on,media=cdrom]', doc: 'a disk: blockdev-add + device_add', expand: (v, cx) => driveDrafts(readArg(v, undefined) as Record<string, string>, cx) },
+  { names: ['-hda'], arg: 'FILE', doc: 'first disk (-drive file=FILE,index=0)', expand: driveShorthand(0, 'disk') },
+  { names: ['-hdb'], arg: 'FILE', doc: 'second disk (-drive file=FILE,index=1)', expand: driveShorthand(1, 'disk') },
+  { names: ['-cdrom'], arg: 'FILE', doc: 'read-only disk (-drive file=FILE,index=2,media=cdrom)', expand: driveShorthand(2, 'cdrom') },
+  { names: ['-global'], arg: 'DRIVER.PROP=VALUE', doc: 'default property value for devices of a type (global-set)', expand: globalOption },
+  { names: ['-serial'], arg: 'stdio|null|none|file:PATH|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|mon:stdio', doc: 'next serial port: chardev serialN (chardev-add)', expand: serialOption },
+  { names: ['-monitor'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID|none', doc: 'a human monitor (monitor-add protocol=hmp)', expand: monitorOption('hmp') },
+  { names: ['-qmp'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID', doc: 'a QMP monitor (monitor-add protocol=qmp)', expand: monitorOption('qmp') },
+  { names: ['-mon'], arg: 'chardev=ID[,mode=readline|control]', doc: 'a monitor on an existing chardev (monitor-add)', expand: monOption },
+  { names: ['-no-reboot'], doc: 'a guest reboot shuts down instead (set-action reboot=shutdown)', expand: () => [{ execute: 'set-action', arguments: { reboot: 'shutdown' } }] },
+  { names: ['-no-shutdown'], doc: 'a guest poweroff pauses instead (set-action shutdown=pause)', expand: () => [{ execute: 'set-action', arguments: { shutdown: 'pause' } }] },
+  { names: ['-sandbox'], arg: 'on[,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny]', doc: `restrict what may run from here on (${SANDBOX_COMMAND})`, expand: sandboxOption },
+  { names: ['-execute'], arg: 'COMMAND[,key=value...] | {"execute": ..., "arguments": ...}', doc: 'run any command (every command is reachable from the command line)', expand: executeOption },
+  { names: ['-readconfig', '-config'], arg: 'FILE', doc: "run a config file's commands here (YAML or JSON5)", expand: readconfigOption },
+  { names: ['-nographic'], doc: 'no display; without -serial, serial port and monitor share the terminal (-serial mon:stdio)', expand: nographicOption },
+  { names: ['-display'], arg: 'none', doc: 'display backend (only none)', expand: displayOption },
+  { names: ['-nodefaults'], doc: 'accepted for compatibility: vmledger creates no default devices', expand: nothing },
+  { names: ['-no-user-config'], doc: 'accepted for compatibility: vmledger reads no user config file', expand: nothing },
+  {
+    names: ['-S'],
+    doc: 'do not start the guest: wait in prelaunch for a monitor (no cont at the end)',
+    expand: (_v, cx) => ((cx.settings.freeze = true), []),
+  },
+  { names: ['-plugin', '--plugin'], arg: 'PATH|PACKAGE', doc: 'load a plugin (before any option runs)', expand: (v, cx) => (cx.settings.plugins.push(v), []) },
+  { names: ['-log'], arg: 'FILE', doc: 'where the command log goes (SQLite)', expand: (v, cx) => ((cx.settings.logPath = v), []) },
+  {
+    names: ['--print-expansion', '-dry-run'],
+    arg: undefined,
+    doc: 'print the commands the command line would run (QMP JSON lines; --print-expansion=config for a config file) and run nothing',
+    expand: (_v, cx) => ((cx.settings.printExpansion ??= 'qmp'), []),
+  },
+  { names: ['--help', '-help', '-h'], doc: 'this help', expand: (_v, cx) => ((cx.settings.help = true), []) },
+  { names: ['-version', '--version'], doc: 'print the version', expand: (_v, cx) => ((cx.settings.version = true), []) },
+];
+
+const BY_NAME = new Map(OPTIONS.flatMap((o) => o.names.map((n) => [n, o] as const)));
+
+/** Finds an option by any of its names; `--device` is accepted for `-device`, as QEMU does. */
+export function findOption(name: string): OptionSpec | undefined {
+  return BY_NAME.get(name) ?? (name.startsWith('--') ? BY_NAME.get(name.slice(1)) : undefined);
+}

@@ -1,0 +1,180 @@
+/**
+ * Imperative config files: an ordered list of commands in YAML or JSON5
+ * (both supersets of JSON, both with comments), plus `include:` of other
+ * files by relative path. Loading yields the same steps a command line
+ * does, each with its file, line and column as origin.
+ *
+ * ```yaml
+ * - include: backends.yaml
+ * - execute: machine-set
+ *   arguments: { type: virt, memory: 256M }
+ * - execute: device_add
+ *   arguments: { driver: virtio-blk-device, drive: hd0 }
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import JSON5 from 'json5';
+import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { ObjectSchema } from '../../kernel/schema/types.js';
+import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
+import { coerceLoose, type CoerceContext } from '../cli/coerce.js';
+import { TransportError, type Step } from '../cli/step.js';
+import { lineColumn, topLevelArrayOffsets } from './json5-positions.js';
+
+/** How deep includes may nest before we call it a mistake. */
+export const MAX_INCLUDE_DEPTH = 16;
+
+/** What loading may use: where relative paths start, what injected the file, and the registry for typing values. */
+export interface LoadOptions {
+  readonly cwd?: string;
+  /** `option 4 (-readconfig)` when a command line injected the file. */
+  readonly via?: string;
+  readonly types?: TypeRegistry;
+  readonly argsSchema?: (command: string) => ObjectSchema | undefined;
+  readonly coerce?: CoerceContext;
+}
+
+/** One entry as parsed, with its position, before includes are resolved. */
+interface RawEntry {
+  readonly value: unknown;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** Which parser a file name calls for: `.json`/`.json5` are JSON5, anything else YAML. */
+export function configSyntax(fileName: string): 'json5' | 'yaml' {
+  return /\.json5?$/i.test(fileName) ? 'json5' : 'yaml';
+}
+
+/** Parses YAML, keeping each top-level entry's position; syntax errors carry line and column. */
+function parseYaml(text: string, name: string): RawEntry[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+    throw new TransportError(`${name}:${pos.line}:${pos.col}`, `YAML syntax error: ${err.message.split('\n')[0]}`);
+  }
+  const top = listNode(doc.contents, name);
+  return top.map((node) => {
+    const pos = lineCounter.linePos(node.range?.[0] ?? 0);
+    return { value: (node as { toJSON(): unknown }).toJSON(), line: pos.line, col: pos.col };
+  });
+}
+
+/** The list of entries: the document itself, or its `commands:` member. */
+function listNode(contents: unknown, name: string): YamlNode[] {
+  if (contents === null || contents === undefined) return [];
+  if (isSeq(contents)) return contents.items as YamlNode[];
+  if (isMap(contents)) {
+    const commands = contents.get('commands', true);
+    if (isSeq(commands)) return commands.items as YamlNode[];
+  }
+  throw new TransportError(`${name}:1:1`, 'a config file is a list of entries ({execute, arguments} or {include}), or a mapping with a commands: list');
+}
+
+/** Parses JSON5; element positions come from a scan of the text since the parser gives none. */
+function parseJson5(text: string, name: string): RawEntry[] {
+  let doc: unknown;
+  try {
+    doc = JSON5.parse(text);
+  } catch (e) {
+    const { lineNumber, columnNumber, message } = e as { lineNumber?: number; columnNumber?: number; message: string };
+    throw new TransportError(`${name}:${lineNumber ?? 1}:${columnNumber ?? 1}`, `JSON5 syntax error: ${message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { commands?: unknown } | null)?.commands;
+  if (!Array.isArray(list)) throw new TransportError(`${name}:1:1`, 'a config file is a list of entries ({execute, arguments} or {include}), or an object with a commands list');
+  const offsets = Array.isArray(doc) ? topLevelArrayOffsets(text) : [];
+  return list.map((value, i) => ({ value, ...(offsets[i] !== undefined ? lineColumn(text, offsets[i]!) : { line: 1, col: 1 }) }));
+}
+
+const ENTRY_KEYS = new Set(['execute', 'arguments', 'include']);
+
+/** The shared state of one load: the include stack for cycle detection. */
+interface LoadState {
+  readonly opts: LoadOptions;
+  readonly stack: string[];
+}
+
+function displayName(abs: string, opts: LoadOptions): string {
+  const rel = relative(opts.cwd ?? process.cwd(), abs);
+  return rel.startsWith('..') ? abs : rel;
+}
+
+function loadText(text: string, abs: string, state: LoadState): Step[] {
+  const name = displayName(abs, state.opts);
+  const suffix = state.opts.via ? ` (via ${state.opts.via})` : '';
+  const entries = configSyntax(abs) === 'json5' ? parseJson5(text, name) : parseYaml(text, name);
+  const steps: Step[] = [];
+  for (const { value, line, col } of entries) {
+    const where = `${name}:${line}:${col}`;
+    const fail = (problem: string): never => {
+      throw new TransportError(where + suffix, problem);
+    };
+    if (!value || typeof value !== 'object' || Array.isArray(value)) fail('an entry is {execute: COMMAND, arguments: {...}} or {include: FILE}');
+    const entry = value as Record<string, unknown>;
+    const stray = Object.keys(entry).find((k) => !ENTRY_KEYS.has(k));
+    if (stray) fail(`unknown key '${stray}' in entry (execute, arguments or include)`);
+    if ('include' in entry) {
+      if ('execute' in entry) fail("an entry is either 'include' or 'execute', not both");
+      const paths = Array.isArray(entry['include']) ? entry['include'] : [entry['include']];
+      for (const p of paths) {
+        if (typeof p !== 'string') fail('include takes a file path or a list of them');
+        steps.push(...loadFile(resolve(dirname(abs), p as string), state, where + suffix));
+      }
+      continue;
+    }
+    if (typeof entry['execute'] !== 'string') fail("Parameter 'execute' is missing or not a command name");
+    const args = entry['arguments'] ?? {};
+    if (!args || typeof args !== 'object' || Array.isArray(args)) fail("'arguments' must be a mapping");
+    const command = entry['execute'] as string;
+    const { types, coerce, argsSchema } = state.opts;
+    let typed = args as Record<string, unknown>;
+    try {
+      if (types) typed = coerceLoose(command, argsSchema?.(command), typed, coerce ?? { types });
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    steps.push({ execute: command, arguments: typed, origin: { transport: 'config', endpoint: abs, position: where + suffix } });
+  }
+  return steps;
+}
+
+function loadFile(abs: string, state: LoadState, from: string | undefined): Step[] {
+  const where = from ?? displayName(abs, state.opts);
+  if (state.stack.includes(abs)) {
+    const cycle = [...state.stack.slice(state.stack.indexOf(abs)), abs].map((p) => displayName(p, state.opts));
+    throw new TransportError(where, `include cycle: ${cycle.join(' -> ')}`);
+  }
+  if (state.stack.length >= MAX_INCLUDE_DEPTH) throw new TransportError(where, `includes nest deeper than ${MAX_INCLUDE_DEPTH} files`);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new TransportError(where, `cannot read config file '${displayName(abs, state.opts)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  state.stack.push(abs);
+  try {
+    return loadText(text, abs, state);
+  } finally {
+    state.stack.pop();
+  }
+}
+
+/**
+ * Loads an imperative config file (YAML or JSON5 by extension) and its
+ * includes into steps. Throws TransportError naming file, line and column.
+ */
+export function loadConfigFile(path: string, opts: LoadOptions = {}): Step[] {
+  return loadFile(resolve(opts.cwd ?? process.cwd(), path), { opts, stack: [] }, opts.via);
+}
+
+/**
+ * Loads config text that is not (yet) a file, such as a rendered template;
+ * `fileName` names it in errors and anchors relative includes.
+ */
+export function loadConfigText(text: string, fileName: string, opts: LoadOptions = {}): Step[] {
+  const abs = resolve(opts.cwd ?? process.cwd(), fileName);
+  return loadText(text, abs, { opts, stack: [abs] });
+}

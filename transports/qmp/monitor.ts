@@ -240,6 +240,8 @@ export class QmpMonitor {
     this.out += text;
     const buffered = this.buffered();
     if (buffered > this.stats.maxBuffered) this.stats.maxBuffered = buffered;
+    // Hold at once, not at the next flush: many commands can finish within one turn of the loop.
+    if (buffered > this.limits.outputHighWater && !this.stats.held) this.checkOutput();
     if (buffered > this.limits.outputHardLimit) {
       // Only events can push past the high-water mark (commands stop first):
       // a client that never reads is dropped rather than buffered without bound.

@@ -49,6 +49,10 @@ const enum Op {
 /** AMO funct5 values (unprivileged spec 8.4), kept in the immediate of AMO_W/AMO_D. */
 const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 20, MINU = 24, MAXU = 28 }
 
+/** Placeholder for "no cache page held" in the interpreter loop. */
+const NO_PAGE = new Int32Array(4096);
+const NO_PAGE_BASE = -1e30;
+
 /** Immediate of the last decode (the decoder returns the packed word). */
 let decImm = 0;
 
@@ -265,7 +269,10 @@ export class Rv64Hart implements Hart, HartState {
   readonly lo = new Int32Array(33);
   /** x0..x31 high words; index 32 is the write sink for x0. */
   readonly hi = new Int32Array(33);
-  pcv = 0;
+  // pcv and instret start as non-integers so V8 gives these fields the
+  // double representation at once: a later Smi-to-double field change made
+  // the optimized loop deoptimize at every exit. The constructor zeroes them.
+  pcv = 0.5;
   priv = PRIV_M;
   mstatus = 0;
   medeleg = 0;
@@ -276,9 +283,9 @@ export class Rv64Hart implements Hart, HartState {
   mcounteren = 0;
   scounteren = 0;
   readonly c64 = new Int32Array(2 * C64_COUNT);
-  instret = 0;
-  cycleDelta = 0;
-  instretDelta = 0;
+  instret = 0.5;
+  cycleDelta = 0.5;
+  instretDelta = 0.5;
   resv = -1;
   waiting = false;
   /** Set when a device line changed while the hart ran: the loop stops to re-check interrupts. */
@@ -299,6 +306,7 @@ export class Rv64Hart implements Hart, HartState {
     this.ramBase = bus.ramBase;
     this.ramSize = bus.ram.length;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
+    this.pcv = this.instret = this.cycleDelta = this.instretDelta = 0;
   }
 
   pc(): number {
@@ -469,21 +477,35 @@ export class Rv64Hart implements Hart, HartState {
     const startInstret = this.instret;
     let pc = this.pcv;
     let n = 0;
+    // The cache page holding pc and the guest address of its first byte:
+    // straight-line code re-checks only pc - pageBase. Reset to "none"
+    // whenever pages may have been dropped (fence.i, MMIO that may DMA).
+    let page: Int32Array = NO_PAGE;
+    let pageBase = NO_PAGE_BASE;
     loop: while (n < budget) {
       n++;
       let w: number, imm: number;
-      const off = pc - ramBase;
-      if (off >= 0 && off < ramSize) {
-        let page = pages[off >>> 12];
-        if (page === undefined) page = cache.page(off);
-        const e = off & 4094;
-        w = page[e]!;
-        if (w === 0) {
-          w = this.decodeAt(off);
-          page[e] = w;
-          page[e + 1] = decImm;
+      let e = pc - pageBase;
+      if (!(e >= 0 && e < 4096)) {
+        const off = pc - ramBase;
+        if (off >= 0 && off < ramSize) {
+          const p = pages[off >>> 12];
+          page = p === undefined ? cache.page(off) : p;
+          e = off & 4095;
+          pageBase = pc - e;
+        } else {
+          e = -1;
         }
-        imm = page[e + 1]!;
+      }
+      if (e >= 0) {
+        const ei = e | 0;
+        w = page[ei]!;
+        if (w === 0) {
+          w = this.decodeAt(pc - ramBase);
+          page[ei] = w;
+          page[ei + 1] = decImm;
+        }
+        imm = page[ei + 1]!;
       } else {
         w = this.fetchSlow(pc);
         if (w < 0) {
@@ -601,6 +623,7 @@ export class Rv64Hart implements Hart, HartState {
             break;
           }
           pc = next;
+          pageBase = NO_PAGE_BASE;
           if (this.irqDirty) break loop;
           break;
         }
@@ -620,6 +643,7 @@ export class Rv64Hart implements Hart, HartState {
             break;
           }
           pc = next;
+          pageBase = NO_PAGE_BASE;
           if (this.irqDirty) break loop;
           break;
         }
@@ -639,6 +663,7 @@ export class Rv64Hart implements Hart, HartState {
             break;
           }
           pc = next;
+          pageBase = NO_PAGE_BASE;
           if (this.irqDirty) break loop;
           break;
         }
@@ -657,6 +682,7 @@ export class Rv64Hart implements Hart, HartState {
             break;
           }
           pc = next;
+          pageBase = NO_PAGE_BASE;
           if (this.irqDirty) break loop;
           break;
         }
@@ -675,6 +701,7 @@ export class Rv64Hart implements Hart, HartState {
             break;
           }
           pc = next;
+          pageBase = NO_PAGE_BASE;
           if (this.irqDirty) break loop;
           break;
         }
@@ -770,6 +797,7 @@ export class Rv64Hart implements Hart, HartState {
         case Op.FENCE_I:
           // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
           cache.flush();
+          pageBase = NO_PAGE_BASE;
           pc = next;
           break;
         case Op.ECALL:

@@ -1,0 +1,131 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKernel } from '../../kernel/kernel.js';
+import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
+import { runLogCommand, type Output } from '../../log-tools/index.js';
+import { tempDir } from './fixtures/drafts.js';
+import { counterPlugin } from './fixtures/plugins.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+function collector(isTTY = false): Output & { text: () => string } {
+  let text = '';
+  return { isTTY, write: (s: string) => (text += s), text: () => text };
+}
+
+async function run(argv: string[], plugins = [counterPlugin()]): Promise<{ code: number; out: string; err: string }> {
+  const out = collector();
+  const err = collector();
+  const code = await runLogCommand(argv, { plugins, stdout: out, stderr: err });
+  return { code, out: out.text(), err: err.text() };
+}
+
+async function recordLog(): Promise<string> {
+  const path = tmp.path('vm.db');
+  const kernel = await createKernel({ plugins: [counterPlugin()], log: SqliteLogStore.open(path) });
+  await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c1' }, { transport: 'qmp', endpoint: 'unix:/run/vm.sock', client: '7' });
+  await kernel.execute('x-counter-bump', { id: 'c1' }, { transport: 'cli', position: 'option 3' });
+  await kernel.execute('x-counter-bump', { id: 'zz' }, { transport: 'qmp', client: '8' }).catch(() => undefined);
+  await kernel.execute('machine-set', { type: 'test-board' }, { transport: 'config', endpoint: 'vm.yaml', position: 'vm.yaml:4:3' });
+  await kernel.close();
+  return path;
+}
+
+describe('vmledger log', () => {
+  it('prints help for itself and each command', async () => {
+    expect((await run(['--help'])).out).toMatch(/^Usage: vmledger log <command>/);
+    for (const cmd of ['replay', 'verify', 'audit']) {
+      const r = await run([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^Usage: vmledger log ${cmd} <db>`));
+    }
+  });
+
+  it('rejects an unknown command, an unknown option and a missing file with exit 2', async () => {
+    expect((await run(['frobnicate'])).code).toBe(2);
+    const badOpt = await run(['verify', 'x.db', '--bogus']);
+    expect(badOpt).toMatchObject({ code: 2 });
+    expect(badOpt.err).toMatch(/unknown option --bogus/);
+    const missing = await run(['verify', tmp.path('none.db')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/No command log at/);
+    expect((await run(['replay', 'a.db', '--to', 'x'])).err).toMatch(/--to expects a non-negative integer/);
+  });
+
+  it('verify prints OK with the last entry and exits 0 on an intact log', async () => {
+    const path = await recordLog();
+    const r = await run(['verify', path]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^OK: 4 entries, last 4 [0-9a-f]{64} \(sealed\)\n$/);
+  });
+
+  it('verify names the altered entry and exits 1', async () => {
+    const path = await recordLog();
+    const db = new Database(path);
+    db.exec("DROP TRIGGER entries_no_update; UPDATE entries SET command = 'quit' WHERE seq = 2;");
+    db.close();
+    const r = await run(['verify', path]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAILED: altered at entry 2: entry 2 \(quit\) was altered/);
+    expect(r.err).toMatch(/warning: append-only triggers missing: entries_no_update/);
+    const json = JSON.parse((await run(['verify', path, '--json'])).out);
+    expect(json.problem).toMatchObject({ kind: 'altered', seq: 2 });
+  });
+
+  it('replay prints the phase and the object tree and exits 0', async () => {
+    const path = await recordLog();
+    const r = await run(['replay', path]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('replayed 3 changes (1 entries skipped) through entry 4');
+    expect(r.out).toContain('phase: machine-created\n');
+    expect(r.out).toMatch(/\/objects\/c1 \(test-counter, realized\)  value=1\n/);
+    expect(r.out).toMatch(/\/machine \(test-board\)  memory=1024\n/);
+  });
+
+  it('replay --to stops early, and --json gives the tree as data', async () => {
+    const path = await recordLog();
+    const r = await run(['replay', path, '--to', '1', '--json']);
+    const json = JSON.parse(r.out);
+    expect(json).toMatchObject({ ok: true, executed: 1, lastSeq: 1, stoppedBy: 'to', phase: 'no-machine' });
+    expect(json.objects.find((o: { path: string }) => o.path === '/objects/c1').props).toEqual({ value: 0 });
+  });
+
+  it('replay names the first diverging entry, warns about the plugin version and exits 1', async () => {
+    const path = await recordLog();
+    const r = await run(['replay', path], [counterPlugin({ step: 5, version: '2.0.0' })]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('warning: plugin test-counter was version 1.0.0 when recorded, is 2.0.0 now');
+    expect(r.err).toMatch(/replay diverged at entry 2 \(x-counter-bump\): left state hash [0-9a-f]{64}, the log recorded [0-9a-f]{64}/);
+  });
+
+  it('audit lists who ran what, from where, and the outcome', async () => {
+    const path = await recordLog();
+    const r = await run(['audit', path]);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^ {5}1 {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}qmp unix:\/run\/vm.sock client=7 {2}object-add {2}ok$/);
+    expect(lines[1]).toMatch(/cli at option 3 {2}x-counter-bump {2}ok$/);
+    expect(lines[2]).toMatch(/qmp client=8 {2}x-counter-bump {2}error DeviceNotFound: Device '\/objects\/zz' not found$/);
+    expect(lines[3]).toMatch(/config vm.yaml at vm.yaml:4:3 {2}machine-set {2}ok$/);
+  });
+
+  it('audit filters by transport, client, command, outcome, range and time', async () => {
+    const path = await recordLog();
+    const seqs = async (...f: string[]) =>
+      (await run(['audit', path, '--json', ...f])).out.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l).seq);
+    expect(await seqs('--transport', 'qmp')).toEqual([1, 3]);
+    expect(await seqs('--client', '8')).toEqual([3]);
+    expect(await seqs('--command', 'x-counter-bump', '--applied')).toEqual([2]);
+    expect(await seqs('--failed')).toEqual([3]);
+    expect(await seqs('--from', '2', '--to', '3')).toEqual([2, 3]);
+    expect(await seqs('--last', '2')).toEqual([3, 4]);
+    expect(await seqs('--since', '2000-01-01', '--until', '2001-01-01')).toEqual([]);
+    expect(await seqs('--since', new Date(Date.now() - 60_000).toISOString())).toEqual([1, 2, 3, 4]);
+    expect((await run(['audit', path, '--since', 'yesterday'])).code).toBe(2);
+  });
+});

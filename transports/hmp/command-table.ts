@@ -1,0 +1,301 @@
+/**
+ * The HMP command table, as data: each entry names a command, its usage and
+ * help, and a formatter that calls the same QMP commands through
+ * `exec` (host.execute with an `hmp` origin) and renders the answer for a
+ * person. There is no other way into the machine from here: QEMU's
+ * `hmp_info_status` is likewise a formatter around `qmp_query_status`.
+ */
+import type { ObjectSchema } from '../../kernel/index.js';
+import type { TransportHost } from '../../kernel/transport.js';
+import { coerceArgs, coerceValue } from '../cli/coerce.js';
+import { parseKeyval } from '../cli/keyval.js';
+
+/** What a command's formatter may use. */
+export interface HmpContext {
+  /** Runs a QMP command with this session's origin. */
+  exec(command: string, args?: Record<string, unknown>): Promise<unknown>;
+  readonly host: TransportHost;
+  /** Ends the session after this command (quit). */
+  end(): void;
+}
+
+/** One HMP command: `args` is the usage shown by `help`; `run` returns the text to print. */
+export interface HmpCommand {
+  readonly name: string;
+  readonly args: string;
+  readonly help: string;
+  run(ctx: HmpContext, words: string[], rest: string): Promise<string>;
+}
+
+/** One `info` subcommand. */
+export interface HmpInfo {
+  readonly name: string;
+  readonly help: string;
+  run(ctx: HmpContext, words: string[]): Promise<string>;
+}
+
+/** An input error in the HMP syntax itself (a missing argument): printed as `Error: ...`. */
+export class HmpUsageError extends Error {}
+
+function need(words: string[], n: number, usage: string): void {
+  if (words.length < n) throw new HmpUsageError(`missing argument; usage: ${usage}`);
+}
+
+function argsSchema(host: TransportHost, command: string): ObjectSchema | undefined {
+  return host.commands().find((c) => c.name === command)?.args;
+}
+
+/** Parses `DRIVER,key=val,...` with the command line's keyval rules and types it by the schema. */
+function keyvalArgs(ctx: HmpContext, command: string, text: string, implied: string): Record<string, unknown> {
+  const { value } = parseKeyval(text, implied);
+  return coerceArgs(command, argsSchema(ctx.host, command), value, { types: ctx.host.types });
+}
+
+function statusLine(s: { running: boolean; singlestep?: boolean; status: string }): string {
+  let out = `VM status: ${s.running ? 'running' : 'paused'}${s.singlestep ? ' (single step mode)' : ''}`;
+  if (!s.running && s.status !== 'paused') out += ` (${s.status})`;
+  return out;
+}
+
+type PropInfo = { name: string; type: string };
+
+async function qomTree(ctx: HmpContext, path: string, indent: string, lines: string[]): Promise<void> {
+  const list = (await ctx.exec('qom-list', { path })) as PropInfo[];
+  const type = await ctx.exec('qom-get', { path, property: 'type' }).catch(() => undefined);
+  const name = path === '/' ? '/' : path.slice(path.lastIndexOf('/') + 1);
+  lines.push(`${indent}${name}${type ? ` (${String(type)})` : ''}`);
+  for (const p of list) if (p.type.startsWith('child<')) await qomTree(ctx, path === '/' ? `/${p.name}` : `${path}/${p.name}`, `${indent}  `, lines);
+}
+
+async function qtree(ctx: HmpContext, path: string, indent: string, lines: string[]): Promise<void> {
+  const list = (await ctx.exec('qom-list', { path })) as PropInfo[];
+  for (const p of list) {
+    if (!p.type.startsWith('child<')) continue;
+    const child = `${path}/${p.name}`;
+    const type = p.type.slice(6, -1);
+    const isDevice = type !== 'container';
+    if (isDevice) {
+      lines.push(`${indent}dev: ${type}, id "${p.name}"`);
+      const props = (await ctx.exec('qom-list', { path: child })) as PropInfo[];
+      for (const prop of props) {
+        if (prop.type.startsWith('child<') || prop.name === 'type') continue;
+        const v = await ctx.exec('qom-get', { path: child, property: prop.name }).catch(() => undefined);
+        if (v !== undefined) lines.push(`${indent}  ${prop.name} = ${JSON.stringify(v)}`);
+      }
+    }
+    await qtree(ctx, child, isDevice ? `${indent}  ` : indent, lines);
+  }
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v, null, 4);
+}
+
+/** `info` subcommands. */
+export const INFO_TABLE: readonly HmpInfo[] = [
+  { name: 'status', help: 'show the current VM status (running|paused)', run: async (ctx) => statusLine((await ctx.exec('query-status')) as never) },
+  {
+    name: 'version',
+    help: 'show the version of vmledger',
+    run: async (ctx) => {
+      const v = (await ctx.exec('query-version')) as { qemu: { major: number; minor: number; micro: number }; package: string };
+      return `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}${v.package ? ` (${v.package})` : ''}`;
+    },
+  },
+  {
+    name: 'name',
+    help: 'show the current VM name',
+    run: async (ctx) => {
+      const n = (await ctx.exec('query-name')) as { name?: string };
+      return n.name ?? '';
+    },
+  },
+  {
+    name: 'qom-tree',
+    help: 'show QOM composition tree: info qom-tree [path]',
+    run: async (ctx, words) => {
+      const lines: string[] = [];
+      await qomTree(ctx, words[0] ?? '/', '', lines);
+      return lines.join('\n');
+    },
+  },
+  {
+    name: 'qtree',
+    help: 'show device tree',
+    run: async (ctx) => {
+      const lines: string[] = [];
+      await qtree(ctx, '/machine', '', lines);
+      return lines.length ? lines.join('\n') : '(no machine)';
+    },
+  },
+  {
+    name: 'commands',
+    help: 'list QMP available commands',
+    run: async (ctx) => ((await ctx.exec('query-commands')) as Array<{ name: string }>).map((c) => c.name).sort().join('\n'),
+  },
+  {
+    name: 'log',
+    help: 'show recent command log entries: info log [count]',
+    run: async (ctx, words) => {
+      const entries = (await ctx.exec('x-query-log', words[0] ? { count: Number(words[0]) } : {})) as Array<{
+        seq: number;
+        time: number;
+        origin: { transport: string; endpoint?: string; client?: string };
+        command: string;
+        arguments: unknown;
+        applied: boolean;
+        error?: { desc: string };
+      }>;
+      if (!entries.length) return '(the command log is empty or disabled)';
+      return entries
+        .map((e) => {
+          const who = [e.origin.transport, e.origin.endpoint, e.origin.client].filter(Boolean).join(' ');
+          const args = e.arguments && Object.keys(e.arguments as object).length ? ` ${JSON.stringify(e.arguments)}` : '';
+          return `#${e.seq} ${new Date(e.time).toISOString()} [${who}] ${e.command}${args}${e.applied ? '' : ` -> Error: ${e.error?.desc ?? 'failed'}`}`;
+        })
+        .join('\n');
+    },
+  },
+  { name: 'monitors', help: 'show open monitors', run: async (ctx) => ((await ctx.exec('query-monitors')) as Array<{ id: string; description: string }>).map((m) => `${m.id}: ${m.description}`).join('\n') },
+  { name: 'chardev', help: 'show the character devices', run: async (ctx) => fmtList(await ctx.exec('query-chardev'), (c: any) => `${c.label}: filename=${c.filename}`) },
+  { name: 'block', help: 'show the block devices', run: async (ctx) => fmtList(await ctx.exec('query-block'), (b: any) => `${b.device ?? b['node-name'] ?? '?'}: ${b.inserted?.file ?? json(b)}`) },
+  { name: 'cpus', help: 'show infos for each CPU', run: async (ctx) => fmtList(await ctx.exec('query-cpus-fast'), (c: any) => `* CPU #${c['cpu-index']}: thread_id=${c['thread-id'] ?? 0}`) },
+];
+
+function fmtList(v: unknown, one: (x: any) => string): string {
+  return Array.isArray(v) ? v.map(one).join('\n') : json(v);
+}
+
+const simple = (name: string, help: string): HmpCommand => ({
+  name,
+  args: '',
+  help,
+  run: async (ctx) => {
+    await ctx.exec(name);
+    return '';
+  },
+});
+
+/** The HMP commands, in the order `help` lists them. */
+export const HMP_TABLE: readonly HmpCommand[] = [
+  {
+    name: 'help',
+    args: '[cmd]',
+    help: 'show the help',
+    run: async (_ctx, words) => {
+      const rows = HMP_TABLE.filter((c) => !words[0] || c.name === words[0]).map((c) => `${c.name}${c.args ? ` ${c.args}` : ''} -- ${c.help}`);
+      if (!words[0] || words[0] === 'info') rows.push(...INFO_TABLE.map((i) => `info ${i.name} -- ${i.help}`));
+      if (!rows.length) throw new HmpUsageError(`unknown command: '${words[0]}'`);
+      return rows.join('\n');
+    },
+  },
+  {
+    name: 'info',
+    args: 'subcommand',
+    help: 'show various information about the system state',
+    run: async (ctx, words) => {
+      const sub = INFO_TABLE.find((i) => i.name === words[0]);
+      if (!sub) return INFO_TABLE.map((i) => `info ${i.name} -- ${i.help}`).join('\n');
+      return sub.run(ctx, words.slice(1));
+    },
+  },
+  simple('stop', 'stop emulation'),
+  simple('cont', 'resume emulation'),
+  simple('system_reset', 'reset the system'),
+  {
+    name: 'quit',
+    args: '',
+    help: 'quit the emulator',
+    run: async (ctx) => {
+      await ctx.exec('quit');
+      ctx.end();
+      return '';
+    },
+  },
+  {
+    name: 'device_add',
+    args: 'driver[,prop=value][,...]',
+    help: 'add device, like -device on the command line',
+    run: async (ctx, words, rest) => {
+      need(words, 1, 'device_add driver[,prop=value][,...]');
+      await ctx.exec('device_add', keyvalArgs(ctx, 'device_add', rest, 'driver'));
+      return '';
+    },
+  },
+  {
+    name: 'device_del',
+    args: 'device',
+    help: 'remove device',
+    run: async (ctx, words) => {
+      need(words, 1, 'device_del device');
+      await ctx.exec('device_del', { id: words[0] });
+      return '';
+    },
+  },
+  {
+    name: 'object_add',
+    args: 'type,id=str[,prop=value][,...]',
+    help: 'create QOM object',
+    run: async (ctx, words, rest) => {
+      need(words, 1, 'object_add type,id=str[,prop=value][,...]');
+      await ctx.exec('object-add', keyvalArgs(ctx, 'object-add', rest, 'qom-type'));
+      return '';
+    },
+  },
+  {
+    name: 'object_del',
+    args: 'id',
+    help: 'destroy QOM object',
+    run: async (ctx, words) => {
+      need(words, 1, 'object_del id');
+      await ctx.exec('object-del', { id: words[0] });
+      return '';
+    },
+  },
+  {
+    name: 'chardev-add',
+    args: 'args',
+    help: 'add chardev, like -chardev on the command line',
+    run: async (ctx, words, rest) => {
+      need(words, 1, 'chardev-add backend,id=str[,prop=value][,...]');
+      await ctx.exec('chardev-add', keyvalArgs(ctx, 'chardev-add', rest, 'backend'));
+      return '';
+    },
+  },
+  {
+    name: 'qom-list',
+    args: '[path]',
+    help: 'list QOM properties',
+    run: async (ctx, words) => ((await ctx.exec('qom-list', { path: words[0] ?? '/' })) as PropInfo[]).map((p) => `${p.name} (${p.type})`).join('\n'),
+  },
+  {
+    name: 'qom-get',
+    args: 'path property',
+    help: 'print QOM property',
+    run: async (ctx, words) => {
+      need(words, 2, 'qom-get path property');
+      return json(await ctx.exec('qom-get', { path: words[0], property: words[1] }));
+    },
+  },
+  {
+    name: 'qom-set',
+    args: 'path property value',
+    help: 'set QOM property',
+    run: async (ctx, words) => {
+      need(words, 3, 'qom-set path property value');
+      const [path, property] = [words[0]!, words[1]!];
+      const text = words.slice(2).join(' ');
+      // Typed by the property's declaration (so `128M` is a size), read from the type registry.
+      const obj = ctx.host.objects.find(path);
+      const schema = obj ? ctx.host.types.props(obj.type).get(property)?.type : undefined;
+      const value = schema ? coerceValue(schema, text, property) : text;
+      await ctx.exec('qom-set', { path, property, value });
+      return '';
+    },
+  },
+];
+
+/** Finds a command by name. */
+export function findHmpCommand(name: string): HmpCommand | undefined {
+  return HMP_TABLE.find((c) => c.name === name);
+}

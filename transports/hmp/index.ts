@@ -1,0 +1,61 @@
+/**
+ * The human monitor (HMP) plugin: registers the `hmp` transport, opened by
+ * `monitor-add {protocol: "hmp", endpoint: "stdio" | "unix:PATH"}`
+ * (`-monitor stdio`, `-monitor unix:PATH`). Every HMP command is a
+ * formatter around the same commands QMP uses, with origin `hmp`.
+ *
+ * (vmledger) info status
+ * VM status: paused (prelaunch)
+ */
+import { definePlugin } from '../../kernel/plugin.js';
+import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
+import { listen } from '../qmp/endpoints.js';
+import { HmpSession } from './session.js';
+
+export { HMP_TABLE, INFO_TABLE, findHmpCommand, type HmpCommand, type HmpContext, type HmpInfo } from './command-table.js';
+export { HmpSession, HMP_PROMPT, runHmpLine, splitCommandLine } from './session.js';
+
+/** Opens an HMP endpoint; each connection is one session. */
+export async function openHmp(endpoint: string, host: TransportHost): Promise<TransportHandle> {
+  const sessions = new Set<HmpSession>();
+  let name = endpoint.split(',')[0]!;
+  const listener = await listen(endpoint, (conn) => {
+    const terminal = conn.client === 'stdio' ? Boolean((conn.input as NodeJS.ReadStream).isTTY) : false;
+    const session: HmpSession = new HmpSession({
+      host,
+      input: conn.input,
+      output: conn.output,
+      origin: { transport: 'hmp', endpoint: name, client: conn.client },
+      terminal,
+      ownsStreams: conn.ownsStreams,
+      onClose: () => sessions.delete(session),
+    });
+    sessions.add(session);
+  });
+  name = listener.endpoint;
+  return {
+    description: `hmp ${listener.endpoint}`,
+    close: async () => {
+      for (const s of sessions) s.close();
+      await listener.close();
+    },
+  };
+}
+
+/** The `hmp` transport declaration. */
+export const hmpTransport: TransportDecl = {
+  name: 'hmp',
+  doc: 'Human monitor: stdio (line editing and history on a terminal) or unix:PATH',
+  open: (endpoint, host) => openHmp(endpoint, host),
+};
+
+/** The HMP plugin. */
+export const hmpPlugin = definePlugin({
+  name: 'hmp',
+  version: '0.1.0',
+  setup(host) {
+    host.transport(hmpTransport);
+  },
+});
+
+export default hmpPlugin;

@@ -1,0 +1,116 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describeIoError, fail, type HostBroker } from '../../../kernel/index.js';
+import { CharBackendBase } from './char-base.js';
+
+/** Discards output, never has input (`-chardev null`; also what replay uses for every chardev). */
+export class NullChardev extends CharBackendBase {
+  protected output(): void {}
+  close(): void {}
+  describe(): string {
+    return 'null';
+  }
+}
+
+/** The process's own terminal. Only one may exist; raw mode while it does, so keys reach the guest. */
+export class StdioChardev extends CharBackendBase {
+  private static inUse = false;
+  private readonly onData = (d: Buffer) => this.input(new Uint8Array(d));
+  private readonly wasRaw: boolean;
+
+  constructor(mux: boolean) {
+    super(mux);
+    if (StdioChardev.inUse) fail("cannot use stdio by multiple character devices");
+    StdioChardev.inUse = true;
+    const stdin = process.stdin;
+    this.wasRaw = stdin.isTTY ? stdin.isRaw : false;
+    if (stdin.isTTY) stdin.setRawMode(true);
+    stdin.on('data', this.onData);
+    stdin.resume();
+  }
+  protected output(data: Uint8Array): void {
+    process.stdout.write(data);
+  }
+  close(): void {
+    process.stdin.off('data', this.onData);
+    process.stdin.pause();
+    if (process.stdin.isTTY) process.stdin.setRawMode(this.wasRaw);
+    StdioChardev.inUse = false;
+  }
+  describe(): string {
+    return 'stdio';
+  }
+}
+
+/** Output appended or written to a host file; optional input read from another (`-chardev file,path=...`). */
+export class FileChardev extends CharBackendBase {
+  private fd: number | undefined;
+
+  constructor(
+    private readonly path: string,
+    broker: HostBroker,
+    opts: { append?: boolean; input?: string; mux?: boolean },
+  ) {
+    super(opts.mux ?? false);
+    const abs = resolve(path);
+    broker.authorize({ kind: 'file', target: abs, access: 'rw' });
+    const input = opts.input !== undefined ? broker.readFile(opts.input) : undefined;
+    try {
+      this.fd = openSync(abs, opts.append ? 'a' : 'w');
+    } catch (e) {
+      fail(`Could not open '${path}': ${describeIoError(e)}`);
+    }
+    if (input) queueMicrotask(() => this.input(new Uint8Array(input)));
+  }
+  protected output(data: Uint8Array): void {
+    if (this.fd !== undefined) writeSync(this.fd, data);
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+  describe(): string {
+    return `file:${this.path}`;
+  }
+}
+
+/**
+ * A ring buffer in memory (`-chardev ringbuf,size=...`): device output is
+ * kept (oldest bytes dropped when full) for `ringbuf-read`; `ringbuf-write`
+ * feeds the device.
+ */
+export class RingbufChardev extends CharBackendBase {
+  private readonly buf: Uint8Array;
+  private start = 0;
+  private length = 0;
+
+  constructor(readonly size: number, mux = false) {
+    super(mux);
+    if (size <= 0 || (size & (size - 1)) !== 0) fail(`Parameter 'size' must be a power of 2, not ${size}`);
+    this.buf = new Uint8Array(size);
+  }
+  protected output(data: Uint8Array): void {
+    for (const b of data) {
+      this.buf[(this.start + this.length) % this.size] = b;
+      if (this.length < this.size) this.length++;
+      else this.start = (this.start + 1) % this.size;
+    }
+  }
+  /** Takes up to `n` of the oldest bytes. */
+  read(n: number): Uint8Array {
+    const count = Math.min(n, this.length);
+    const out = new Uint8Array(count);
+    for (let i = 0; i < count; i++) out[i] = this.buf[(this.start + i) % this.size]!;
+    this.start = (this.start + count) % this.size;
+    this.length -= count;
+    return out;
+  }
+  /** Sends bytes to the device. */
+  inject(data: Uint8Array): void {
+    this.input(data);
+  }
+  close(): void {}
+  describe(): string {
+    return 'ringbuf';
+  }
+}

@@ -1,0 +1,183 @@
+import { t } from '../../kernel/schema/types.js';
+import type { CharBackend } from '../hw/backend-types.js';
+import { defineDevice } from '../hw/device.js';
+import { node, prop } from '../hw/fdt.js';
+
+/** Register offsets (reg-shift 0, as on QEMU's virt board). */
+const REG = { RBR_THR_DLL: 0, IER_DLM: 1, IIR_FCR: 2, LCR: 3, MCR: 4, LSR: 5, MSR: 6, SCR: 7 } as const;
+const IER = { RDI: 0x01, THRI: 0x02, RLSI: 0x04, MSI: 0x08 } as const;
+const IIR = { NO_INT: 0x01, MSI: 0x00, THRI: 0x02, RDI: 0x04, RLSI: 0x06, CTI: 0x0c, FIFO: 0xc0 } as const;
+const LSR = { DR: 0x01, OE: 0x02, BI: 0x10, THRE: 0x20, TEMT: 0x40 } as const;
+const LCR_DLAB = 0x80;
+const MCR_LOOP = 0x10;
+const FCR = { ENABLE: 0x01, CLEAR_RX: 0x02, CLEAR_TX: 0x04 } as const;
+const FIFO_SIZE = 16;
+/** FCR bits 7:6 select the receive trigger level. */
+const TRIGGER = [1, 4, 8, 14] as const;
+/** With no modem lines from the host, the chip reports carrier, data-set-ready and clear-to-send (as QEMU does). */
+const MSR_DEFAULT = 0xb0;
+
+/** The clock QEMU's virt board gives its UART; Linux and U-Boot read it from the device tree. */
+export const UART_CLOCK_HZ = 3_686_400;
+
+/**
+ * A 16550A UART: 16-byte FIFOs, the interrupt priority order of the data
+ * sheet (line status > received data / timeout > THR empty > modem status),
+ * loopback, and a chardev back-end for the host side.
+ */
+export const ns16550a = defineDevice({
+  name: 'ns16550a',
+  doc: 'NS16550A-compatible UART (the virt board\'s serial port)',
+  props: {
+    chardev: { type: t.str(), doc: 'Chardev back-end id (default: serial0 when it exists)', settable: 'unrealized' },
+  },
+  mmio: [{ name: 'regs', size: 0x100 }],
+  irqs: ['irq'],
+  instantiate(io) {
+    const irq = io.irq();
+    const rx: number[] = [];
+    let ier = 0, lcr = 0, mcr = 0, lsr = LSR.THRE | LSR.TEMT, scr = 0, fcr = 0, dll = 0x0c, dlm = 0;
+    let thrPending = false;
+    const backend = io.backend<CharBackend>('chardev', io.prop<string | undefined>('chardev') ?? 'serial0');
+
+    const fifoOn = () => (fcr & FCR.ENABLE) !== 0;
+    const capacity = () => (fifoOn() ? FIFO_SIZE : 1);
+    const iir = (): number => {
+      let id: number = IIR.NO_INT;
+      if (ier & IER.RLSI && lsr & (LSR.OE | LSR.BI)) id = IIR.RLSI;
+      else if (ier & IER.RDI && rx.length) id = fifoOn() && rx.length < TRIGGER[fcr >> 6]! ? IIR.CTI : IIR.RDI;
+      else if (ier & IER.THRI && thrPending) id = IIR.THRI;
+      return id | (fifoOn() ? IIR.FIFO : 0);
+    };
+    const update = () => {
+      const level = (iir() & IIR.NO_INT) === 0;
+      irq.set(level);
+      if (level) io.kick();
+    };
+    const frontend = {
+      canReceive: () => (mcr & MCR_LOOP ? 0 : capacity() - rx.length),
+      receive(data: Uint8Array) {
+        for (const b of data) {
+          if (rx.length >= capacity()) lsr |= LSR.OE;
+          else rx.push(b);
+        }
+        lsr |= LSR.DR;
+        update();
+      },
+    };
+    const detach = backend?.attach(frontend);
+    const transmit = (b: number) => {
+      if (mcr & MCR_LOOP) frontend.receive(Uint8Array.of(b));
+      else backend?.write(Uint8Array.of(b));
+      // The byte leaves at once, so the holding register is empty again.
+      thrPending = true;
+      update();
+    };
+    const reset = () => {
+      rx.length = 0;
+      ier = lcr = mcr = scr = fcr = dlm = 0;
+      dll = 0x0c;
+      lsr = LSR.THRE | LSR.TEMT;
+      thrPending = false;
+      update();
+    };
+
+    return {
+      mmio: {
+        regs: {
+          read(offset) {
+            switch (offset & 7) {
+              case REG.RBR_THR_DLL: {
+                if (lcr & LCR_DLAB) return dll;
+                const b = rx.shift() ?? 0;
+                if (!rx.length) lsr &= ~LSR.DR;
+                update();
+                backend?.pump();
+                return b;
+              }
+              case REG.IER_DLM:
+                return lcr & LCR_DLAB ? dlm : ier;
+              case REG.IIR_FCR: {
+                const v = iir();
+                // Reading IIR while it reports THR empty acknowledges that interrupt.
+                if ((v & 0x0f) === IIR.THRI) {
+                  thrPending = false;
+                  update();
+                }
+                return v;
+              }
+              case REG.LCR:
+                return lcr;
+              case REG.MCR:
+                return mcr;
+              case REG.LSR: {
+                const v = lsr;
+                lsr &= ~(LSR.OE | LSR.BI);
+                update();
+                return v;
+              }
+              case REG.MSR:
+                // Loopback routes DTR/RTS/OUT1/OUT2 to DSR/CTS/RI/DCD.
+                return mcr & MCR_LOOP ? ((mcr & 0x0c) << 4) | ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) : MSR_DEFAULT;
+              default:
+                return scr;
+            }
+          },
+          write(offset, _size, value) {
+            value &= 0xff;
+            switch (offset & 7) {
+              case REG.RBR_THR_DLL:
+                if (lcr & LCR_DLAB) dll = value;
+                else transmit(value);
+                return;
+              case REG.IER_DLM:
+                if (lcr & LCR_DLAB) {
+                  dlm = value;
+                  return;
+                }
+                // Enabling the THR-empty interrupt while the register is empty raises it at once.
+                if (value & IER.THRI && !(ier & IER.THRI) && lsr & LSR.THRE) thrPending = true;
+                ier = value & 0x0f;
+                update();
+                return;
+              case REG.IIR_FCR:
+                if (value & FCR.CLEAR_RX || (value & FCR.ENABLE) !== (fcr & FCR.ENABLE)) {
+                  rx.length = 0;
+                  lsr &= ~LSR.DR;
+                }
+                fcr = value & 0xc1;
+                update();
+                backend?.pump();
+                return;
+              case REG.LCR:
+                lcr = value;
+                return;
+              case REG.MCR:
+                mcr = value & 0x1f;
+                return;
+              case REG.SCR:
+                scr = value;
+                return;
+              default:
+                return; // LSR and MSR are read-only
+            }
+          },
+        },
+      },
+      reset,
+      unrealize() {
+        detach?.();
+      },
+    };
+  },
+  fdt(f) {
+    const r = f.placement.regions[0]!;
+    return node(`serial@${r.base.toString(16)}`, {
+      interrupts: prop.cells(f.placement.irqs[0]!),
+      'interrupt-parent': prop.cells(f.irqParent),
+      'clock-frequency': prop.cells(UART_CLOCK_HZ),
+      reg: prop.reg64([r.base, r.size]),
+      compatible: prop.str('ns16550a'),
+    });
+  },
+});

@@ -1,0 +1,38 @@
+import { definePlugin } from '../../kernel/plugin.js';
+import { t } from '../../kernel/schema/types.js';
+import { CPU_MODELS, type CpuModel } from './cpu.js';
+
+/** Parent of every MMIO device: where the board maps it and which interrupt input its first line drives. */
+export const SYS_BUS_DEVICE = 'sys-bus-device';
+/** Parent of virtio device back-ends (virtio-blk-device, virtio-rng-device); they plug into a virtio-mmio transport. */
+export const VIRTIO_DEVICE = 'virtio-device';
+
+/**
+ * The hardware plugin: the base device types every device plugin builds on
+ * and the `CPU_MODELS` service CPU plugins register their models into.
+ */
+export const hwPlugin = definePlugin({
+  name: 'hw',
+  version: '0.1.0',
+  setup(host) {
+    host.provide(CPU_MODELS, new Map<string, CpuModel>());
+    host.type({
+      name: SYS_BUS_DEVICE,
+      parent: 'device',
+      abstract: true,
+      doc: 'A device on the system bus: MMIO regions and interrupt lines',
+      props: {
+        addr: { type: t.uint64(), doc: 'Base address (default: the board chooses)', settable: 'unrealized' },
+        irq: { type: t.int(), doc: 'Interrupt-controller input of the first IRQ line (default: the board chooses)', settable: 'unrealized' },
+      },
+    });
+    host.type({
+      name: VIRTIO_DEVICE,
+      parent: 'device',
+      abstract: true,
+      doc: 'A virtio device; it plugs into a free virtio-mmio transport of the board',
+    });
+  },
+});
+
+export default hwPlugin;

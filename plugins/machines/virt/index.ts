@@ -1,0 +1,190 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { KernelContext } from '../../../kernel/context.js';
+import { fail } from '../../../kernel/errors.js';
+import { describeIoError } from '../../../kernel/host-broker.js';
+import type { QObject } from '../../../kernel/objects/qobject.js';
+import { definePlugin } from '../../../kernel/plugin.js';
+import { t } from '../../../kernel/schema/types.js';
+import { CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
+import { loadImage, type LoadedImage } from '../../hw/loader.js';
+import { VirtBoard } from './board.js';
+import { KERNEL_ALIGN, VIRT, VIRT_IRQ, VIRTIO_COUNT } from './memory-map.js';
+
+export { VirtBoard } from './board.js';
+export { VIRT, VIRT_IRQ } from './memory-map.js';
+
+const MiB = 1024 * 1024;
+
+/** The board's own devices: object name, type and placement, in the order they are created (the PLIC first, so it gets the first phandle after the harts, as on QEMU). */
+export const VIRT_DEVICES: ReadonlyArray<{ name: string; type: string; addr: number; irq?: number }> = [
+  { name: 'plic', type: 'riscv.sifive.plic', addr: VIRT.PLIC.base },
+  { name: 'clint', type: 'riscv.sifive.clint', addr: VIRT.CLINT.base },
+  { name: 'test', type: 'riscv.sifive.test', addr: VIRT.TEST.base },
+  { name: 'rtc', type: 'goldfish_rtc', addr: VIRT.RTC.base, irq: VIRT_IRQ.RTC },
+  { name: 'uart0', type: 'ns16550a', addr: VIRT.UART0.base, irq: VIRT_IRQ.UART0 },
+  ...Array.from({ length: VIRTIO_COUNT }, (_, i) => ({
+    name: `virtio-mmio${i}`,
+    type: 'virtio-mmio',
+    addr: VIRT.VIRTIO.base + i * VIRT.VIRTIO.size,
+    irq: VIRT_IRQ.VIRTIO + i,
+  })),
+];
+
+/** The board behind `/machine`. */
+export function boardOf(machine: QObject): VirtBoard {
+  return machine.runtime instanceof VirtBoard ? machine.runtime : fail('The machine is not initialized');
+}
+
+/** Reads a host file for the guest, naming the property in the error. */
+function readImage(ctx: KernelContext, what: string, path: string): Uint8Array {
+  try {
+    return ctx.broker.readFile(path);
+  } catch (e) {
+    fail(`${what} '${path}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Parses an image, turning loader errors into ones that name the file. */
+function parseImage(what: string, path: string, data: Uint8Array, addr: number): LoadedImage {
+  try {
+    return loadImage(data, addr);
+  } catch (e) {
+    fail(`${what} '${path}': ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads firmware, kernel and initrd where QEMU puts them (firmware at the
+ * start of RAM; the kernel 2 MiB-aligned after it, where OpenSBI `fw_jump`
+ * looks; the initrd half-way into RAM, at most 128 MiB above the kernel),
+ * builds the device tree and writes the reset vector.
+ */
+async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuModel: CpuModel): Promise<void> {
+  const p = (name: string) => machine.get(name) as string | undefined;
+  const live = ctx.mode === 'live';
+  let start: number = VIRT.DRAM.base;
+  let kernelEntry = 0;
+  let firmwareEnd: number = VIRT.DRAM.base;
+  let initrd: { start: number; end: number } | undefined;
+  board.images = [];
+  if (live && p('firmware')) {
+    const path = p('firmware')!;
+    const img = parseImage('firmware', path, readImage(ctx, 'firmware', path), VIRT.DRAM.base);
+    board.load(img, `firmware '${path}'`);
+    start = img.entry;
+    firmwareEnd = img.end;
+  }
+  if (live && p('kernel')) {
+    const path = p('kernel')!;
+    const at = p('firmware') ? Math.ceil(firmwareEnd / KERNEL_ALIGN) * KERNEL_ALIGN : VIRT.DRAM.base;
+    const img = parseImage('kernel', path, readImage(ctx, 'kernel', path), at);
+    board.load(img, `kernel '${path}'`);
+    kernelEntry = img.entry;
+    if (!p('firmware')) start = kernelEntry;
+    if (p('initrd')) {
+      const ipath = p('initrd')!;
+      const data = readImage(ctx, 'initrd', ipath);
+      const at2 = kernelEntry + Math.min(board.memory.ram.length / 2, 128 * MiB);
+      board.load({ segments: [{ addr: at2, bytes: data }], entry: at2, end: at2 + data.length, format: 'raw' }, `initrd '${ipath}'`);
+      initrd = { start: at2, end: at2 + data.length };
+    }
+  } else if (p('initrd')) fail("'initrd' needs 'kernel'");
+  const tree = board.buildFdt({ bootargs: p('append'), initrd }, cpuModel);
+  const blob = board.installFdt(tree);
+  board.setBootRom(start, kernelEntry);
+  board.cluster.reset(VIRT.MROM.base, board.fdtAddr);
+  const dumpdtb = p('dumpdtb');
+  if (dumpdtb && live) {
+    const abs = resolve(dumpdtb);
+    ctx.broker.authorize({ kind: 'file', target: abs, access: 'rw' });
+    try {
+      writeFileSync(abs, blob);
+    } catch (e) {
+      fail(`dumpdtb '${dumpdtb}': ${describeIoError(e)}`);
+    }
+  }
+}
+
+/** The `virt` machine type: QEMU's RISC-V VirtIO board. */
+export const virtMachine = {
+  name: 'virt',
+  parent: 'machine',
+  doc: 'RISC-V VirtIO board (compatible with QEMU -M virt)',
+  props: {
+    memory: { type: t.size(), default: 128 * MiB, doc: 'RAM size in bytes (-m)' },
+    cpus: { type: t.int(), default: 1, doc: 'Number of harts (-smp)' },
+    'cpu-type': { type: t.str(), default: 'rv64', doc: 'CPU model (-cpu)' },
+    firmware: { type: t.str(), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios)' },
+    kernel: { type: t.str(), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
+    initrd: { type: t.str(), doc: 'Initial ram disk (-initrd)' },
+    append: { type: t.str(), doc: 'Kernel command line, in /chosen/bootargs (-append)' },
+    dumpdtb: { type: t.str(), doc: 'Write the generated device tree blob to this file' },
+  },
+  machine: {
+    async initialize(machine: QObject, ctx: KernelContext) {
+      const memory = machine.get('memory') as number;
+      const cpus = machine.get('cpus') as number;
+      if (memory < 16 * MiB || memory % 4096) fail(`Invalid RAM size ${memory}: needs at least 16 MiB in whole pages`);
+      if (cpus < 1 || cpus > 8) fail(`Invalid number of CPUs ${cpus}: the virt board here takes 1 to 8`);
+      const type = machine.get('cpu-type') as string;
+      const models = ctx.service<Map<string, CpuModel>>(CPU_MODELS);
+      const cpuModel = models.get(type) ?? fail(`CPU type '${type}' is not available (known: ${[...models.keys()].join(', ') || 'none; load a CPU plugin'})`);
+      const board = new VirtBoard({
+        memory,
+        cpus,
+        cpuModel,
+        objects: ctx.objects,
+        guest: ctx.guest,
+        onError: (e) => {
+          console.error(`vmledger: CPU stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          try {
+            ctx.guest.panic();
+          } catch {
+            // the kernel could not record it; the loop is stopped either way
+          }
+        },
+      });
+      machine.runtime = board;
+      ctx.onRollback(() => {
+        board.loop.stop();
+        machine.runtime = undefined;
+      });
+      for (const d of VIRT_DEVICES) {
+        const path = `/machine/${d.name}`;
+        await ctx.objects.add(path, d.type, { addr: d.addr, ...(d.irq !== undefined ? { irq: d.irq } : {}) }, ctx);
+        await ctx.objects.realize(path, ctx);
+      }
+    },
+    async ready(machine: QObject, ctx: KernelContext) {
+      const board = boardOf(machine);
+      const type = machine.get('cpu-type') as string;
+      await boot(machine, ctx, board, ctx.service<Map<string, CpuModel>>(CPU_MODELS).get(type)!);
+    },
+    resume(machine: QObject) {
+      boardOf(machine).loop.start();
+    },
+    pause(machine: QObject) {
+      boardOf(machine).loop.stop();
+    },
+    reset(machine: QObject) {
+      const board = boardOf(machine);
+      board.loop.defer(() => board.reset());
+    },
+    quit(machine: QObject) {
+      if (machine.runtime instanceof VirtBoard) machine.runtime.loop.stop();
+    },
+  },
+};
+
+/** The plugin that registers the `virt` machine. */
+export const virtPlugin = definePlugin({
+  name: 'machine-virt',
+  version: '0.1.0',
+  dependsOn: ['hw', 'devices'],
+  setup(host) {
+    host.type(virtMachine);
+  },
+});
+
+export default virtPlugin;

@@ -135,6 +135,8 @@ export interface CoerceContext {
   readonly types: TypeRegistry;
   /** The machine type in effect (chosen by an earlier option or already live in the kernel). */
   machineType?: string;
+  /** The type of the object at a QOM path (created earlier in the same feed, or live), for `qom-set` values. */
+  pathType?(path: string): string | undefined;
 }
 
 /** Finds the declaration of a machine property on the machine in effect, or on any machine type. */
@@ -159,6 +161,11 @@ const TYPED_BY: Readonly<Record<string, (raw: Record<string, KeyvalValue>, cx: C
     if (typeof raw['type'] === 'string') cx.machineType = raw['type'];
     return (prop) => machinePropSchema(cx, prop);
   },
+  'qom-set': (raw, cx) => {
+    const type = typeof raw['path'] === 'string' ? cx.pathType?.(raw['path']) : undefined;
+    const prop = propsOf(cx, type)(String(raw['property'] ?? ''));
+    return (name) => (name === 'value' ? prop : undefined);
+  },
   'global-set': (raw, cx) => {
     const prop = propsOf(cx, raw['driver'])(String(raw['property'] ?? ''));
     return (name) => (name === 'value' ? prop : undefined);
@@ -169,6 +176,13 @@ function propsOf(cx: CoerceContext, typeName: KeyvalValue | undefined): (prop: s
   if (typeof typeName !== 'string' || !cx.types.has(typeName)) return () => undefined;
   const props = cx.types.props(typeName);
   return (prop) => props.get(prop)?.type;
+}
+
+/** A member's schema: the command's own declaration, unless it says `any` and the target type knows better. */
+function memberSchema(argsSchema: ObjectSchema | undefined, byType: ((prop: string) => Schema | undefined) | undefined, k: string): Schema | undefined {
+  const declared = argsSchema?.fields[k]?.schema;
+  if (declared && declared.kind !== 'any') return declared;
+  return byType?.(k) ?? declared ?? argsSchema?.rest;
 }
 
 /**
@@ -186,9 +200,7 @@ export function coerceArgs(
   const byType = TYPED_BY[command]?.(raw, cx);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    const declared = argsSchema?.fields[k]?.schema;
-    const schema = declared ?? byType?.(k) ?? argsSchema?.rest;
-    out[k] = coerceValue(schema, v, k);
+    out[k] = coerceValue(memberSchema(argsSchema, byType, k), v, k);
   }
   return out;
 }
@@ -204,8 +216,7 @@ export function coerceLoose(command: string, argsSchema: ObjectSchema | undefine
   const byType = TYPED_BY[command]?.(rawish, cx);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) {
-    const schema = argsSchema?.fields[k]?.schema ?? byType?.(k) ?? argsSchema?.rest;
-    out[k] = loose(schema, v, k);
+    out[k] = loose(memberSchema(argsSchema, byType, k), v, k);
   }
   return out;
 }

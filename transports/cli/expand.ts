@@ -9,6 +9,7 @@ import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { PHASES, phaseIndex, type Phase } from '../../kernel/phase.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import { loadConfigFile } from '../config/load.js';
+import type { CoerceContext } from './coerce.js';
 import { HelpRequest, defaultSettings, type CliSettings, type ExpandContext, type OptionSpec } from './option-spec.js';
 import { findOption } from './options.js';
 import { TransportError, type Step } from './step.js';
@@ -21,6 +22,8 @@ export interface ExpansionEnv {
   readonly phase?: Phase;
   /** The machine type already live, if any. */
   readonly machineType?: string;
+  /** The type of a live object, by QOM path. */
+  readonly objectType?: (path: string) => string | undefined;
   /** Base for relative `-readconfig` paths (default: the process's working directory). */
   readonly cwd?: string;
 }
@@ -80,6 +83,13 @@ const PHASE_EFFECT: Readonly<Record<string, (args: Record<string, unknown>) => P
   cont: () => 'machine-ready',
 };
 
+/** Where creation commands put their object, and its type: lets `qom-set` on it be typed before it exists. */
+const CREATES: Readonly<Record<string, (a: Record<string, unknown>) => [string, string] | undefined>> = {
+  'object-add': (a) => [`/objects/${String(a['id'])}`, String(a['qom-type'])],
+  device_add: (a) => (a['id'] === undefined ? undefined : [`/machine/peripheral/${String(a['id'])}`, String(a['driver'])]),
+  'machine-set': (a) => (a['type'] === undefined ? undefined : ['/machine', String(a['type'])]),
+};
+
 const later = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
 
 /**
@@ -126,18 +136,22 @@ export function expandArgv(argv: readonly string[], env: ExpansionEnv): Expansio
   const settings = defaultSettings();
   const decls = new Map(env.commands.flatMap((d) => [d.name, ...(d.aliases ?? [])].map((n) => [n, d] as const)));
   const argsSchema = (command: string): ObjectSchema | undefined => decls.get(command)?.args;
-  const coerce = { types: env.types, machineType: env.machineType };
+  const created = new Map<string, string>();
+  const coerce: CoerceContext = { types: env.types, machineType: env.machineType, pathType: (p) => created.get(p) ?? env.objectType?.(p) };
   const counters = new Map<string, number>();
   const steps: Step[] = [];
   let phase: Phase = env.phase ?? 'no-machine';
 
   const push = (step: Step): void => {
-    const need = phaseNeeded(decls.get(step.execute), phase);
+    // Without a machine nothing can advance: the command's own phase error is the clearer message.
+    const need = phase === 'no-machine' ? undefined : phaseNeeded(decls.get(step.execute), phase);
     if (need) {
       steps.push({ execute: 'until-phase', arguments: { phase: need }, origin: step.origin });
       phase = need;
     }
     steps.push(step);
+    const made = CREATES[step.execute]?.(step.arguments);
+    if (made) created.set(made[0], made[1]);
     const effect = PHASE_EFFECT[step.execute];
     if (effect) phase = later(phase, effect(step.arguments));
   };

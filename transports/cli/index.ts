@@ -59,6 +59,7 @@ export function kernelEnv(kernel: Pick<Kernel, 'types' | 'registry' | 'phase' | 
     commands: kernel.registry.list(),
     phase: kernel.phase,
     machineType: kernel.objects.find(MACHINE_PATH)?.type,
+    objectType: (path) => kernel.objects.find(path)?.type,
     cwd,
   };
 }

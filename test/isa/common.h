@@ -1,0 +1,66 @@
+/* Shared macros for the ISA test programs: report through the SiFive test
+ * device at 0x100000 (0x5555 = pass, (code << 16) | 0x3333 = fail). */
+#define FINISHER 0x100000
+#define CLINT    0x2000000
+#define SCRATCH  0x10000000
+
+  .macro PASS
+  li t6, FINISHER
+  li t5, 0x5555
+  sw t5, 0(t6)
+99: j 99b
+  .endm
+
+/* Fails with `code` unless register r equals the constant v (clobbers t4, t5, t6). */
+  .macro CHECK r, v, code
+  li t4, \v
+  beq \r, t4, 98f
+  li t5, ((\code) << 16) | 0x3333
+  li t6, FINISHER
+  sw t5, 0(t6)
+97: j 97b
+98:
+  .endm
+
+/* Fails with `code` unless registers a and b are equal. */
+  .macro CHECKR a, b, code
+  beq \a, \b, 94f
+  FAIL \code
+94:
+  .endm
+
+  .macro FAIL code
+  li t5, ((\code) << 16) | 0x3333
+  li t6, FINISHER
+  sw t5, 0(t6)
+96: j 96b
+  .endm
+
+/* A trap handler that records mcause in s10 and mtval in s11, counts traps
+ * in s9, and resumes after the trapping instruction (2 or 4 bytes). */
+  .macro SKIP_HANDLER name
+  .align 4
+\name:
+  csrr s10, mcause
+  csrr s11, mtval
+  addi s9, s9, 1
+  csrr t6, mepc
+  lhu t5, 0(t6)
+  andi t5, t5, 3
+  addi t6, t6, 2
+  li t4, 3
+  bne t5, t4, 95f
+  addi t6, t6, 2
+95:
+  csrw mepc, t6
+  mret
+  .endm
+
+  .macro START
+  .section .text.init
+  .globl _start
+_start:
+  la t0, default_handler
+  csrw mtvec, t0
+  li s9, 0
+  .endm

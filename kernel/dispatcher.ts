@@ -12,6 +12,7 @@ import type { Origin } from './origin.js';
 import type { PhaseMachine } from './phase-machine.js';
 import type { CommandFilter } from './plugin.js';
 import { validate } from './schema/validate.js';
+import type { Schema } from './schema/types.js';
 import type { RunState } from './phase.js';
 
 /** Run-state changes that QMP announces with an event. */
@@ -60,7 +61,9 @@ export interface DispatcherDeps {
  * (group commit: one transaction for every command run since the last one).
  */
 export class Dispatcher {
-  private readonly queue: Pending[] = [];
+  /** Arrival-order queue; `head` avoids Array.shift, which is linear in a long burst. */
+  private queue: Pending[] = [];
+  private head = 0;
   private draining = false;
   private batch: Done[] = [];
 
@@ -79,20 +82,23 @@ export class Dispatcher {
 
   /** True while nothing is queued or running. */
   idle(): boolean {
-    return !this.draining && this.queue.length === 0;
+    return !this.draining && this.head === this.queue.length;
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length) {
-        const done = await this.run(this.queue.shift()!);
+      while (this.head < this.queue.length) {
+        const pending = this.queue[this.head++];
+        const done = await this.run(pending);
         this.batch.push(done);
         if (this.batch.length >= MAX_BATCH) this.flush();
       }
+      this.queue = [];
+      this.head = 0;
     } finally {
       this.flush();
       this.draining = false;
-      if (this.queue.length) {
+      if (this.head < this.queue.length) {
         this.draining = true;
         queueMicrotask(() => void this.drain());
       }
@@ -132,7 +138,7 @@ export class Dispatcher {
     let outcome: Done['outcome'];
     try {
       this.admit(decl, pending, ctx);
-      let value = decl.handler(validate(decl.args, pending.args), ctx);
+      let value = invoke(decl, pending.args, ctx);
       if (value instanceof Promise) {
         this.flush();
         value = await value;
@@ -178,38 +184,75 @@ export class Dispatcher {
   }
 
   private context(origin: Origin, events: Array<[string, Record<string, unknown> | undefined]>): KernelContext {
-    const d = this.deps;
-    const ctx: KernelContext = {
-      origin,
-      mode: d.mode,
-      get phase() {
-        return d.phases.phase;
-      },
-      get runState() {
-        return d.phases.runState;
-      },
-      objects: d.objects,
-      types: d.types,
-      broker: d.broker,
-      events: d.bus.events,
-      guest: d.guest,
-      advanceTo: (phase) => d.lifecycle.advanceTo(phase, ctx),
-      setRunState: (state) => {
-        const before = d.phases.setRunState(state);
-        const event = RUN_STATE_EVENTS[state];
-        if (event && before !== state) events.push([event, undefined]);
-      },
-      emit: (event, data) => {
-        events.push([event, data]);
-      },
-      onRollback: (undo) => d.objects.onRollback(undo),
-      service: (token) => d.service(token),
-      call: async (command, args = {}) => {
-        const decl = d.registry.get(command);
-        this.admit(decl, { command, args, origin, resolve: () => {}, reject: () => {} }, ctx);
-        return decl.handler(validate(decl.args, args), ctx);
-      },
-    };
-    return ctx;
+    return new CommandContext(this.deps, origin, events, (decl, args, ctx) => this.admit(decl, { command: decl.name, args, origin, resolve: noop, reject: noop }, ctx));
+  }
+}
+
+const noop = (): void => undefined;
+
+/** Validates the arguments and runs the handler; commands are stored type-erased, so this is where their types meet. */
+function invoke(decl: CommandDecl, args: Record<string, unknown>, ctx: KernelContext): unknown {
+  const { handler } = decl as unknown as { handler: (args: unknown, ctx: KernelContext) => unknown };
+  return handler(validate(decl.args as Schema, args), ctx);
+}
+
+/**
+ * The context one command runs in. A class rather than an object literal of
+ * closures: one allocation per command keeps the dispatcher's per-command
+ * cost low under a burst of thousands of commands.
+ */
+class CommandContext implements KernelContext {
+  constructor(
+    private readonly d: DispatcherDeps,
+    readonly origin: Origin,
+    private readonly queued: Array<[string, Record<string, unknown> | undefined]>,
+    private readonly admit: (decl: CommandDecl, args: Record<string, unknown>, ctx: KernelContext) => void,
+  ) {}
+
+  get mode(): ExecutionMode {
+    return this.d.mode;
+  }
+  get phase() {
+    return this.d.phases.phase;
+  }
+  get runState() {
+    return this.d.phases.runState;
+  }
+  get objects() {
+    return this.d.objects;
+  }
+  get types() {
+    return this.d.types;
+  }
+  get broker() {
+    return this.d.broker;
+  }
+  get events() {
+    return this.d.bus.events;
+  }
+  get guest() {
+    return this.d.guest;
+  }
+  advanceTo(phase: Parameters<KernelContext['advanceTo']>[0]): Promise<void> {
+    return this.d.lifecycle.advanceTo(phase, this);
+  }
+  setRunState(state: RunState): void {
+    const before = this.d.phases.setRunState(state);
+    const event = RUN_STATE_EVENTS[state];
+    if (event && before !== state) this.queued.push([event, undefined]);
+  }
+  emit(event: string, data?: Record<string, unknown>): void {
+    this.queued.push([event, data]);
+  }
+  onRollback(undo: () => void | Promise<void>): void {
+    this.d.objects.onRollback(undo);
+  }
+  service<T>(token: string): T {
+    return this.d.service<T>(token);
+  }
+  async call(command: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const decl = this.d.registry.get(command);
+    this.admit(decl, args, this);
+    return invoke(decl, args, this);
   }
 }

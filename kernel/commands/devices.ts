@@ -57,7 +57,7 @@ export function deviceCommands() {
           throw new QmpError('GenericError', `Device '${driver}' can not be hotplugged on this machine`);
         if (bus !== undefined) {
           if (!ctx.types.props(driver).has('bus')) throw new QmpError('GenericError', `Bus '${bus}' not found`);
-          props.bus = bus;
+          (props as Record<string, unknown>).bus = bus;
         }
         if (id !== undefined) checkId(id);
         const path = id !== undefined ? `${PERIPHERAL_PATH}/${id}` : anonPath(ctx);

@@ -11,10 +11,13 @@ import type { QObject } from './qobject.js';
  */
 export type Settable = 'create' | 'unrealized' | 'always' | 'never';
 
+/** A property's value type; `unknown` for the general case, which keeps the compiler from expanding every schema. */
+type PropValue<S extends Schema> = Schema extends S ? unknown : Static<S>;
+
 /** A typed property of an object type. */
 export interface PropDecl<S extends Schema = Schema> {
   readonly type: S;
-  readonly default?: Static<S>;
+  readonly default?: PropValue<S>;
   readonly doc?: string;
   readonly settable?: Settable;
   /** The value names another object (by id or path) that must have this type. */

@@ -61,7 +61,8 @@ export class TypeRegistry {
 
   /** The nearest definition of a lifecycle hook along the parent chain. */
   hook<H extends Hook>(name: string, hook: H): ObjectTypeDecl[H] | undefined {
-    return this.chain(name).find((d) => d[hook])?.[hook];
+    const decl: ObjectTypeDecl | undefined = this.chain(name).find((d) => d[hook] !== undefined);
+    return decl?.[hook] as ObjectTypeDecl[H] | undefined;
   }
 
   machineHooks(name: string): MachineHooks {

@@ -1,5 +1,5 @@
 import type { CommandDecl, EventDecl } from '../command.js';
-import type { Schema } from './types.js';
+import type { Fields, Schema } from './types.js';
 
 /** One entry of `query-qmp-schema`, in QAPI's SchemaInfo shape. */
 export type SchemaInfo = { name: string; 'meta-type': string } & Record<string, unknown>;
@@ -36,7 +36,7 @@ export function introspect(commands: readonly CommandDecl[], events: readonly Ev
         return name;
       }
       case 'object': {
-        const fields = Object.entries(s.fields);
+        const fields = Object.entries(s.fields as Fields);
         const name = s.name ?? (fields.length === 0 && !s.rest ? 'q_empty' : implicit);
         if (out.has(name)) return name;
         out.set(name, { name, 'meta-type': 'object', members: [] });

@@ -68,8 +68,18 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K]['optional'] extends true ? never : K }[keyof F];
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K]['optional'] extends true ? K : never }[keyof F];
 
-/** The TypeScript type a schema describes. */
-export type Static<S> = S extends ScalarSchema<infer K>
+/**
+ * The TypeScript type a schema describes. The general types (`Schema`, a
+ * plain `ObjectSchema`) map straight to `unknown` and a record, so code that
+ * handles any command does not make the compiler expand every schema.
+ */
+export type Static<S> = Schema extends S
+  ? unknown
+  : ObjectSchema extends S
+    ? Record<string, unknown>
+    : StaticOf<S>;
+
+type StaticOf<S> = S extends ScalarSchema<infer K>
   ? ScalarType[K]
   : S extends EnumSchema<infer V>
     ? V

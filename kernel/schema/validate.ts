@@ -1,5 +1,5 @@
 import { QmpError } from '../errors.js';
-import { jsonTypeName, type Schema, type Static } from './types.js';
+import { jsonTypeName, type Fields, type Schema, type Static } from './types.js';
 
 function invalidType(path: string, s: Schema): QmpError {
   return new QmpError('GenericError', `Invalid parameter type for '${path}', expected: ${jsonTypeName(s)}`);
@@ -41,9 +41,9 @@ function matches(s: Schema, v: unknown): boolean {
  * unexpected`, `Invalid parameter type for 'size', expected: integer`).
  * `path` names the value in messages; members join it with dots.
  */
-export function validate<S extends Schema>(schema: S, value: unknown, path = ''): Static<S> {
+export function validate<S extends Schema>(schema: S, value: unknown, path = ''): Schema extends S ? unknown : Static<S> {
   check(schema, value, path);
-  return value as Static<S>;
+  return value as Schema extends S ? unknown : Static<S>;
 }
 
 function check(s: Schema, v: unknown, path: string): void {
@@ -66,7 +66,7 @@ function check(s: Schema, v: unknown, path: string): void {
       return;
     case 'object': {
       const obj = v as Record<string, unknown>;
-      for (const [key, field] of Object.entries(s.fields)) {
+      for (const [key, field] of Object.entries(s.fields as Fields)) {
         if (obj[key] === undefined) {
           if (!field.optional) throw new QmpError('GenericError', `Parameter '${join(path, key)}' is missing`);
         } else check(field.schema, obj[key], join(path, key));

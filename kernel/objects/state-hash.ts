@@ -1,38 +1,38 @@
 import { createHash } from 'node:crypto';
 
-const MOD = 1n << 256n;
-
-function digest(text: string): bigint {
-  return BigInt('0x' + createHash('sha256').update(text).digest('hex'));
-}
+const LANES = 8;
 
 /**
  * An incremental multiset hash (AdHash): the configuration's hash is the
- * sum, modulo 2^256, of one SHA-256 per object. Adding, changing or
- * removing an object costs one digest of that object alone, so the cost per
- * command does not grow with the size of the configuration.
+ * lane-wise sum, modulo 2^32 per lane, of one SHA-256 per object. Adding,
+ * changing or removing an object costs one digest of that object alone, so
+ * the cost per command does not grow with the size of the configuration.
  */
 export class StateHash {
-  private sum = 0n;
-  private readonly parts = new Map<string, bigint>();
+  private readonly sum = new Uint32Array(LANES);
+  private readonly parts = new Map<string, Uint32Array>();
 
   /** Sets (or replaces) the contribution of the item named `key`. */
   set(key: string, canonicalText: string): void {
     this.delete(key);
-    const d = digest(`${key}\0${canonicalText}`);
-    this.parts.set(key, d);
-    this.sum = (this.sum + d) % MOD;
+    const d = createHash('sha256').update(key).update('\0').update(canonicalText).digest();
+    const part = new Uint32Array(LANES);
+    for (let i = 0; i < LANES; i++) {
+      part[i] = d.readUInt32LE(i * 4);
+      this.sum[i] += part[i];
+    }
+    this.parts.set(key, part);
   }
 
   delete(key: string): void {
     const old = this.parts.get(key);
     if (old === undefined) return;
     this.parts.delete(key);
-    this.sum = (this.sum - old + MOD) % MOD;
+    for (let i = 0; i < LANES; i++) this.sum[i] -= old[i];
   }
 
   /** The hash of everything set, bound to `extra` (the phase). */
   value(extra: string): string {
-    return createHash('sha256').update(this.sum.toString(16)).update('\0').update(extra).digest('hex');
+    return createHash('sha256').update(this.sum).update('\0').update(extra).digest('hex');
   }
 }

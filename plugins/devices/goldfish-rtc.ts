@@ -26,24 +26,27 @@ export const goldfishRtc = defineDevice({
   irqs: ['irq'],
   instantiate(io) {
     const irq = io.irq();
-    let base = Date.now() * 1e6 - io.clock.now();
+    // Nanoseconds since the epoch exceed 2^53, so the RTC keeps them as bigint (it is not a hot path).
+    let base = BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(io.clock.now()));
     let latchedHigh = 0;
     let alarmHigh = 0;
     let alarm: TimerHandle | undefined;
-    let alarmAt = 0;
+    let alarmAt = 0n;
     let irqEnabled = 0;
     let fired = 0;
     let timeHigh = 0;
 
-    const now = () => base + io.clock.now();
+    const now = () => base + BigInt(Math.round(io.clock.now()));
+    const lo = (v: bigint) => Number(v & 0xffffffffn);
+    const hi = (v: bigint) => Number((v >> 32n) & 0xffffffffn);
     const update = () => {
       irq.set(fired === 1 && irqEnabled === 1);
       if (irq.level) io.kick();
     };
-    const arm = (at: number) => {
+    const arm = (at: bigint) => {
       alarm?.cancel();
       alarmAt = at;
-      alarm = io.clock.setTimer(at - base, () => {
+      alarm = io.clock.setTimer(Number(at - base), () => {
         alarm = undefined;
         fired = 1;
         update();
@@ -57,15 +60,15 @@ export const goldfishRtc = defineDevice({
             switch (off) {
               case RTC.TIME_LOW: {
                 const t = now();
-                latchedHigh = Math.floor(t / 2 ** 32) >>> 0;
-                return t % 2 ** 32 >>> 0;
+                latchedHigh = hi(t);
+                return lo(t);
               }
               case RTC.TIME_HIGH:
                 return latchedHigh;
               case RTC.ALARM_LOW:
-                return alarmAt % 2 ** 32 >>> 0;
+                return lo(alarmAt);
               case RTC.ALARM_HIGH:
-                return Math.floor(alarmAt / 2 ** 32) >>> 0;
+                return hi(alarmAt);
               case RTC.IRQ_ENABLED:
                 return irqEnabled;
               case RTC.ALARM_STATUS:
@@ -80,14 +83,14 @@ export const goldfishRtc = defineDevice({
                 timeHigh = value >>> 0;
                 return;
               case RTC.TIME_LOW:
-                base = timeHigh * 2 ** 32 + (value >>> 0) - io.clock.now();
+                base = (BigInt(timeHigh) << 32n) + BigInt(value >>> 0) - BigInt(Math.round(io.clock.now()));
                 return;
               case RTC.ALARM_HIGH:
                 alarmHigh = value >>> 0;
                 return;
               case RTC.ALARM_LOW:
                 // Writing the low word arms the alarm (the driver writes HIGH first).
-                arm(alarmHigh * 2 ** 32 + (value >>> 0));
+                arm((BigInt(alarmHigh) << 32n) + BigInt(value >>> 0));
                 return;
               case RTC.IRQ_ENABLED:
                 irqEnabled = value & 1;

@@ -52,13 +52,20 @@ export class Lane {
   }
 }
 
+/**
+ * Defaults: deep enough that the kernel's group commit gets large batches
+ * (one log transaction for many pipelined changes), shallow enough that a
+ * newcomer waits behind at most a few hundred commands.
+ */
+export const DEFAULT_FAIR_LIMITS: FairQueueLimits = { perLane: 64, total: 256 };
+
 /** Round-robin scheduler over lanes with per-lane and total in-flight caps. */
 export class FairQueue {
   private readonly lanes: Lane[] = [];
   private next = 0;
   private running = 0;
 
-  constructor(private readonly limits: FairQueueLimits = { perLane: 16, total: 64 }) {}
+  constructor(private readonly limits: FairQueueLimits = DEFAULT_FAIR_LIMITS) {}
 
   /** A new lane for a new monitor. */
   lane(): Lane {

@@ -15,7 +15,7 @@ import { QmpMonitor, type MonitorLimits } from './monitor.js';
 
 export { JsonStreamParser, DEFAULT_JSON_LIMITS, type JsonStreamLimits, type JsonStreamSink } from './json-stream-parser.js';
 export { QmpMonitor, DEFAULT_MONITOR_LIMITS, type MonitorLimits, type MonitorStats } from './monitor.js';
-export { FairQueue, fairQueueFor } from './fair-queue.js';
+export { FairQueue, fairQueueFor, DEFAULT_FAIR_LIMITS } from './fair-queue.js';
 export { listen, parseEndpoint, activatedFd, socketActivated, type Connection, type Listener } from './endpoints.js';
 export { qmpCapabilitiesCommand } from './capabilities.js';
 

@@ -1,0 +1,104 @@
+import { existsSync, renameSync } from 'node:fs';
+import * as kernelApi from '../kernel/index.js';
+import { createKernel, type Kernel, type Plugin } from '../kernel/index.js';
+import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
+import { runLogCommand } from '../log-tools/index.js';
+import * as hwApi from '../plugins/hw/index.js';
+import { runCommandLine, scanSettings } from '../transports/cli/index.js';
+import { DEFAULT_PLUGINS } from './default-plugins.js';
+import { loadPlugin } from './plugin-loader.js';
+
+/** Where the command log goes when `-log` is not given; the previous run's log is kept as `.1`. */
+const DEFAULT_LOG = 'vmledger.db';
+
+const USAGE = `Usage:
+  vmledger [options]                 configure and run a VM from a command line (see vmledger --help)
+  vmledger up TEMPLATE [key=value]   run a VM from a template (vmledger up TEMPLATE --help)
+  vmledger template list|show|copy   the shipped templates
+  vmledger log COMMAND DB            replay, verify or audit a command log (vmledger log --help)
+`;
+
+function fatal(message: string, detail?: unknown): never {
+  process.stderr.write(`vmledger: ${message}\n`);
+  if (detail && process.env.VMLEDGER_DEBUG) process.stderr.write(`${(detail as Error).stack ?? String(detail)}\n`);
+  process.exit(1);
+}
+
+/** The default plugins plus every `--plugin` the user named. */
+async function pluginSet(specs: readonly string[]): Promise<Plugin[]> {
+  const modules = { vmledger: kernelApi, 'vmledger/hw': hwApi } as unknown as Record<string, Record<string, unknown>>;
+  const extra: Plugin[] = [];
+  for (const spec of specs) extra.push(await loadPlugin(spec, modules));
+  return [...DEFAULT_PLUGINS, ...extra];
+}
+
+/** Opens the command log: a named file that already holds a log is refused, so one log is one VM's history. */
+function openLog(path: string | undefined): SqliteLogStore {
+  const target = path ?? DEFAULT_LOG;
+  if (existsSync(target)) {
+    if (path) fatal(`-log ${path}: the file already holds a log; choose a new file (one log records one VM)`);
+    renameSync(target, `${target}.1`);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.1${suffix}`);
+  }
+  return SqliteLogStore.open(target);
+}
+
+/** Keeps the process until the machine asks to exit, then closes the log cleanly. */
+function runUntilExit(kernel: Kernel): void {
+  const finish = async (code: number): Promise<void> => {
+    await kernel.close();
+    process.exit(code);
+  };
+  kernel.onExit((code) => void setImmediate(() => void finish(code)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      process.stderr.write(`vmledger: terminating on signal ${signal}\n`);
+      kernel.requestExit(0);
+    });
+}
+
+async function commandLine(argv: string[]): Promise<void> {
+  let settings;
+  try {
+    settings = scanSettings(argv);
+  } catch (e) {
+    fatal((e as Error).message, e);
+  }
+  const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help'));
+  const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
+  const log = printsOnly ? undefined : openLog(settings.logPath);
+  const kernel = await createKernel({ plugins, log }).catch((e) => fatal((e as Error).message, e));
+  const outcome = await runCommandLine(argv, kernel);
+  if (outcome.status !== 'running') {
+    await kernel.close();
+    process.exit(outcome.exitCode);
+  }
+  kernel.syncHeader();
+  runUntilExit(kernel);
+}
+
+async function logCommand(argv: string[]): Promise<void> {
+  const specs: string[] = [];
+  const rest = argv.filter((a, i) => {
+    if (a === '--plugin' || a === '-plugin') return !specs.push(argv[i + 1]) && false;
+    return argv[i - 1] !== '--plugin' && argv[i - 1] !== '-plugin';
+  });
+  const plugins = await pluginSet(specs).catch((e) => fatal((e as Error).message, e));
+  process.exit(await runLogCommand(rest, { plugins }));
+}
+
+/** Subcommands as a table: the first word picks one, anything else is a command line. */
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  log: logCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'help' || (argv.length === 1 && argv[0] === '-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const sub = SUBCOMMANDS[argv[0]];
+  await (sub ? sub(argv.slice(1)) : commandLine(argv));
+}
+
+main(process.argv.slice(2)).catch((e) => fatal((e as Error).message, e));

@@ -80,6 +80,7 @@ export class Kernel {
       phase: () => phases.phase,
       runState: () => phases.runState,
       configured,
+      authorize: (req) => broker.authorize(req),
       get version() {
         return kernel.version;
       },

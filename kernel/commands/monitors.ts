@@ -28,7 +28,7 @@ export function monitorCommands(deps: CoreDeps) {
         for (let n = 0; name === undefined; n++) if (!deps.monitors.has(`monitor${n}`)) name = `monitor${n}`;
         if (deps.monitors.has(name)) throw new QmpError('GenericError', `Duplicate monitor ID '${name}'`);
         if (ctx.mode === 'replay') return { id: name };
-        const handle = await transport.open(endpoint, deps.transportHost(), options);
+        const handle = await transport.open(endpoint, deps.transportHost(), { ...options, monitorId: name });
         deps.monitors.set(name, handle);
         ctx.onRollback(async () => {
           deps.monitors.delete(name!);

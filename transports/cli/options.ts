@@ -229,7 +229,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-plugin', '--plugin'], arg: 'PATH|PACKAGE', doc: 'load a plugin (before any option runs)', expand: (v, cx) => (cx.settings.plugins.push(v), []) },
   { names: ['-log'], arg: 'FILE', doc: 'where the command log goes (SQLite)', expand: (v, cx) => ((cx.settings.logPath = v), []) },
   {
-    names: ['--print-expansion', '-dry-run'],
+    names: ['--print-expansion', '-dry-run', '--print-plan'],
     arg: undefined,
     doc: 'print the commands the command line would run (QMP JSON lines; --print-expansion=config for a config file) and run nothing',
     expand: (_v, cx) => ((cx.settings.printExpansion ??= 'qmp'), []),

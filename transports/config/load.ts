@@ -21,6 +21,7 @@ import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { coerceLoose, type CoerceContext } from '../cli/coerce.js';
 import { TransportError, type Step } from '../cli/step.js';
 import { lineColumn, topLevelArrayOffsets } from './json5-positions.js';
+import { isDescriptive, planDescriptive } from './planner.js';
 
 /** How deep includes may nest before we call it a mistake. */
 export const MAX_INCLUDE_DEPTH = 16;
@@ -47,14 +48,21 @@ export function configSyntax(fileName: string): 'json5' | 'yaml' {
   return /\.json5?$/i.test(fileName) ? 'json5' : 'yaml';
 }
 
+/** A parsed file: a list of entries, or a descriptive document for the planner. */
+type Parsed = RawEntry[] | { readonly descriptive: Record<string, unknown> };
+
 /** Parses YAML, keeping each top-level entry's position; syntax errors carry line and column. */
-function parseYaml(text: string, name: string): RawEntry[] {
+function parseYaml(text: string, name: string): Parsed {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
-    throw new TransportError(`${name}:${pos.line}:${pos.col}`, `YAML syntax error: ${err.message.split('\n')[0]}`);
+    throw new TransportError(`${name}:${pos.line}:${pos.col}`, `YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  if (isMap(doc.contents)) {
+    const json = doc.toJSON() as Record<string, unknown>;
+    if (isDescriptive(json)) return { descriptive: json };
   }
   const top = listNode(doc.contents, name);
   return top.map((node) => {
@@ -75,7 +83,7 @@ function listNode(contents: unknown, name: string): YamlNode[] {
 }
 
 /** Parses JSON5; element positions come from a scan of the text since the parser gives none. */
-function parseJson5(text: string, name: string): RawEntry[] {
+function parseJson5(text: string, name: string): Parsed {
   let doc: unknown;
   try {
     doc = JSON5.parse(text);
@@ -83,6 +91,7 @@ function parseJson5(text: string, name: string): RawEntry[] {
     const { lineNumber, columnNumber, message } = e as { lineNumber?: number; columnNumber?: number; message: string };
     throw new TransportError(`${name}:${lineNumber ?? 1}:${columnNumber ?? 1}`, `JSON5 syntax error: ${message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`);
   }
+  if (isDescriptive(doc)) return { descriptive: doc as Record<string, unknown> };
   const list = Array.isArray(doc) ? doc : (doc as { commands?: unknown } | null)?.commands;
   if (!Array.isArray(list)) throw new TransportError(`${name}:1:1`, 'a config file is a list of entries ({execute, arguments} or {include}), or an object with a commands list');
   const offsets = Array.isArray(doc) ? topLevelArrayOffsets(text) : [];
@@ -105,8 +114,24 @@ function displayName(abs: string, opts: LoadOptions): string {
 function loadText(text: string, abs: string, state: LoadState): Step[] {
   const name = displayName(abs, state.opts);
   const suffix = state.opts.via ? ` (via ${state.opts.via})` : '';
-  const entries = configSyntax(abs) === 'json5' ? parseJson5(text, name) : parseYaml(text, name);
+  const parsed = configSyntax(abs) === 'json5' ? parseJson5(text, name) : parseYaml(text, name);
   const steps: Step[] = [];
+  const typed = (command: string, args: Record<string, unknown>, where: string): Record<string, unknown> => {
+    const { types, coerce, argsSchema } = state.opts;
+    try {
+      return types ? coerceLoose(command, argsSchema?.(command), args, coerce ?? { types }) : args;
+    } catch (e) {
+      throw new TransportError(where, (e as Error).message);
+    }
+  };
+  if (!Array.isArray(parsed)) {
+    for (const d of planDescriptive(parsed.descriptive, { types: state.opts.types, name: name + suffix })) {
+      const position = d.origin?.position ?? name;
+      steps.push({ execute: d.execute, arguments: typed(d.execute, d.arguments, position), origin: { transport: 'config', endpoint: abs, position } });
+    }
+    return steps;
+  }
+  const entries = parsed;
   for (const { value, line, col } of entries) {
     const where = `${name}:${line}:${col}`;
     const fail = (problem: string): never => {
@@ -129,14 +154,7 @@ function loadText(text: string, abs: string, state: LoadState): Step[] {
     const args = entry['arguments'] ?? {};
     if (!args || typeof args !== 'object' || Array.isArray(args)) fail("'arguments' must be a mapping");
     const command = entry['execute'] as string;
-    const { types, coerce, argsSchema } = state.opts;
-    let typed = args as Record<string, unknown>;
-    try {
-      if (types) typed = coerceLoose(command, argsSchema?.(command), typed, coerce ?? { types });
-    } catch (e) {
-      fail((e as Error).message);
-    }
-    steps.push({ execute: command, arguments: typed, origin: { transport: 'config', endpoint: abs, position: where + suffix } });
+    steps.push({ execute: command, arguments: typed(command, args as Record<string, unknown>, where + suffix), origin: { transport: 'config', endpoint: abs, position: where + suffix } });
   }
   return steps;
 }

@@ -7,8 +7,7 @@
  */
 import type { ObjectSchema } from '../../kernel/index.js';
 import type { TransportHost } from '../../kernel/transport.js';
-import { coerceArgs, coerceValue } from '../cli/coerce.js';
-import { parseKeyval } from '../cli/keyval.js';
+import { coerceArgs, coerceValue, parseKeyval } from '../cli/index.js';
 
 /** What a command's formatter may use. */
 export interface HmpContext {

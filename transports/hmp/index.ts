@@ -9,7 +9,7 @@
  */
 import { definePlugin } from '../../kernel/plugin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
-import { listen } from '../qmp/endpoints.js';
+import { authorizeEndpoint, listen } from '../qmp/index.js';
 import { HmpSession } from './session.js';
 
 export { HMP_TABLE, INFO_TABLE, findHmpCommand, type HmpCommand, type HmpContext, type HmpInfo } from './command-table.js';
@@ -19,6 +19,7 @@ export { HmpSession, HMP_PROMPT, runHmpLine, splitCommandLine } from './session.
 export async function openHmp(endpoint: string, host: TransportHost): Promise<TransportHandle> {
   const sessions = new Set<HmpSession>();
   let name = endpoint.split(',')[0]!;
+  authorizeEndpoint(endpoint, host);
   const listener = await listen(endpoint, (conn) => {
     const terminal = conn.client === 'stdio' ? Boolean((conn.input as NodeJS.ReadStream).isTTY) : false;
     const session: HmpSession = new HmpSession({

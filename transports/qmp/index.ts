@@ -45,15 +45,19 @@ export class QmpEndpoint implements TransportHandle {
 export interface QmpOpenOptions {
   readonly limits?: Partial<MonitorLimits>;
   readonly session?: string;
+  /** The id `monitor-add` gave this monitor; origins carry it as the session when no session is given. */
+  readonly monitorId?: string;
 }
 
 /** Opens a QMP endpoint on a host; each connection becomes one monitor. */
 export async function openQmp(endpoint: string, host: TransportHost, options: QmpOpenOptions = {}): Promise<QmpEndpoint> {
+  authorizeEndpoint(endpoint, host);
+  const session = options.session ?? options.monitorId;
   const queue = fairQueueFor(host);
   let handle: QmpEndpoint | undefined;
   const pending: QmpMonitor[] = [];
   const listener = await listen(endpoint, (conn) => {
-    const origin: Origin = { transport: 'qmp', endpoint: handle?.endpoint ?? endpoint.split(',')[0], client: conn.client, ...(options.session ? { session: options.session } : {}) };
+    const origin: Origin = { transport: 'qmp', endpoint: handle?.endpoint ?? endpoint.split(',')[0], client: conn.client, ...(session ? { session } : {}) };
     const monitor: QmpMonitor = new QmpMonitor({
       host,
       input: conn.input,
@@ -75,6 +79,12 @@ export async function openQmp(endpoint: string, host: TransportHost, options: Qm
     handle.history.push(m);
   }
   return handle;
+}
+
+/** Lets the sandbox see (and refuse) a listening socket before it is bound; the terminal needs no permission. */
+export function authorizeEndpoint(endpoint: string, host: TransportHost): void {
+  const target = endpoint.split(',')[0];
+  if (target !== 'stdio') host.authorize({ kind: 'socket', target, access: 'listen' });
 }
 
 /** The `qmp` transport declaration. */

@@ -60,7 +60,7 @@ export class DecodeCache {
   /** Drops every page overlapping [off, off+len) (loader or DMA writes). */
   invalidateRange(off: number, len: number): void {
     if (len <= 0) return;
-    const start = Math.max(0, (off - 2) >>> PAGE_SHIFT);
+    const start = Math.max(0, off - 2) >>> PAGE_SHIFT;
     const end = Math.min(this.pages.length - 1, (off + len - 1) >>> PAGE_SHIFT);
     for (let i = start; i <= end; i++) {
       if (this.pages[i] !== undefined) { this.pages[i] = undefined; this.codeMap[i] = 0; }

@@ -32,4 +32,18 @@ describe('rv64 ISA programs', () => {
   it('multiplies and divides per RV64M, including division by zero and overflow', () => expectPass('rv64m'));
   it('runs LR/SC and every AMO, fails SC without reservation, faults on misalignment', () => expectPass('rv64a'));
   it('executes every RV64C integer instruction and rejects the all-zero encoding', () => expectPass('rvc'));
+  it('implements every listed CSR with its WARL masks and raises illegal-instruction for unimplemented and read-only ones', () => expectPass('csr'));
+  it('enters and returns from traps in M, S and U, delegates through medeleg and enforces privilege, TSR, TW and TVM', () => expectPass('traps-modes'));
+  it('takes timer, software and external interrupts in priority order, vectored, delegated to S, and wakes wfi', () => {
+    const MAILBOX = 0x80000; // RAM offset of the program's handshake word
+    expectPass('interrupts', {
+      onSlice: (bus: TestBus) => {
+        const v = new DataView(bus.ram.buffer).getUint32(MAILBOX, true);
+        bus.cluster!.harts[0]!.setInterrupt(IRQ.MEIP, v === 1);
+      },
+    });
+  });
+  it('raises access faults for bus errors and illegal-instruction for reserved encodings', () => expectPass('faults'));
+  it('runs self-modified and copied code after fence.i', () => expectPass('fencei'));
+  it('keeps AMO and LR/SC counters exact across two harts', () => expectPass('smp', { harts: 2 }));
 });

@@ -1,0 +1,71 @@
+# Access faults from bus errors (fetch 1, load 5, store 7, tval = address)
+# and illegal-instruction for reserved and unsupported encodings.
+#include "common.h"
+  .section .text.init
+  .globl _start
+_start:
+  la t0, handler
+  csrw mtvec, t0
+  li s9, 0
+  li s1, 0x40000000                   # nothing mapped here
+  lw a0, 0(s1)
+  CHECK s10, 5, 1
+  CHECKR s11, s1, 2
+  sd a0, 8(s1)
+  CHECK s10, 7, 3
+  addi t0, s1, 8
+  CHECKR s11, t0, 4
+  sb a0, 0(s1)
+  CHECK s10, 7, 5
+  li s2, 0xffffffff80000000           # sign-extended address: not RAM
+  ld a0, 0(s2)
+  CHECK s10, 5, 6
+  CHECKR s11, s2, 7
+  jalr ra, 0(s1)                      # fetch from nothing
+  CHECK s10, 1, 8
+  CHECKR s11, s1, 9
+  CHECKR s8, s1, 10                   # mepc = the address fetched
+  CHECK s9, 5, 11
+  # Reserved / unsupported encodings: cause 2, tval = the bits.
+  .option push
+  .option norvc
+  .word 0xffffffff
+  CHECK s10, 2, 12
+  CHECK s11, 0xffffffff, 13
+  .word 0x40001033                    # sll with funct7 = 0x20
+  CHECK s10, 2, 14
+  CHECK s11, 0x40001033, 15
+  .word 0x00002007                    # flw: no F extension
+  CHECK s10, 2, 16
+  .word 0x0000407f
+  CHECK s10, 2, 17
+  .word 0x00004073                    # SYSTEM funct3 = 4
+  CHECK s10, 2, 18
+  .option pop
+  .hword 0x2000                       # c.fld: no D extension
+  CHECK s10, 2, 19
+  CHECK s11, 0x2000, 20
+  .hword 0x6081                       # c.lui with rd = x1 and imm 0: reserved
+  CHECK s10, 2, 21
+  CHECK s9, 12, 22
+  PASS
+
+  .align 4
+handler:
+  csrr s8, mepc
+  csrr s10, mcause
+  csrr s11, mtval
+  addi s9, s9, 1
+  li t6, 1
+  bne s10, t6, 1f
+  csrw mepc, ra                       # fetch fault: return to the caller
+  mret
+1: csrr t6, mepc
+  lhu t5, 0(t6)
+  andi t5, t5, 3
+  addi t6, t6, 2
+  li t4, 3
+  bne t5, t4, 2f
+  addi t6, t6, 2
+2: csrw mepc, t6
+  mret

@@ -125,7 +125,7 @@ function loadText(text: string, abs: string, state: LoadState): Step[] {
     }
   };
   if (!Array.isArray(parsed)) {
-    for (const d of planDescriptive(parsed.descriptive, { types: state.opts.types, name: name + suffix })) {
+    for (const d of planDescriptive(parsed.descriptive, { types: state.opts.types, name: name + suffix, start: !state.opts.via })) {
       const position = d.origin?.position ?? name;
       steps.push({ execute: d.execute, arguments: typed(d.execute, d.arguments, position), origin: { transport: 'config', endpoint: abs, position } });
     }

@@ -13,7 +13,8 @@
  * Every resource is a node; a reference (a property the registry declares
  * as a link, a conventional reference key such as `drive` or `chardev`, or
  * an explicit `after:` list) is an edge; devices also depend on the
- * machine. The plan is a topological order that keeps, among the ready
+ * machine. A cycle reads in dependency order (`a -> b`: a needs b).
+ * The plan is a topological order that keeps, among the ready
  * nodes, backends before the machine before devices, then file order; a
  * cycle is an error that spells the cycle out.
  */
@@ -48,6 +49,8 @@ export interface PlanOptions {
   readonly types?: TypeRegistry;
   /** Names the config in errors (`vm.yaml`). */
   readonly name?: string;
+  /** False when the plan is part of a larger feed (a command line) that decides about `cont` itself. */
+  readonly start?: boolean;
 }
 
 const label = (n: { section: Section; id: string }): string => (n.section === 'machine' ? 'the machine' : `${n.section.replace(/s$/, '')} '${n.id}'`);
@@ -150,7 +153,7 @@ function findCycle(left: PlanNode[], byKey: Map<string, PlanNode>): string {
   for (const n of left) {
     if (state.has(n.key)) continue;
     const c = visit(n);
-    if (c) return c.reverse().map(label).join(' -> ');
+    if (c) return c.map(label).join(' -> ');
   }
   return left.map(label).join(', ');
 }
@@ -234,6 +237,6 @@ export function planDescriptive(doc: Record<string, unknown>, opts: PlanOptions 
     const left = nodes.filter((n) => waiting.get(n.key)! > 0);
     throw new TransportError(where, `dependency cycle: ${findCycle(left, byKey)}`);
   }
-  if (doc['start'] !== false && nodes.some((n) => n.section === 'machine')) drafts.push({ execute: 'cont', arguments: {}, origin: { transport: 'config', position: `${where}: start` } });
+  if (opts.start !== false && doc['start'] !== false && nodes.some((n) => n.section === 'machine')) drafts.push({ execute: 'cont', arguments: {}, origin: { transport: 'config', position: `${where}: start` } });
   return drafts;
 }

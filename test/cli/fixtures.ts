@@ -6,7 +6,7 @@ import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import type { CliIo } from '../../transports/cli/index.js';
 
 /** Monitors the fixture transports opened, and whether each had been resumed when a later command looked. */
-export const monitors: Array<{ protocol: string; endpoint: string; options: Record<string, unknown>; resumed: boolean }> = [];
+export const monitors: Array<{ protocol: string; endpoint: string; options: Record<string, unknown>; resumed: boolean; earlierResumed: boolean[] }> = [];
 
 /**
  * A board, devices, objects and backends for CLI and config tests: the
@@ -100,7 +100,8 @@ export const cliFixturePlugin = definePlugin({
         name: protocol,
         doc: `test ${protocol}`,
         async open(endpoint: string, th: TransportHost, options: Record<string, unknown>) {
-          const m = { protocol, endpoint, options, resumed: false };
+          const { monitorId: _id, ...rest } = options;
+          const m = { protocol, endpoint, options: rest, resumed: false, earlierResumed: monitors.map((x) => x.resumed) };
           monitors.push(m);
           void th.configured.then(() => (m.resumed = true));
           return { description: `${protocol} ${endpoint}`, close: async () => {} };

@@ -73,6 +73,7 @@ describe('command line feed', () => {
       ['qmp', 'unix:/tmp/a.sock', { server: true, wait: false }],
       ['hmp', 'stdio', {}],
     ]);
+    expect(monitors[1]!.earlierResumed).toEqual([false]);
     await Promise.resolve();
     expect(monitors.every((m) => m.resumed)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { definePlugin } from '../../kernel/plugin.js';
+import { definePlugin } from '../../kernel/index.js';
 import { clint } from './clint.js';
 import { goldfishRtc } from './goldfish-rtc.js';
 import { ns16550a } from './ns16550a.js';

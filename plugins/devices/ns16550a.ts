@@ -1,4 +1,4 @@
-import { t } from '../../kernel/schema/types.js';
+import { t } from '../../kernel/index.js';
 import type { CharBackend } from '../hw/backend-types.js';
 import { defineDevice } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';

@@ -1,7 +1,4 @@
-import type { KernelContext } from '../../kernel/context.js';
-import { fail } from '../../kernel/errors.js';
-import type { ObjectTypeDecl, PropDecl } from '../../kernel/objects/object-type.js';
-import type { QObject } from '../../kernel/objects/qobject.js';
+import { type KernelContext, fail, type ObjectTypeDecl, type PropDecl, type QObject } from '../../kernel/index.js';
 import type { MmioHandlers } from './bus.js';
 import type { DeviceHandle, DeviceIo, FdtContext } from './device-host.js';
 import { isDeviceHost } from './device-host.js';

@@ -1,5 +1,4 @@
-import type { GuestControl } from '../../kernel/context.js';
-import type { QObject } from '../../kernel/objects/qobject.js';
+import { type GuestControl, type QObject } from '../../kernel/index.js';
 import { AddressSpace } from './address-space.js';
 import type { Hart } from './cpu.js';
 import { realizeInto, type DeviceDecl } from './device.js';

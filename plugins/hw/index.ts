@@ -1,5 +1,4 @@
-import { definePlugin } from '../../kernel/plugin.js';
-import { t } from '../../kernel/schema/types.js';
+import { definePlugin, t } from '../../kernel/index.js';
 import { CPU_MODELS, type CpuModel } from './cpu.js';
 
 /** Parent of every MMIO device: where the board maps it and which interrupt input its first line drives. */

@@ -1,7 +1,4 @@
-import type { GuestControl } from '../../../kernel/context.js';
-import { fail } from '../../../kernel/errors.js';
-import type { ObjectTree } from '../../../kernel/objects/object-tree.js';
-import type { QObject } from '../../../kernel/objects/qobject.js';
+import { type GuestControl, fail, type ObjectTree, type QObject } from '../../../kernel/index.js';
 import { AddressSpace, hex, MappingError } from '../../hw/address-space.js';
 import type { CpuCluster, CpuModel, Hart, MachineTimer } from '../../hw/cpu.js';
 import type { DeviceHandle, DeviceHost, DeviceIo, FdtContext, Placement } from '../../hw/device-host.js';

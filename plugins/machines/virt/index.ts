@@ -1,11 +1,6 @@
+import { type KernelContext, fail, describeIoError, type QObject, definePlugin, t } from '../../../kernel/index.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KernelContext } from '../../../kernel/context.js';
-import { fail } from '../../../kernel/errors.js';
-import { describeIoError } from '../../../kernel/host-broker.js';
-import type { QObject } from '../../../kernel/objects/qobject.js';
-import { definePlugin } from '../../../kernel/plugin.js';
-import { t } from '../../../kernel/schema/types.js';
 import { CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
 import { loadImage, type LoadedImage } from '../../hw/loader.js';
 import { VirtBoard } from './board.js';

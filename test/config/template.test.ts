@@ -101,6 +101,10 @@ describe('shipped templates', () => {
       ['cont', {}],
     ]);
   });
+  it('console quotes values YAML would read as something else (serial=null stays the string "null")', () => {
+    expect(templateSteps('console', { serial: 'null', qmp: '' })[0]!.arguments).toEqual({ id: 'serial0', backend: { type: 'null', data: {} } });
+    expect(templateSteps('console', { serial: 'out.log', qmp: '' })[0]!.arguments).toEqual({ id: 'serial0', backend: { type: 'file', data: { out: 'out.log' } } });
+  });
   it('virtiovm needs root, and adds a second disk only when data is given', () => {
     expect(errorOf(() => templateSteps('virtiovm.yaml', {}))).toMatch(/missing required variable 'root'/);
     const one = templateSteps('virtiovm.yaml', { root: 'disk.img' }).map((s) => s.execute);

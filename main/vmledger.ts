@@ -4,7 +4,8 @@ import { createKernel, type Kernel, type Plugin } from '../kernel/index.js';
 import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
-import { runCommandLine, scanSettings } from '../transports/cli/index.js';
+import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
+import { runTemplateCommand, runUp } from '../transports/config/index.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { loadPlugin } from './plugin-loader.js';
 
@@ -57,24 +58,46 @@ function runUntilExit(kernel: Kernel): void {
     });
 }
 
-async function commandLine(argv: string[]): Promise<void> {
-  let settings;
+/** One short banner on stderr, so the console on stdout stays the guest's. */
+async function banner(kernel: Kernel, logPath: string): Promise<void> {
+  const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as Array<{ description: string }>;
+  const firmware = (kernel.objects.find('/machine')?.get('firmware') as string | undefined) ?? 'the demo firmware';
+  const qmp = monitors.map((m) => m.description).join(', ') || 'no monitor';
+  process.stderr.write(`vmledger: ${kernel.objects.find('/machine')?.type ?? 'no'} machine running ${firmware}; ${qmp}; log ${logPath}\n`);
+}
+
+type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
+
+/** What the entry point needs before a kernel exists. */
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'help' | 'version' | 'printExpansion'>;
+
+/** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
+const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
+
+/** Shared by the command line and `up`: plugins, log, kernel, feed, then run until the machine asks to exit. */
+async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSettings, quietBanner: boolean): Promise<void> {
+  let settings: VmSettings;
   try {
-    settings = scanSettings(argv);
+    settings = scan(argv);
   } catch (e) {
     fatal((e as Error).message, e);
   }
-  const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help'));
+  const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const log = printsOnly ? undefined : openLog(settings.logPath);
   const kernel = await createKernel({ plugins, log }).catch((e) => fatal((e as Error).message, e));
-  const outcome = await runCommandLine(argv, kernel);
+  const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {
     await kernel.close();
     process.exit(outcome.exitCode);
   }
   kernel.syncHeader();
+  if (!quietBanner) await banner(kernel, settings.logPath ?? DEFAULT_LOG);
   runUntilExit(kernel);
+}
+
+async function templateCommand(argv: string[]): Promise<void> {
+  process.exit(await runTemplateCommand(argv));
 }
 
 async function logCommand(argv: string[]): Promise<void> {
@@ -90,6 +113,8 @@ async function logCommand(argv: string[]): Promise<void> {
 /** Subcommands as a table: the first word picks one, anything else is a command line. */
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   log: logCommand,
+  template: templateCommand,
+  up: (argv) => runVm(argv, (a, k) => runUp(a, k), upSettings, false),
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -98,7 +123,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const sub = SUBCOMMANDS[argv[0]];
-  await (sub ? sub(argv.slice(1)) : commandLine(argv));
+  await (sub ? sub(argv.slice(1)) : runVm(argv, (a, k) => runCommandLine(a, k), scanSettings, true));
 }
 
 main(process.argv.slice(2)).catch((e) => fatal((e as Error).message, e));

@@ -1,0 +1,51 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built program (`npm test` builds it first). */
+export const VMLEDGER = fileURLToPath(new URL('../../dist/vmledger.mjs', import.meta.url));
+/** The demo firmware shipped with the virt board. */
+export const DEMO_FIRMWARE = fileURLToPath(new URL('../../plugins/machines/virt/demo-firmware/demo.bin', import.meta.url));
+
+/** A vmledger process with its output collected, for tests that type at it and wait for answers. */
+export class VmProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(args: readonly string[], readonly cwd = mkdtempSync(join(tmpdir(), 'vmledger-e2e-'))) {
+    this.child = spawn(process.execPath, [VMLEDGER, ...args], { cwd });
+    this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Waits until stdout contains `text`; fails with what was printed after `timeoutMs`. */
+  async waitFor(text: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stdout.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; stdout: ${JSON.stringify(this.stdout.slice(-500))}; stderr: ${this.stderr}`);
+      if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before printing ${JSON.stringify(text)}; stderr: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  type(text: string): void {
+    this.child.stdin.write(text);
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Runs vmledger to completion and returns its exit status and output. */
+export async function runVmledger(args: readonly string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = new VmProcess(args, cwd);
+  p.child.stdin.end();
+  const code = await p.exited;
+  return { code, stdout: p.stdout, stderr: p.stderr };
+}

@@ -10,6 +10,8 @@ export interface CharFrontend {
   canReceive(): number;
   /** Bytes from the host, never more than `canReceive()` said. */
   receive(data: Uint8Array): void;
+  /** On a mux: this front-end gained (true) or lost (false) the focus. */
+  focus?(focused: boolean): void;
 }
 
 /** A character back-end (stdio, socket, file, ringbuf, null, mux). */

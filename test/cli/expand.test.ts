@@ -53,11 +53,8 @@ describe('expansion of each option (exact)', () => {
     ]);
     expect(only('-chardev', 'file,id=f,path=out.log')).toEqual([['chardev-add', { id: 'f', backend: { type: 'file', data: { out: 'out.log' } } }]]);
   });
-  it('-chardev mux=on puts a mux on top of ID-base', () => {
-    expect(only('-chardev', 'stdio,id=con,mux=on')).toEqual([
-      ['chardev-add', { id: 'con-base', backend: { type: 'stdio', data: {} } }],
-      ['chardev-add', { id: 'con', backend: { type: 'mux', data: { chardev: 'con-base' } } }],
-    ]);
+  it('-chardev mux=on makes the chardev a mux that several front-ends share', () => {
+    expect(only('-chardev', 'stdio,id=con,mux=on')).toEqual([['chardev-add', { id: 'con', backend: { type: 'stdio', data: { mux: true } } }]]);
   });
   it('-blockdev -> blockdev-add', () => {
     expect(only('-blockdev', 'driver=file,node-name=hd0,filename=disk.img,read-only=on')).toEqual([
@@ -95,8 +92,7 @@ describe('expansion of each option (exact)', () => {
   });
   it('-serial mon:stdio -> mux chardev plus a human monitor on it', () => {
     expect(only('-serial', 'mon:stdio')).toEqual([
-      ['chardev-add', { id: 'serial0-base', backend: { type: 'stdio', data: {} } }],
-      ['chardev-add', { id: 'serial0', backend: { type: 'mux', data: { chardev: 'serial0-base' } } }],
+      ['chardev-add', { id: 'serial0', backend: { type: 'stdio', data: { mux: true } } }],
       ['monitor-add', { protocol: 'hmp', endpoint: 'chardev:serial0' }],
     ]);
   });

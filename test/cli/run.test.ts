@@ -172,7 +172,7 @@ describe('a long real-world command line', () => {
     expect(get(kernel, '/blockdevs/virtio2', 'read-only')).toBe(true);
     expect(get(kernel, '/machine/peripheral/virtio1-dev', 'drive')).toBe('virtio1');
     expect(kernel.objects.has('/machine/peripheral-anon/device[0]')).toBe(true);
-    expect(kernel.objects.has('/chardevs/con-base')).toBe(true);
+    expect(kernel.objects.has('/chardevs/con')).toBe(true);
     expect(monitors.map((m) => m.endpoint)).toEqual(['chardev:qmp0', 'unix:/tmp/vm.qmp']);
   });
 });

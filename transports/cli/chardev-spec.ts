@@ -51,9 +51,9 @@ const BACKENDS: Readonly<Record<string, { keys: readonly string[]; data: Backend
 export const CHARDEV_BACKENDS = Object.keys(BACKENDS);
 
 /**
- * `-chardev BACKEND,id=ID,...` as commands. `mux=on` is QEMU's: the backend
- * is created as `ID-base` and a `mux` chardev named ID is put on top, so a
- * serial console and a monitor can share one terminal.
+ * `-chardev BACKEND,id=ID,...` as commands. `mux=on` lets a serial console
+ * and a monitor share one terminal (Ctrl-A c switches); the chardev plugin
+ * takes it as the backend's own `mux` flag.
  */
 export function chardevDrafts(backend: string, id: string, opts: Opts): Draft[] {
   const spec = BACKENDS[backend];
@@ -66,8 +66,7 @@ export function chardevDrafts(backend: string, id: string, opts: Opts): Draft[] 
     execute: 'chardev-add',
     arguments: { id: cid, backend: { type, data: d } },
   });
-  if (mux !== undefined && parseBool(mux, 'mux')) return [add(`${id}-base`, backend, data), add(id, 'mux', { chardev: `${id}-base` })];
-  return [add(id, backend, data)];
+  return [add(id, backend, mux !== undefined && parseBool(mux, 'mux') ? { ...data, mux: true } : data)];
 }
 
 /** Legacy flags QEMU still accepts after an address (`server,nowait`). */

@@ -9,7 +9,7 @@
  */
 import { definePlugin } from '../../kernel/plugin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
-import { authorizeEndpoint, listen } from '../qmp/index.js';
+import { authorizeEndpoint, chardevLookup, listen } from '../qmp/index.js';
 import { HmpSession } from './session.js';
 
 export { HMP_TABLE, INFO_TABLE, findHmpCommand, type HmpCommand, type HmpContext, type HmpInfo } from './command-table.js';
@@ -32,7 +32,7 @@ export async function openHmp(endpoint: string, host: TransportHost): Promise<Tr
       onClose: () => sessions.delete(session),
     });
     sessions.add(session);
-  });
+  }, chardevLookup(host));
   name = listener.endpoint;
   return {
     description: `hmp ${listener.endpoint}`,

@@ -12,6 +12,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { listenChardev, type ChardevLookup } from './chardev-connection.js';
 
 /** One accepted connection: where to read, where to write, and a name for the log's origin. */
 export interface Connection {
@@ -35,7 +36,8 @@ export type EndpointSpec =
   | { kind: 'unix'; path: string }
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'stdio' }
-  | { kind: 'fd'; fd: number };
+  | { kind: 'fd'; fd: number }
+  | { kind: 'chardev'; id: string };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 /** systemd passes activated sockets from this descriptor on (sd_listen_fds). */
@@ -49,6 +51,7 @@ export const SD_LISTEN_FDS_START = 3;
 export function parseEndpoint(endpoint: string, env: NodeJS.ProcessEnv = process.env): EndpointSpec {
   const main = endpoint.split(',')[0]!;
   if (main === 'stdio') return { kind: 'stdio' };
+  if (main.startsWith('chardev:') && main.length > 8) return { kind: 'chardev', id: main.slice(8) };
   if (main.startsWith('unix:')) {
     const path = main.slice(5);
     if (!path) throw new Error(`endpoint '${endpoint}': missing socket path`);
@@ -69,7 +72,7 @@ export function parseEndpoint(endpoint: string, env: NodeJS.ProcessEnv = process
     return { kind: 'fd', fd };
   }
   if (main === 'systemd' || main.startsWith('systemd:')) return { kind: 'fd', fd: activatedFd(main.slice(8) || undefined, env) };
-  throw new Error(`endpoint '${endpoint}': expected unix:PATH, tcp:HOST:PORT, stdio, systemd or fd:N`);
+  throw new Error(`endpoint '${endpoint}': expected unix:PATH, tcp:HOST:PORT, stdio, chardev:ID, systemd or fd:N`);
 }
 
 /**
@@ -95,9 +98,10 @@ export function socketActivated(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Starts listening; every connection is passed to `onConnection`. */
-export async function listen(endpoint: string, onConnection: (c: Connection) => void): Promise<Listener> {
+export async function listen(endpoint: string, onConnection: (c: Connection) => void, chardevs?: ChardevLookup): Promise<Listener> {
   const spec = parseEndpoint(endpoint);
   if (spec.kind === 'stdio') return listenStdio(onConnection);
+  if (spec.kind === 'chardev') return listenChardev(spec.id, chardevs ?? (() => undefined), onConnection);
   let counter = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

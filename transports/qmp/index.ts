@@ -10,6 +10,7 @@ import type { Origin } from '../../kernel/origin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
 import { qmpCapabilitiesCommand } from './capabilities.js';
 import { listen, type Listener } from './endpoints.js';
+import type { ChardevLookup, ChardevPort } from './chardev-connection.js';
 import { fairQueueFor } from './fair-queue.js';
 import { QmpMonitor, type MonitorLimits } from './monitor.js';
 
@@ -17,6 +18,7 @@ export { JsonStreamParser, DEFAULT_JSON_LIMITS, type JsonStreamLimits, type Json
 export { QmpMonitor, DEFAULT_MONITOR_LIMITS, type MonitorLimits, type MonitorStats } from './monitor.js';
 export { FairQueue, fairQueueFor, DEFAULT_FAIR_LIMITS } from './fair-queue.js';
 export { listen, parseEndpoint, activatedFd, socketActivated, type Connection, type Listener } from './endpoints.js';
+export { type ChardevLookup, type ChardevPort } from './chardev-connection.js';
 export { qmpCapabilitiesCommand } from './capabilities.js';
 
 /** An open QMP endpoint and the monitors connected to it. */
@@ -71,8 +73,8 @@ export async function openQmp(endpoint: string, host: TransportHost, options: Qm
     if (handle) {
       handle.monitors.add(monitor);
       handle.history.push(monitor);
-    } else pending.push(monitor); // stdio connects before `listen` returns
-  });
+    } else pending.push(monitor); // stdio and chardevs connect before `listen` returns
+  }, chardevLookup(host));
   handle = new QmpEndpoint(listener, `qmp ${listener.endpoint}`);
   for (const m of pending) {
     handle.monitors.add(m);
@@ -81,10 +83,15 @@ export async function openQmp(endpoint: string, host: TransportHost, options: Qm
   return handle;
 }
 
+/** Chardevs are objects at `/chardevs/<id>`; their runtime is the port a monitor attaches to. */
+export function chardevLookup(host: TransportHost): ChardevLookup {
+  return (id) => host.objects.find(`/chardevs/${id}`)?.runtime as ChardevPort | undefined;
+}
+
 /** Lets the sandbox see (and refuse) a listening socket before it is bound; the terminal needs no permission. */
 export function authorizeEndpoint(endpoint: string, host: TransportHost): void {
   const target = endpoint.split(',')[0];
-  if (target !== 'stdio') host.authorize({ kind: 'socket', target, access: 'listen' });
+  if (target !== 'stdio' && !target.startsWith('chardev:')) host.authorize({ kind: 'socket', target, access: 'listen' });
 }
 
 /** The `qmp` transport declaration. */

@@ -38,13 +38,22 @@ export abstract class CharBackendBase implements CharBackend {
     if (this.frontends.length && !this.mux) throw new Error('chardev is already in use by another device (use mux=on to share it)');
     this.frontends.push(frontend);
     // A new front-end on a mux takes the focus, as QEMU's mux does.
-    this.focus = this.frontends.length - 1;
+    this.moveFocus(this.frontends.length - 1);
     this.pump();
     return () => {
       const i = this.frontends.indexOf(frontend);
       if (i >= 0) this.frontends.splice(i, 1);
       this.focus = Math.min(this.focus, Math.max(0, this.frontends.length - 1));
+      this.frontends[this.focus]?.focus?.(true);
     };
+  }
+
+  /** Tells the front-ends that the mux focus moved (a monitor shows its prompt when it gains it). */
+  private moveFocus(to: number): void {
+    const from = this.frontends[this.focus];
+    this.focus = to;
+    if (from !== this.frontends[to]) from?.focus?.(false);
+    this.frontends[to]?.focus?.(true);
   }
 
   /** Which front-end has the focus on a mux (0 = the first attached). */
@@ -87,7 +96,7 @@ export abstract class CharBackendBase implements CharBackend {
       this.escaped = false;
       if (b === MUX_ESCAPE) out.push(b);
       else if (b === 0x63 /* c */ && this.frontends.length) {
-        this.focus = (this.focus + 1) % this.frontends.length;
+        this.moveFocus((this.focus + 1) % this.frontends.length);
       } else if (b === 0x68 /* h */) {
         this.output(new TextEncoder().encode('\r\nC-a h    print this help\r\nC-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n'));
       }

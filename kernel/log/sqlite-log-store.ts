@@ -255,7 +255,10 @@ export class SqliteLogStore implements CommandLogStore {
   writeHeader(header: LogHeader): void {
     if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
     // The header is versioned, not updated: each call appends a row, the latest wins.
-    this.stmts.headerInsert.run(this.lastSeqValue, Date.now(), canonicalText(header));
+    // An unchanged header (the kernel rewrites it on every close) adds nothing.
+    const text = canonicalText(header);
+    if (this.stmts.headerLatest.get() === text) return;
+    this.stmts.headerInsert.run(this.lastSeqValue, Date.now(), text);
   }
 
   header(): LogHeader | undefined {

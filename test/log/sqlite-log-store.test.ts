@@ -89,7 +89,11 @@ describe('SqliteLogStore', () => {
     expect(store.header()).toEqual(header);
     const updated = { ...header, files: [...header.files, { path: '/srv/disk.img', sha256: '', size: 1 << 20 }] };
     store.writeHeader(updated);
+    store.writeHeader(updated);
     store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM header').pluck().get()).toBe(2);
+    raw.close();
     const reopened = SqliteLogStore.open(path, { readonly: true });
     expect(reopened.header()).toEqual(updated);
     reopened.close();

@@ -5,13 +5,18 @@
 import { CPU_MODELS, type CpuModel } from '../hw/cpu.js';
 import type { Plugin } from '../../kernel/plugin.js';
 import { Rv64Cluster } from './cluster.js';
+import { trackCluster } from './stats.js';
 
 /** The `-cpu rv64` model; its `isa` matches misa (MXL=2, I, M, A, C, S, U). */
 export const rv64Model: CpuModel = {
   name: 'rv64',
   isa: 'rv64imac_zicsr_zifencei',
-  mmuType: undefined,
-  createCluster: (opts) => new Rv64Cluster(opts),
+  mmuType: 'riscv,none',
+  createCluster: (opts) => {
+    const cluster = new Rv64Cluster(opts);
+    trackCluster(cluster);
+    return cluster;
+  },
 };
 
 /** Registers `rv64` in the machine plugin's CPU model map. */

@@ -8,11 +8,11 @@ const running: VmProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill()));
 
 describe('vmledger up (the main job)', () => {
-  it('boots the demo firmware from the console template: banner, echo, poweroff on q, exit 0, a verifiable log', async () => {
-    const vm = new VmProcess(['up', 'console.yaml', `firmware=${DEMO_FIRMWARE}`]);
+  it('with no arguments (npm start) boots the demo firmware: banner, echo, poweroff on q, exit 0, a verifiable log', async () => {
+    const vm = new VmProcess(['up']);
     running.push(vm);
     await vm.waitFor('press q to power off');
-    expect(vm.stderr).toMatch(/^vmledger: virt machine running .*demo\.bin; qmp unix:vmledger\.qmp; log vmledger\.db/);
+    expect(vm.stderr).toMatch(/^vmledger: virt machine running the demo firmware; qmp unix:vmledger\.qmp; log vmledger\.db/);
     vm.type('hello\r');
     await vm.waitFor('hello\r\n');
     vm.type('q');

@@ -5,6 +5,7 @@ import { CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
 import { loadImage, type LoadedImage } from '../../hw/loader.js';
 import { VirtBoard } from './board.js';
 import { KERNEL_ALIGN, VIRT, VIRT_IRQ, VIRTIO_COUNT } from './memory-map.js';
+import { demoFirmwarePath } from './demo-firmware.js';
 
 export { VirtBoard } from './board.js';
 export { VIRT, VIRT_IRQ } from './memory-map.js';
@@ -63,8 +64,10 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuM
   let firmwareEnd: number = VIRT.DRAM.base;
   let initrd: { start: number; end: number } | undefined;
   board.images = [];
-  if (live && p('firmware')) {
-    const path = p('firmware')!;
+  // Neither firmware nor kernel: boot the demo firmware (QEMU boots its default OpenSBI here).
+  const firmware = p('firmware') ?? (p('kernel') ? undefined : demoFirmwarePath());
+  if (live && firmware) {
+    const path = firmware;
     const img = parseImage('firmware', path, readImage(ctx, 'firmware', path), VIRT.DRAM.base);
     board.load(img, `firmware '${path}'`);
     start = img.entry;
@@ -110,7 +113,7 @@ export const virtMachine = {
     memory: { type: t.size(), default: 128 * MiB, doc: 'RAM size in bytes (-m)' },
     cpus: { type: t.int(), default: 1, doc: 'Number of harts (-smp)' },
     'cpu-type': { type: t.str(), default: 'rv64', doc: 'CPU model (-cpu)' },
-    firmware: { type: t.str(), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios)' },
+    firmware: { type: t.str(), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios); without it and without a kernel, the demo firmware' },
     kernel: { type: t.str(), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
     initrd: { type: t.str(), doc: 'Initial ram disk (-initrd)' },
     append: { type: t.str(), doc: 'Kernel command line, in /chosen/bootargs (-append)' },

@@ -5,7 +5,7 @@ import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
 import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
-import { runTemplateCommand, runUp } from '../transports/config/index.js';
+import { EXPORT_FORMATS, exportConfig, runTemplateCommand, runUp, type ExportFormat } from '../transports/config/index.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { loadPlugin } from './plugin-loader.js';
 
@@ -17,6 +17,7 @@ const USAGE = `Usage:
   vmledger up TEMPLATE [key=value]   run a VM from a template (vmledger up TEMPLATE --help)
   vmledger template list|show|copy   the shipped templates
   vmledger log COMMAND DB            replay, verify or audit a command log (vmledger log --help)
+  vmledger export DB [--format F]    the configuration a log built, as a config file, command line or QMP script
 `;
 
 function fatal(message: string, detail?: unknown): never {
@@ -96,6 +97,30 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   runUntilExit(kernel);
 }
 
+const EXPORT_HELP = `Usage: vmledger export DB [--format commands|cli|qmp]
+
+Prints the configuration a command log built, as a config file (commands, the
+default), a command line (cli) or a QMP script (qmp). Running the output
+rebuilds the same configuration: the same state hash.
+`;
+
+/** `vmledger export DB [--format F]`: the configuration of a log, in any of the ways to configure. */
+async function exportCommand(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(EXPORT_HELP);
+  const at = argv.indexOf('--format');
+  const format = at >= 0 ? argv[at + 1] : 'commands';
+  const db = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--format');
+  if (!db) fatal(`export: which log? (${EXPORT_HELP.split('\n')[0]})`);
+  if (!EXPORT_FORMATS.includes(format as ExportFormat)) fatal(`export: unknown format '${format}' (${EXPORT_FORMATS.join(', ')})`);
+  if (!existsSync(db)) fatal(`export: '${db}': No such file or directory`);
+  const store = SqliteLogStore.open(db, { readonly: true });
+  try {
+    process.stdout.write(exportConfig(store.entries(), format as ExportFormat));
+  } finally {
+    store.close();
+  }
+}
+
 async function templateCommand(argv: string[]): Promise<void> {
   process.exit(await runTemplateCommand(argv));
 }
@@ -113,6 +138,7 @@ async function logCommand(argv: string[]): Promise<void> {
 /** Subcommands as a table: the first word picks one, anything else is a command line. */
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   log: logCommand,
+  export: exportCommand,
   template: templateCommand,
   up: (argv) => runVm(argv, (a, k) => runUp(a, k), upSettings, false),
 };

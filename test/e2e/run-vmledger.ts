@@ -16,8 +16,12 @@ export class VmProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[], readonly cwd = mkdtempSync(join(tmpdir(), 'vmledger-e2e-'))) {
-    this.child = spawn(process.execPath, [VMLEDGER, ...args], { cwd });
+  constructor(
+    args: readonly string[],
+    readonly cwd = mkdtempSync(join(tmpdir(), 'vmledger-e2e-')),
+    program: readonly string[] = [process.execPath, VMLEDGER],
+  ) {
+    this.child = spawn(program[0], [...program.slice(1), ...args], { cwd });
     this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -40,6 +44,11 @@ export class VmProcess {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** Runs a shell script in which `vmledger` is the program under test (for exported command lines, as a user would paste them). */
+export function shellWithVmledger(script: string, cwd?: string): VmProcess {
+  return new VmProcess([], cwd, ['sh', '-c', `vmledger() { exec "${process.execPath}" "${VMLEDGER}" "$@"; }\n${script}`]);
 }
 
 /** Runs vmledger to completion and returns its exit status and output. */

@@ -198,6 +198,12 @@ export const HMP_TABLE: readonly HmpCommand[] = [
       return sub.run(ctx, words.slice(1));
     },
   },
+  {
+    name: 'export_config',
+    args: '[commands|cli|qmp]',
+    help: 'print the configuration as a config file, a command line or a QMP script',
+    run: async (ctx, words) => ((await ctx.exec('export-config', words[0] ? { format: words[0] } : {})) as { text: string }).text.trimEnd(),
+  },
   simple('stop', 'stop emulation'),
   simple('cont', 'resume emulation'),
   simple('system_reset', 'reset the system'),

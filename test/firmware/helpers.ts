@@ -197,10 +197,15 @@ export class Qmp {
     });
   }
 
-  /** Sends a command and resolves with its `return` (rejects on `error`). */
-  async cmd(execute: string, args?: Record<string, unknown>): Promise<unknown> {
+  /** Sends a command without waiting for its reply. */
+  post(execute: string, args?: Record<string, unknown>): void {
     this.socket.write(JSON.stringify(args ? { execute, arguments: args } : { execute }));
-    const r = (await this.until(`the reply to ${execute}`, () => this.replies.shift(), 30_000)) as { return?: unknown; error?: unknown };
+  }
+
+  /** Sends a command and resolves with its `return` (rejects on `error`). */
+  async cmd(execute: string, args?: Record<string, unknown>, ms = 30_000): Promise<unknown> {
+    this.post(execute, args);
+    const r = (await this.until(`the reply to ${execute}`, () => this.replies.shift(), ms)) as { return?: unknown; error?: unknown };
     if ('error' in r) throw new Error(`${execute}: ${JSON.stringify(r.error)}`);
     return r.return;
   }

@@ -13,7 +13,7 @@ import type { PhaseMachine } from './phase-machine.js';
 import type { CommandFilter } from './plugin.js';
 import { validate } from './schema/validate.js';
 import type { Schema } from './schema/types.js';
-import type { RunState } from './phase.js';
+import type { Phase, RunState } from './phase.js';
 
 /** Run-state changes that QMP announces with an event. */
 const RUN_STATE_EVENTS: Partial<Record<RunState, string>> = { running: 'RESUME', paused: 'STOP' };
@@ -27,6 +27,11 @@ interface Pending {
   readonly origin: Origin;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: QmpError) => void;
+}
+
+interface Before {
+  readonly phase: Phase;
+  readonly runState: RunState;
 }
 
 interface Done {
@@ -80,6 +85,37 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * Runs a command at once when nothing else is queued, without a promise
+   * when its handler is synchronous: for replay, which feeds a million
+   * commands one after another and needs no queue. Returns the value or
+   * throws the QmpError; an async handler gives a promise.
+   */
+  executeNow(command: string, args: Record<string, unknown>, origin: Origin): unknown {
+    if (!this.idle()) return this.execute(command, args, origin);
+    let result: { value?: unknown; error?: QmpError } = {};
+    const pending: Pending = { command, args, origin, resolve: (value) => (result = { value }), reject: (error) => (result = { error }) };
+    const done = this.run(pending);
+    if (done instanceof Promise) {
+      this.draining = true;
+      return done.then((d) => {
+        this.batch.push(d);
+        this.flush();
+        this.draining = false;
+        if (this.head < this.queue.length) {
+          this.draining = true;
+          queueMicrotask(() => void this.drain());
+        }
+        if (result.error) throw result.error;
+        return result.value;
+      });
+    }
+    this.batch.push(done);
+    this.flush();
+    if (result.error) throw result.error;
+    return result.value;
+  }
+
   /** True while nothing is queued or running. */
   idle(): boolean {
     return !this.draining && this.head === this.queue.length;
@@ -88,8 +124,8 @@ export class Dispatcher {
   private async drain(): Promise<void> {
     try {
       while (this.head < this.queue.length) {
-        const pending = this.queue[this.head++];
-        const done = await this.run(pending);
+        const next = this.run(this.queue[this.head++]);
+        const done = next instanceof Promise ? await next : next;
         this.batch.push(done);
         if (this.batch.length >= MAX_BATCH) this.flush();
       }
@@ -127,47 +163,66 @@ export class Dispatcher {
     }
   }
 
-  private async run(pending: Pending): Promise<Done> {
+  /**
+   * Runs one command. Synchronous handlers finish synchronously (no promise,
+   * no microtask): the common case, and what keeps replay fast. An async
+   * handler, or a failure whose rollback is async, continues as a promise.
+   */
+  private run(pending: Pending): Done | Promise<Done> {
     const { registry, objects, phases } = this.deps;
     const decl = registry.find(pending.command);
     if (!decl) return { pending, events: [], outcome: { ok: false, error: new QmpError('CommandNotFound', `The command ${pending.command} has not been found`) } };
-    const before = { phase: phases.phase, runState: phases.runState };
+    const before: Before = { phase: phases.phase, runState: phases.runState };
     const events: Array<[string, Record<string, unknown> | undefined]> = [];
     const ctx = this.context(pending.origin, events);
     objects.begin();
-    let outcome: Done['outcome'];
+    let value: unknown;
     try {
       this.admit(decl, pending, ctx);
-      let value = invoke(decl, pending.args, ctx);
-      if (value instanceof Promise) {
-        this.flush();
-        value = await value;
-      }
-      objects.commit();
-      outcome = { ok: true, value: value ?? {} };
+      value = invoke(decl, pending.args, ctx);
     } catch (e) {
-      await objects.rollback();
-      events.length = 0;
-      outcome = { ok: false, error: toQmpError(e) };
+      return this.failed(pending, decl, before, events, e);
     }
-    const logged = decl.kind === 'change' || this.deps.logQueries;
-    const draft: LogEntryDraft | undefined = logged
-      ? {
-          time: Date.now(),
-          origin: pending.origin,
-          command: decl.name,
-          args: pending.args,
-          kind: decl.kind,
-          applied: outcome.ok,
-          ...(outcome.ok ? { result: outcome.value } : { error: outcome.error.toJSON() }),
-          phaseBefore: before.phase,
-          phaseAfter: phases.phase,
-          runStateBefore: before.runState,
-          runStateAfter: phases.runState,
-          stateHash: objects.hash(phases.phase),
-        }
-      : undefined;
-    return { pending, draft, events, outcome };
+    if (value instanceof Promise) {
+      this.flush();
+      return value.then(
+        (v) => this.succeeded(pending, decl, before, events, v),
+        (e) => this.failed(pending, decl, before, events, e),
+      );
+    }
+    return this.succeeded(pending, decl, before, events, value);
+  }
+
+  private succeeded(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], value: unknown): Done {
+    this.deps.objects.commit();
+    const outcome = { ok: true as const, value: value ?? {} };
+    return { pending, draft: this.draft(pending, decl, before, outcome), events, outcome };
+  }
+
+  private async failed(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], e: unknown): Promise<Done> {
+    await this.deps.objects.rollback();
+    const outcome = { ok: false as const, error: toQmpError(e) };
+    return { pending, draft: this.draft(pending, decl, before, outcome), events: [], outcome };
+  }
+
+  /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */
+  private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Done['outcome']): LogEntryDraft | undefined {
+    if (!this.deps.store || (decl.kind !== 'change' && !this.deps.logQueries)) return undefined;
+    const { phases, objects } = this.deps;
+    return {
+      time: Date.now(),
+      origin: pending.origin,
+      command: decl.name,
+      args: pending.args,
+      kind: decl.kind,
+      applied: outcome.ok,
+      ...(outcome.ok ? { result: outcome.value } : { error: outcome.error.toJSON() }),
+      phaseBefore: before.phase,
+      phaseAfter: phases.phase,
+      runStateBefore: before.runState,
+      runStateAfter: phases.runState,
+      stateHash: objects.hash(phases.phase),
+    };
   }
 
   /** Phase rule, then the sandbox: both refuse before the handler runs. */

@@ -166,6 +166,11 @@ export class Kernel {
     return this.dispatcher.execute(command, args, origin);
   }
 
+  /** Runs a command at once if nothing is queued (replay's fast path); see `Dispatcher.executeNow`. */
+  executeNow(command: string, args: Record<string, unknown>, origin: Origin): unknown {
+    return this.dispatcher.executeNow(command, args, origin);
+  }
+
   get phase(): Phase {
     return this.phases.phase;
   }

@@ -7,6 +7,8 @@ import { SqliteLogStore, type ReplayRow } from './sqlite-log-store.js';
 export interface ReplayTarget {
   /** Runs one command; rejects (with a QmpError) when it fails. */
   execute(command: string, args: Record<string, unknown>, origin: Origin): Promise<unknown>;
+  /** Optional fast path: runs the command at once, returning (or throwing) synchronously when it can, else a promise. */
+  executeNow?(command: string, args: Record<string, unknown>, origin: Origin): unknown;
   /** The configuration's state hash now, comparable with `LogEntry.stateHash`. */
   stateHash(): string;
 }
@@ -91,7 +93,9 @@ export async function replayLog(store: CommandLogStore, target: ReplayTarget, op
       const args = typeof row[2] === 'string' ? (JSON.parse(row[2]) as Record<string, unknown>) : (row[2] as Record<string, unknown>);
       const expected = row[5];
       try {
-        await target.execute(command, args, { transport: 'replay', client: String(seq) });
+        const origin = { transport: 'replay', client: String(seq) };
+        const pending = target.executeNow ? target.executeNow(command, args, origin) : target.execute(command, args, origin);
+        if (pending instanceof Promise) await pending;
       } catch (e) {
         return { ok: false, executed, skipped, lastSeq: seq, stoppedBy: 'mismatch', mismatch: { seq, command, expected, actual: '', error: errorOf(e) } };
       }

@@ -42,6 +42,7 @@ export class ObjectTree {
   private readonly byPath = new Map<string, Node>([['/', this.root]]);
   private readonly stateHash = new StateHash();
   private journal: Array<() => void | Promise<void>> | undefined;
+  private hashedPhase: string | undefined;
 
   constructor(private readonly types: TypeRegistry) {}
 
@@ -67,9 +68,13 @@ export class ObjectTree {
     this.journal?.push(undo);
   }
 
-  /** The configuration's hash, bound to the phase. */
+  /** The configuration's hash, bound to the phase (one more part of the sum; no path starts with a NUL). */
   hash(phase: string): string {
-    return this.stateHash.value(phase);
+    if (phase !== this.hashedPhase) {
+      this.stateHash.set('\0phase', phase);
+      this.hashedPhase = phase;
+    }
+    return this.stateHash.value();
   }
 
   has(path: string): boolean {

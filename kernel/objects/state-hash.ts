@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const LANES = 8;
 
@@ -15,7 +15,7 @@ export class StateHash {
   /** Sets (or replaces) the contribution of the item named `key`. */
   set(key: string, canonicalText: string): void {
     this.delete(key);
-    const d = createHash('sha256').update(key).update('\0').update(canonicalText).digest();
+    const d = hash('sha256', `${key}\0${canonicalText}`, 'buffer');
     const part = new Uint32Array(LANES);
     for (let i = 0; i < LANES; i++) {
       part[i] = d.readUInt32LE(i * 4);
@@ -31,8 +31,8 @@ export class StateHash {
     for (let i = 0; i < LANES; i++) this.sum[i] -= old[i];
   }
 
-  /** The hash of everything set, bound to `extra` (the phase). */
-  value(extra: string): string {
-    return createHash('sha256').update(this.sum).update('\0').update(extra).digest('hex');
+  /** The hash of everything set: the lane sums themselves, already a digest of every part. */
+  value(): string {
+    return Buffer.from(this.sum.buffer, this.sum.byteOffset, this.sum.byteLength).toString('hex');
   }
 }

@@ -136,3 +136,41 @@ describe('dispatcher', () => {
     expect(a.stateHash()).not.toBe(b.stateHash());
   });
 });
+
+describe('executeNow (the replay fast path)', () => {
+  it('runs a synchronous command at once, returning its value without a promise', async () => {
+    const k = await readyKernel();
+    const value = k.executeNow('qom-get', { path: '/machine/peripheral/d0', property: 'size' }, API);
+    expect(value).toBe(1);
+    k.executeNow('qom-set', { path: '/machine/peripheral/d0', property: 'label', value: 'now' }, API);
+    expect(k.objects.get('/machine/peripheral/d0').get('label')).toBe('now');
+  });
+
+  it('throws the QmpError of a failing command and changes nothing', async () => {
+    const k = await readyKernel();
+    const before = k.stateHash();
+    expect(() => k.executeNow('qom-set', { path: '/machine/peripheral/d0', property: 'size', value: 'big' }, API)).toThrow("Invalid parameter type for 'size'");
+    expect(k.stateHash()).toBe(before);
+  });
+
+  it('gives a promise for an async handler, and commands queued meanwhile still run in order', async () => {
+    const k = await readyKernel();
+    const path = '/machine/peripheral/d0';
+    const first = k.executeNow('x-slow-set', { path, label: 'first', delay: 20 }, API) as Promise<{ order: number }>;
+    expect(first).toBeInstanceOf(Promise);
+    const second = k.execute('x-slow-set', { path, label: 'second', delay: 1 }, API) as Promise<{ order: number }>;
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.order).toBe(a.order + 1);
+    expect(k.objects.get(path).get('label')).toBe('second');
+  });
+
+  it('joins the queue instead of jumping it when commands are waiting', async () => {
+    const k = await readyKernel();
+    const path = '/machine/peripheral/d0';
+    const queued = k.execute('qom-set', { path, property: 'label', value: 'queued' }, API);
+    const now = k.executeNow('qom-set', { path, property: 'label', value: 'later' }, API);
+    expect(now).toBeInstanceOf(Promise);
+    await Promise.all([queued, now]);
+    expect(k.objects.get(path).get('label')).toBe('later');
+  });
+});

@@ -11,6 +11,15 @@ afterAll(async () => kernel.close());
 const expand = (...argv: string[]) => expandArgv(argv, kernelEnv(kernel)).steps.map((s) => ({ execute: s.execute, arguments: s.arguments }));
 /** The commands one option expands to, after a machine so no `cont`/phase steps depend on it. */
 const only = (...argv: string[]) => expandArgv(['-S', ...argv], kernelEnv(kernel)).steps.map((s) => [s.execute, s.arguments]);
+/** The message expansion fails with. */
+const error = (...argv: string[]) => {
+  try {
+    expandArgv(argv, kernelEnv(kernel));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+};
 
 describe('expansion of each option (exact)', () => {
   it('-machine TYPE,prop=val -> machine-set typed by the machine type', () => {
@@ -53,6 +62,14 @@ describe('expansion of each option (exact)', () => {
     ]);
     expect(only('-chardev', 'file,id=f,path=out.log')).toEqual([['chardev-add', { id: 'f', backend: { type: 'file', data: { out: 'out.log' } } }]]);
   });
+  it('-chardev socket follows QEMU’s command line, not QMP’s defaults: a client unless server=on, a server that waits unless wait=off', () => {
+    const socket = (opts: string) => (only('-chardev', `socket,id=c,path=/s${opts}`)[0]![1] as { backend: { data: Record<string, unknown> } }).backend.data;
+    expect(socket('')).toMatchObject({ server: false });
+    expect(socket('')).not.toHaveProperty('wait');
+    expect(socket(',server=on')).toMatchObject({ server: true, wait: true });
+    expect(socket(',server=on,wait=off')).toMatchObject({ server: true, wait: false });
+    expect(error('-chardev', 'socket,id=c,path=/s,wait=off')).toBe("option 1 (-chardev): 'wait' is only for a listening socket (server=on)");
+  });
   it('-chardev mux=on makes the chardev a mux that several front-ends share', () => {
     expect(only('-chardev', 'stdio,id=con,mux=on')).toEqual([['chardev-add', { id: 'con', backend: { type: 'stdio', data: { mux: true } } }]]);
   });
@@ -67,6 +84,12 @@ describe('expansion of each option (exact)', () => {
       ['device_add', { driver: 'virtio-blk-device', id: 'root-dev', drive: 'root' }],
     ]);
     expect(only('-drive', 'file=scratch.img,if=none,id=s')).toEqual([['blockdev-add', { driver: 'file', 'node-name': 's', filename: 'scratch.img' }]]);
+  });
+  it('-drive snapshot=on puts the copy-on-write overlay on the block node, not the device', () => {
+    expect(only('-drive', 'file=disk.img,id=d,snapshot=on')).toEqual([
+      ['blockdev-add', { driver: 'file', 'node-name': 'd', filename: 'disk.img', snapshot: true }],
+      ['device_add', { driver: 'virtio-blk-device', id: 'd-dev', drive: 'd' }],
+    ]);
   });
   it('-hda, -hdb and -cdrom are -drive with an index', () => {
     expect(only('-hda', 'a.img', '-hdb', 'b.img', '-cdrom', 'c.iso')).toEqual([
@@ -89,6 +112,13 @@ describe('expansion of each option (exact)', () => {
       ['chardev-add', { id: 'serial2', backend: { type: 'file', data: { out: 'con.log' } } }],
       ['chardev-add', { id: 'serial3', backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: '/tmp/ser' } }, server: true, wait: false } } }],
     ]);
+  });
+  it('-serial chardev:ID -> the machine property serialN naming that chardev', () => {
+    expect(only('-M', 'tvirt', '-serial', 'chardev:con')).toEqual([
+      ['machine-set', { type: 'tvirt' }],
+      ['machine-set', { serial0: 'con' }],
+    ]);
+    expect(error('-serial', 'chardev:con')).toBe("option 1 (-serial): 'chardev:con' names a port of the machine: choose the machine (-machine) before it");
   });
   it('-serial mon:stdio -> mux chardev plus a human monitor on it', () => {
     expect(only('-serial', 'mon:stdio')).toEqual([
@@ -164,14 +194,6 @@ describe('expansion as a whole', () => {
 });
 
 describe('expansion errors name the option, its position and the problem', () => {
-  const error = (...argv: string[]) => {
-    try {
-      expandArgv(argv, kernelEnv(kernel));
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return 'no error';
-  };
   it('unknown option', () => expect(error('-M', 'tvirt', '-frobnicate')).toBe("option 2 (-frobnicate): unknown option '-frobnicate' (see --help)"));
   it('missing argument', () => expect(error('-M')).toBe('option 1 (-M): requires an argument (TYPE[,prop=value...])'));
   it('a bare word', () => expect(error('disk.img')).toMatch(/^option 1 \(disk.img\): 'disk.img' is not an option/));

@@ -50,11 +50,11 @@ export const cliFixturePlugin = definePlugin({
         if (needs !== undefined && !ctx.objects.has(`/objects/${String(needs)}`)) fail(`object '${String(needs)}' does not exist`);
       },
     });
-    host.type({ name: 'virtio-blk-device', parent: 'device', hotpluggable: true, doc: 'Test stand-in for virtio-blk', props: { drive: { type: t.str() }, snapshot: { type: t.bool(), default: false } } });
+    host.type({ name: 'virtio-blk-device', parent: 'device', hotpluggable: true, doc: 'Test stand-in for virtio-blk', props: { drive: { type: t.str() }, serial: { type: t.str() } } });
     host.type({ name: 'tuart', parent: 'device', doc: 'A UART', props: { chardev: { type: t.str() } } });
     host.type({ name: 'tobj', parent: 'object', interfaces: ['user-creatable'], doc: 'A backend object', props: { size: { type: t.size(), default: 0 }, value: { type: t.int(), default: 0, settable: 'always' } } });
     host.type({ name: 'tchardev', parent: 'object', props: { backend: { type: t.any() } } });
-    host.type({ name: 'tblockdev', parent: 'object', props: { driver: { type: t.str() }, filename: { type: t.str() }, 'read-only': { type: t.bool(), default: false } } });
+    host.type({ name: 'tblockdev', parent: 'object', props: { driver: { type: t.str() }, filename: { type: t.str() }, 'read-only': { type: t.bool(), default: false }, snapshot: { type: t.bool(), default: false } } });
     host.command(
       defineCommand({
         name: 'chardev-add',
@@ -73,7 +73,7 @@ export const cliFixturePlugin = definePlugin({
     host.command(
       defineCommand({
         name: 'blockdev-add',
-        args: t.object({ driver: t.str(), 'node-name': t.str(), filename: t.str(), 'read-only': t.optional(t.bool()) }),
+        args: t.object({ driver: t.str(), 'node-name': t.str(), filename: t.str(), 'read-only': t.optional(t.bool()), snapshot: t.optional(t.bool()) }),
         returns: t.empty(),
         phases: 'any',
         kind: 'change',

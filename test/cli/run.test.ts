@@ -137,7 +137,7 @@ describe('a long real-world command line', () => {
       '-object', 'tobj,id=mem0,size=64M',
       '-object', '{"qom-type":"tobj","id":"mem1","value":3}',
       '-global', 'tdev.count=9',
-      '-global', 'virtio-blk-device.snapshot=off',
+      '-global', 'virtio-blk-device.serial=none',
       '-blockdev', 'driver=file,node-name=base,filename=base.img,read-only=on',
       '-drive', 'file=root.img,if=virtio,format=raw,id=root',
       '-drive', 'file=data.img,if=virtio,id=data,snapshot=on',
@@ -167,7 +167,7 @@ describe('a long real-world command line', () => {
     expect(get(kernel, '/machine', 'memory')).toBe(2 ** 30);
     expect(get(kernel, '/machine/peripheral/t1', 'count')).toBe(9);
     expect(get(kernel, '/machine/peripheral/t2', 'label')).toBe('hello,world');
-    expect(get(kernel, '/machine/peripheral/data-dev', 'snapshot')).toBe(true);
+    expect(get(kernel, '/blockdevs/data', 'snapshot')).toBe(true);
     expect(get(kernel, '/machine/peripheral/fromfile', 'size')).toBe(2 * 2 ** 20);
     expect(get(kernel, '/blockdevs/virtio2', 'read-only')).toBe(true);
     expect(get(kernel, '/machine/peripheral/virtio1-dev', 'drive')).toBe('virtio1');

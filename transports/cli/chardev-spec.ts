@@ -29,6 +29,21 @@ function optional(o: Opts, spec: Record<string, 'bool' | 'int' | 'size' | 'str'>
   return out;
 }
 
+/**
+ * `server` and `wait` as QEMU's command line means them, always spelled out
+ * because QMP's defaults differ: on the command line a socket is a client
+ * unless `server=on`, and a server waits for its first client unless
+ * `wait=off`; QMP's `chardev-add` defaults to a server that does not wait.
+ */
+function socketRole(o: Opts): { server: boolean; wait?: boolean } {
+  const server = o['server'] !== undefined && parseBool(o['server'], 'server');
+  if (!server) {
+    if (o['wait'] !== undefined) throw new ChardevSyntaxError("'wait' is only for a listening socket (server=on)");
+    return { server };
+  }
+  return { server, wait: o['wait'] === undefined || parseBool(o['wait'], 'wait') };
+}
+
 /** Per backend: which keys it takes and how they map into QMP's `data`. */
 const BACKENDS: Readonly<Record<string, { keys: readonly string[]; data: BackendData }>> = {
   null: { keys: [], data: () => ({}) },
@@ -42,7 +57,8 @@ const BACKENDS: Readonly<Record<string, { keys: readonly string[]; data: Backend
         o['path'] !== undefined
           ? { type: 'unix', data: { path: required(o, 'path', 'socket') } }
           : { type: 'inet', data: { host: o['host'] || 'localhost', port: required(o, 'port', 'socket') } },
-      ...optional(o, { server: 'bool', wait: 'bool', telnet: 'bool', reconnect: 'int', nodelay: 'bool' }),
+      ...socketRole(o),
+      ...optional(o, { telnet: 'bool', reconnect: 'int', nodelay: 'bool' }),
     }),
   },
 };

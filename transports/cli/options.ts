@@ -79,12 +79,20 @@ const chardevOption: OptionSpec['expand'] = (value, cx) => {
   return chardevDrafts(backend, id, opts);
 };
 
-/** `-serial X`: the Nth use creates chardev `serialN`, which the board connects to its Nth UART. */
+/**
+ * `-serial X`: the Nth use creates chardev `serialN`, which the board connects
+ * to its Nth UART. `-serial chardev:ID` instead points the board's Nth UART at
+ * an existing chardev through the machine property `serialN`, so it needs
+ * the machine chosen first (a board without that port says so).
+ */
 const serialOption: OptionSpec['expand'] = (value, cx) => {
   const index = cx.next('serial');
   const ep = parseEndpoint(value);
   if (ep.kind === 'none') return [];
-  if (ep.kind === 'chardev') throw new Error(`use '-chardev ...,id=serial${index}' to give serial port ${index} a chardev of your own`);
+  if (ep.kind === 'chardev') {
+    if (!cx.coerce.machineType) throw new Error(`'chardev:${ep.id}' names a port of the machine: choose the machine (-machine) before it`);
+    return [{ execute: 'machine-set', arguments: { [`serial${index}`]: ep.id } }];
+  }
   const id = `serial${index}`;
   const drafts = chardevDrafts(ep.backend, id, ep.monitor ? { ...ep.opts, mux: 'on' } : ep.opts);
   if (ep.monitor) drafts.push({ execute: 'monitor-add', arguments: { protocol: 'hmp', endpoint: `chardev:${id}` } });
@@ -115,6 +123,7 @@ const DRIVE_INTERFACES = ['virtio', 'none'];
 /**
  * `-drive file=F[,if=virtio|none][,id=ID][,format=raw][,readonly=on][,snapshot=on][,media=disk|cdrom][,index=N]`
  * -> `blockdev-add` of a `file` node plus `device_add` of a virtio-blk device on it.
+ * `snapshot=on` belongs to the node (its copy-on-write overlay), as in QEMU.
  */
 function driveDrafts(kv: Record<string, string>, cx: ExpandContext): Draft[] {
   onlyKeys(kv, ['file', 'if', 'id', 'format', 'readonly', 'snapshot', 'media', 'index', 'cache', 'discard'], '-drive');
@@ -131,11 +140,11 @@ function driveDrafts(kv: Record<string, string>, cx: ExpandContext): Draft[] {
   const drafts: Draft[] = [
     {
       execute: 'blockdev-add',
-      arguments: { driver: 'file', 'node-name': id, filename: file, ...(readOnly ? { 'read-only': true } : {}) },
+      arguments: { driver: 'file', 'node-name': id, filename: file, ...(readOnly ? { 'read-only': true } : {}), ...(snapshot ? { snapshot: true } : {}) },
     },
   ];
   if (iface === 'virtio')
-    drafts.push({ execute: 'device_add', arguments: { driver: VIRTIO_BLK_DRIVER, id: `${id}-dev`, drive: id, ...(snapshot ? { snapshot: true } : {}) } });
+    drafts.push({ execute: 'device_add', arguments: { driver: VIRTIO_BLK_DRIVER, id: `${id}-dev`, drive: id } });
   return drafts;
 }
 

@@ -12,13 +12,18 @@ export { VIRT, VIRT_IRQ } from './memory-map.js';
 
 const MiB = 1024 * 1024;
 
-/** The board's own devices: object name, type and placement, in the order they are created (the PLIC first, so it gets the first phandle after the harts, as on QEMU). */
-export const VIRT_DEVICES: ReadonlyArray<{ name: string; type: string; addr: number; irq?: number }> = [
+/**
+ * The board's own devices: object name, type and placement, in the order they
+ * are created (the PLIC first, so it gets the first phandle after the harts,
+ * as on QEMU); `serial` is the port number whose machine property `serialN`
+ * may name the UART's chardev.
+ */
+export const VIRT_DEVICES: ReadonlyArray<{ name: string; type: string; addr: number; irq?: number; serial?: number }> = [
   { name: 'plic', type: 'riscv.sifive.plic', addr: VIRT.PLIC.base },
   { name: 'clint', type: 'riscv.sifive.clint', addr: VIRT.CLINT.base },
   { name: 'test', type: 'riscv.sifive.test', addr: VIRT.TEST.base },
   { name: 'rtc', type: 'goldfish_rtc', addr: VIRT.RTC.base, irq: VIRT_IRQ.RTC },
-  { name: 'uart0', type: 'ns16550a', addr: VIRT.UART0.base, irq: VIRT_IRQ.UART0 },
+  { name: 'uart0', type: 'ns16550a', addr: VIRT.UART0.base, irq: VIRT_IRQ.UART0, serial: 0 },
   ...Array.from({ length: VIRTIO_COUNT }, (_, i) => ({
     name: `virtio-mmio${i}`,
     type: 'virtio-mmio',
@@ -118,6 +123,7 @@ export const virtMachine = {
     initrd: { type: t.str(), doc: 'Initial ram disk (-initrd)' },
     append: { type: t.str(), doc: 'Kernel command line, in /chosen/bootargs (-append)' },
     dumpdtb: { type: t.str(), doc: 'Write the generated device tree blob to this file' },
+    serial0: { type: t.str(), doc: 'Chardev of the UART (-serial chardev:ID); default: the chardev named serial0' },
   },
   machine: {
     async initialize(machine: QObject, ctx: KernelContext) {
@@ -150,7 +156,9 @@ export const virtMachine = {
       });
       for (const d of VIRT_DEVICES) {
         const path = `/machine/${d.name}`;
-        await ctx.objects.add(path, d.type, { addr: d.addr, ...(d.irq !== undefined ? { irq: d.irq } : {}) }, ctx);
+        const chardev = d.serial !== undefined ? machine.get(`serial${d.serial}`) : undefined;
+        const props = { addr: d.addr, ...(d.irq !== undefined ? { irq: d.irq } : {}), ...(chardev !== undefined ? { chardev } : {}) };
+        await ctx.objects.add(path, d.type, props, ctx);
         await ctx.objects.realize(path, ctx);
       }
     },

@@ -186,8 +186,8 @@ export class Dispatcher {
     if (value instanceof Promise) {
       this.flush();
       return value.then(
-        (v) => this.succeeded(pending, decl, before, events, v),
-        (e) => this.failed(pending, decl, before, events, e),
+        (v): Done => this.succeeded(pending, decl, before, events, v),
+        (e): Done | Promise<Done> => this.failed(pending, decl, before, events, e),
       );
     }
     return this.succeeded(pending, decl, before, events, value);
@@ -199,10 +199,13 @@ export class Dispatcher {
     return { pending, draft: this.draft(pending, decl, before, outcome), events, outcome };
   }
 
-  private async failed(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], e: unknown): Promise<Done> {
-    await this.deps.objects.rollback();
-    const outcome = { ok: false as const, error: toQmpError(e) };
-    return { pending, draft: this.draft(pending, decl, before, outcome), events: [], outcome };
+  private failed(pending: Pending, decl: CommandDecl, before: Before, _events: Done['events'], e: unknown): Done | Promise<Done> {
+    const done = (): Done => {
+      const outcome = { ok: false as const, error: toQmpError(e) };
+      return { pending, draft: this.draft(pending, decl, before, outcome), events: [], outcome };
+    };
+    const undone = this.deps.objects.rollback();
+    return undone instanceof Promise ? undone.then(done) : done();
   }
 
   /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */

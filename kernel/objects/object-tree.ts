@@ -56,11 +56,17 @@ export class ObjectTree {
     this.journal = undefined;
   }
 
-  /** Undoes every change made since `begin`, newest first. */
-  async rollback(): Promise<void> {
-    const steps = this.journal ?? [];
+  /** Undoes every change made since `begin`, newest first; synchronous unless an undo step is async (an unrealize hook). */
+  rollback(): void | Promise<void> {
+    const steps = (this.journal ?? []).reverse();
     this.journal = undefined;
-    for (const undo of steps.reverse()) await undo();
+    for (let i = 0; i < steps.length; i++) {
+      const done = steps[i]!();
+      if (done instanceof Promise)
+        return done.then(async () => {
+          for (const undo of steps.slice(i + 1)) await undo();
+        });
+    }
   }
 
   /** Registers an undo step for a side effect outside the tree (a mapped region, an open file). */

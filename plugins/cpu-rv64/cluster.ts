@@ -6,7 +6,7 @@
 import type { PhysicalBus } from '../hw/bus.js';
 import type { CpuCluster, MachineTimer, RunResult } from '../hw/cpu.js';
 import { DecodeCache } from './decode-cache.js';
-import { Rv64Hart, warmUpInterpreter } from './hart.js';
+import { Rv64Hart } from './hart.js';
 
 /** Instructions one hart runs before the next gets its turn. */
 const QUANTUM = 4096;
@@ -19,7 +19,6 @@ export class Rv64Cluster implements CpuCluster {
   private next = 0;
 
   constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer }) {
-    warmUpInterpreter();
     this.cache = new DecodeCache(opts.bus.ram.length);
     const harts: Rv64Hart[] = [];
     for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache));

@@ -19,7 +19,7 @@
 import type { PhysicalBus } from '../hw/bus.js';
 import type { Hart, MachineTimer } from '../hw/cpu.js';
 import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, mipValue } from './csr.js';
-import { DecodeCache } from './decode-cache.js';
+import type { DecodeCache } from './decode-cache.js';
 import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64 } from './muldiv.js';
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
 import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
@@ -947,66 +947,3 @@ export class Rv64Hart implements Hart, HartState {
   }
 }
 
-
-let warmedUp = false;
-
-/**
- * Runs every op of the interpreter once per round on a scratch hart with a
- * scratch bus, so V8 optimizes `execute` with type feedback from all of its
- * cases before the guest starts. Without it, each op the firmware meets for
- * the first time deoptimizes the loop back to the bytecode interpreter
- * (about 10 MIPS) until it is recompiled: U-Boot's boot paid for about ten
- * such rounds (seen with --trace-deopt). Runs once per process.
- */
-export function warmUpInterpreter(): void {
-  if (warmedUp) return;
-  warmedUp = true;
-  const RAM = 0x80000000, MMIO = 0x10000000;
-  const bus: PhysicalBus = {
-    ramBase: RAM,
-    ram: new Uint8Array(8192),
-    // Outside RAM: a device window that reads `addi x5, x5, 1` halves (so the
-    // boot-ROM fetch path runs too) and ignores writes; bus errors elsewhere.
-    read: (addr, _size, out) => { out[0] = addr & 2 ? 0x0012 : 0x8293; out[1] = 0; return addr >= MMIO && addr < MMIO + 0x100; },
-    write: (addr) => addr >= MMIO && addr < MMIO + 0x100,
-    onRamWritten: () => undefined,
-  };
-  const cache = new DecodeCache(bus.ram.length);
-  const hart = new Rv64Hart(0, bus, { mtime: () => 0, frequency: 10_000_000 }, cache);
-  const cases: Array<[Op, number]> = [[Op.ILLEGAL, 0], [Op.FETCH_FAULT, 0]];
-  for (let op = Op.LUI; op <= Op.AMO_D; op++) {
-    if (op === Op.AMO_W || op === Op.AMO_D) {
-      for (const f5 of [Amo.ADD, Amo.SWAP, Amo.XOR, Amo.OR, Amo.AND, Amo.MIN, Amo.MAX, Amo.MINU, Amo.MAXU]) cases.push([op, f5]);
-    } else if (op >= Op.CSRRW && op <= Op.CSRRCI) {
-      cases.push([op, 0x340]); // mscratch
-    } else {
-      cases.push([op, 8]); // load/store offset, branch/jump distance, ALU immediate
-    }
-  }
-  for (let round = 0; round < 40; round++) {
-    for (const [op, imm] of cases) {
-      for (const base of [RAM + 0x1000, MMIO, 0]) { // RAM, the device window, nothing mapped
-        if (base !== RAM + 0x1000 && !(op >= Op.LB && op <= Op.SD)) continue;
-        hart.reset(RAM, 0);
-        hart.c64[2 * C64.mtvec] = RAM | 0;
-        hart.lo[6] = base | 0;
-        hart.lo[7] = 0x12345 * (round + 1);
-        hart.hi[7] = round & 1 ? -1 : 0;
-        const page = cache.page(0);
-        page[0] = pack(op, 5, 6, 7, 4, imm);
-        page[1] = imm;
-        hart.step(1);
-      }
-    }
-    // Real code through the whole fetch path: decode misses in RAM, then the device window.
-    const dv = new DataView(bus.ram.buffer);
-    dv.setInt32(0, 0x00128293, true); // addi x5, x5, 1
-    dv.setUint16(4, 0x0285, true); // c.addi x5, 1
-    dv.setInt32(6, 0xffbff06f | 0, true); // jal x0, -6
-    cache.flush();
-    hart.reset(RAM, 0);
-    hart.step(64);
-    hart.reset(MMIO, 0);
-    hart.step(4);
-  }
-}

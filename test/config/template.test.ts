@@ -111,7 +111,8 @@ describe('shipped templates', () => {
     expect(one).toEqual(['chardev-add', 'monitor-add', 'blockdev-add', 'machine-set', 'device_add', 'cont']);
     const two = templateSteps('virtiovm.yaml', { root: 'disk.img', data: 'data.img', qmp: '' });
     expect(two.map((s) => s.execute)).toEqual(['chardev-add', 'blockdev-add', 'blockdev-add', 'machine-set', 'device_add', 'device_add', 'cont']);
-    expect(two[5]!.arguments).toEqual({ driver: 'virtio-blk-device', id: 'data-dev', drive: 'data', snapshot: 'off' });
+    expect(two[2]!.arguments).toEqual({ driver: 'file', 'node-name': 'data', filename: 'data.img', snapshot: 'off' });
+    expect(two[5]!.arguments).toEqual({ driver: 'virtio-blk-device', id: 'data-dev', drive: 'data' });
   });
   it('firmware-dev builds the machine and does not start it', () => {
     const steps = templateSteps('firmware-dev', { firmware: 'fw.elf' });

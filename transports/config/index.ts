@@ -1,7 +1,7 @@
 /**
  * Config files and templates as a transport: what the entry point calls.
  *
- *   vmledger up TEMPLATE [key=value...] [--help] [--print-expansion[=config]] [-S]
+ *   vmledger up [TEMPLATE] [key=value...] [--help] [--print-expansion[=config]] [-S]
  *       -> runUp(argv, kernel)         (kernel created by main with the default plugins)
  *   vmledger template list | show NAME | copy NAME [DEST]
  *       -> runTemplateCommand(argv)   (needs no kernel)
@@ -77,7 +77,8 @@ export function templateSteps(nameOrPath: string, values: Record<string, string>
 }
 
 /**
- * `vmledger up TEMPLATE key=value...`: renders the template, then feeds the
+ * `vmledger up [TEMPLATE] key=value...`: renders the template (the default
+ * one when the first argument is already a variable or a flag), then feeds the
  * resulting config through the dispatcher exactly as a command line would
  * (all or nothing, origin `config` with file positions). `--help` lists
  * the variables; `--print-expansion[=config]` prints the commands and runs
@@ -88,7 +89,9 @@ export async function runUp(argv: readonly string[], kernel: Kernel, io: CliIo =
     io.stderr(`vmledger up: ${e instanceof Error ? e.message : String(e)}\n`);
     return { status: 'failed', exitCode: 1, steps: [] };
   };
-  const [name = DEFAULT_TEMPLATE, ...rest] = argv;
+  // A first argument that is a flag or a `key=value` is not a template name: the default template takes it.
+  const named = argv[0] !== undefined && !argv[0].startsWith('-') && !argv[0].includes('=');
+  const [name, rest] = named ? [argv[0]!, argv.slice(1)] : [DEFAULT_TEMPLATE, argv];
   const flags = rest.filter((a) => a.startsWith('-'));
   const settings = defaultSettings();
   try {

@@ -40,8 +40,9 @@ export const processIo: CliIo = {
 
 /**
  * What happened: `running` (configured; the VM runs or waits for a monitor
- * until something asks it to exit), `done` (printed help or an expansion;
- * exit with `exitCode`), `failed` (an option failed: nothing started;
+ * until something asks it to exit), `done` (printed help or an expansion,
+ * or a command of the line asked the program to exit; exit with
+ * `exitCode`), `failed` (an option failed: nothing started;
  * exit with `exitCode`, non-zero).
  */
 export interface CliOutcome {
@@ -99,11 +100,15 @@ export async function runCommandLine(argv: readonly string[], kernel: Kernel, io
     io.stdout(formatExpansion(expansion));
     return { status: 'done', exitCode: 0, steps: expansion.steps, settings: expansion.settings };
   }
+  // A command of the line may ask the program to exit (`quit`, or `dumpdtb` which quits once the blob is written).
+  let exitCode: number | undefined;
+  kernel.onExit((code) => (exitCode ??= code));
   try {
     await feedSteps(expansion.steps, kernel.host);
   } catch (e) {
     return { ...fail(e, expansion.steps), settings: expansion.settings };
   }
+  if (exitCode !== undefined) return { status: 'done', exitCode, steps: expansion.steps, settings: expansion.settings };
   kernel.setConfigured();
   return { status: 'running', exitCode: 0, steps: expansion.steps, settings: expansion.settings };
 }

@@ -48,6 +48,8 @@ export class VirtBoard implements DeviceHost {
   images: LoadedImage[] = [];
   fdtAddr = 0;
   fdtBlob: Uint8Array = new Uint8Array(0);
+  /** Set by `quit`: the run loop is never started again. */
+  quit = false;
   private controller: DeviceHandle | undefined;
   private readonly lines = new Map<number, boolean>();
   private clintTimer: MachineTimer | undefined;

@@ -59,7 +59,9 @@ function parseImage(what: string, path: string, data: Uint8Array, addr: number):
  * Loads firmware, kernel and initrd where QEMU puts them (firmware at the
  * start of RAM; the kernel 2 MiB-aligned after it, where OpenSBI `fw_jump`
  * looks; the initrd half-way into RAM, at most 128 MiB above the kernel),
- * builds the device tree and writes the reset vector.
+ * builds the device tree and writes the reset vector. With `dumpdtb` it
+ * writes the blob and quits, as QEMU does: the guest never runs and the
+ * program exits with status 0.
  */
 async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuModel: CpuModel): Promise<void> {
   const p = (name: string) => machine.get(name) as string | undefined;
@@ -106,6 +108,7 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuM
     } catch (e) {
       fail(`dumpdtb '${dumpdtb}': ${describeIoError(e)}`);
     }
+    await ctx.call('quit');
   }
 }
 
@@ -168,7 +171,9 @@ export const virtMachine = {
       await boot(machine, ctx, board, ctx.service<Map<string, CpuModel>>(CPU_MODELS).get(type)!);
     },
     resume(machine: QObject) {
-      boardOf(machine).loop.start();
+      const board = boardOf(machine);
+      // A machine that was quit (dumpdtb quits while it is being built) never runs again.
+      if (!board.quit) board.loop.start();
     },
     pause(machine: QObject) {
       boardOf(machine).loop.stop();
@@ -178,7 +183,9 @@ export const virtMachine = {
       board.loop.defer(() => board.reset());
     },
     quit(machine: QObject) {
-      if (machine.runtime instanceof VirtBoard) machine.runtime.loop.stop();
+      if (!(machine.runtime instanceof VirtBoard)) return;
+      machine.runtime.quit = true;
+      machine.runtime.loop.stop();
     },
   },
 };

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKernel, type Kernel } from '../../kernel/index.js';
+import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
+import { boardOf } from '../../plugins/machines/virt/index.js';
+import { runCommandLine } from '../../transports/cli/index.js';
+import { captureIo } from '../cli/fixtures.js';
+import { runVmledger } from '../e2e/run-vmledger.js';
+
+const kernels: Kernel[] = [];
+afterEach(async () => {
+  for (const k of kernels.splice(0)) await k.close();
+});
+
+const dtbPath = () => join(mkdtempSync(join(tmpdir(), 'dumpdtb-')), 'x.dtb');
+
+describe('-M virt,dumpdtb=FILE (as QEMU)', () => {
+  it('writes a blob dtc parses, and ends the command line with exit status 0 without running the guest', async () => {
+    const file = dtbPath();
+    const k = await createKernel({ plugins: [...DEFAULT_PLUGINS] });
+    kernels.push(k);
+    const io = captureIo();
+    const outcome = await runCommandLine(['-M', `virt,dumpdtb=${file}`, '-append', 'console=ttyS0', '-serial', 'null'], k, io);
+    expect(io.err).toBe('');
+    expect(outcome).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(boardOf(k.objects.get('/machine')).loop.isRunning).toBe(false);
+    const dts = execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(dts).toContain('compatible = "riscv-virtio";');
+    expect(dts).toContain('bootargs = "console=ttyS0";');
+    expect(dts).toContain('serial@10000000 {');
+  });
+
+  it('the program exits 0 after writing the blob', async () => {
+    const file = dtbPath();
+    const { code, stderr } = await runVmledger(['-M', `virt,dumpdtb=${file}`, '-nographic']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(existsSync(file)).toBe(true);
+  });
+});

@@ -158,7 +158,8 @@ export const INFO_TABLE: readonly HmpInfo[] = [
   { name: 'monitors', help: 'show open monitors', run: async (ctx) => ((await ctx.exec('query-monitors')) as Array<{ id: string; description: string }>).map((m) => `${m.id}: ${m.description}`).join('\n') },
   { name: 'chardev', help: 'show the character devices', run: async (ctx) => fmtList(await ctx.exec('query-chardev'), (c: any) => `${c.label}: filename=${c.filename}`) },
   { name: 'block', help: 'show the block devices', run: async (ctx) => fmtList(await ctx.exec('query-block'), (b: any) => `${b.device ?? b['node-name'] ?? '?'}: ${b.inserted?.file ?? json(b)}`) },
-  { name: 'cpus', help: 'show infos for each CPU', run: async (ctx) => fmtList(await ctx.exec('query-cpus-fast'), (c: any) => `* CPU #${c['cpu-index']}: thread_id=${c['thread-id'] ?? 0}`) },
+  // As QEMU: '*' marks the monitor's current CPU, which is the first one (there is no `cpu N` command to change it).
+  { name: 'cpus', help: 'show infos for each CPU', run: async (ctx) => fmtList(await ctx.exec('query-cpus-fast'), (c: any) => `${c['cpu-index'] === 0 ? '*' : ' '} CPU #${c['cpu-index']}: thread_id=${c['thread-id']}`) },
 ];
 
 function fmtList(v: unknown, one: (x: any) => string): string {

@@ -310,3 +310,8 @@ export class VirtBoard implements DeviceHost {
     this.controller?.model.irqIn?.(n, level);
   }
 }
+
+/** The board behind `/machine`. */
+export function boardOf(machine: QObject): VirtBoard {
+  return machine.runtime instanceof VirtBoard ? machine.runtime : fail('The machine is not initialized');
+}

@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
 import { loadImage, type LoadedImage } from '../../hw/loader.js';
-import { VirtBoard } from './board.js';
+import { boardOf, VirtBoard } from './board.js';
+import { queryCpusFast } from './query-cpus.js';
 import { KERNEL_ALIGN, VIRT, VIRT_IRQ, VIRTIO_COUNT } from './memory-map.js';
 import { demoFirmwarePath } from './demo-firmware.js';
 
-export { VirtBoard } from './board.js';
+export { VirtBoard, boardOf } from './board.js';
 export { VIRT, VIRT_IRQ } from './memory-map.js';
 
 const MiB = 1024 * 1024;
@@ -32,10 +33,6 @@ export const VIRT_DEVICES: ReadonlyArray<{ name: string; type: string; addr: num
   })),
 ];
 
-/** The board behind `/machine`. */
-export function boardOf(machine: QObject): VirtBoard {
-  return machine.runtime instanceof VirtBoard ? machine.runtime : fail('The machine is not initialized');
-}
 
 /** Reads a host file for the guest, naming the property in the error. */
 function readImage(ctx: KernelContext, what: string, path: string): Uint8Array {
@@ -190,13 +187,14 @@ export const virtMachine = {
   },
 };
 
-/** The plugin that registers the `virt` machine. */
+/** The plugin that registers the `virt` machine and `query-cpus-fast` over its harts. */
 export const virtPlugin = definePlugin({
   name: 'machine-virt',
   version: '0.1.0',
   dependsOn: ['hw', 'devices'],
   setup(host) {
     host.type(virtMachine);
+    host.command(queryCpusFast);
   },
 });
 

@@ -124,6 +124,35 @@ describe('chardev mux and flow control', () => {
     expect(monitor.got).toBe('info');
   });
 
+  it('quits on Ctrl-A x: a host-ui shutdown, the program exits with status 0', async () => {
+    const k = await hwKernel();
+    const exits: number[] = [];
+    k.onExit((code) => exits.push(code));
+    const events: unknown[] = [];
+    k.host.events.subscribe((e) => events.push(e));
+    await run(k, ['chardev-add', { id: 'con', backend: { type: 'ringbuf', data: { mux: true } } }]);
+    const serial = sink();
+    chardev(k, 'con').attach(serial);
+    await run(k, ['ringbuf-write', { device: 'con', data: 'ab\x01x' }]);
+    expect(serial.got).toBe('ab');
+    expect(exits).toEqual([0]);
+    expect(k.runState).toBe('shutdown');
+    expect(events).toContainEqual(expect.objectContaining({ event: 'SHUTDOWN', data: expect.objectContaining({ reason: 'host-ui' }) }));
+    expect(await run(k, ['ringbuf-read', { device: 'con', size: 100 }])).toBe('vmledger: Terminated\n\r');
+  });
+
+  it('ignores Ctrl-A x on a chardev that is not a mux', async () => {
+    const k = await hwKernel();
+    const exits: number[] = [];
+    k.onExit((code) => exits.push(code));
+    await run(k, ['chardev-add', { id: 'con', backend: { type: 'ringbuf' } }]);
+    const serial = sink();
+    chardev(k, 'con').attach(serial);
+    await run(k, ['ringbuf-write', { device: 'con', data: '\x01x' }]);
+    expect(serial.got).toBe('\x01x');
+    expect(exits).toEqual([]);
+  });
+
   it('refuses a second front-end without mux', () => {
     const c = new RingbufChardev(64);
     c.attach(sink());

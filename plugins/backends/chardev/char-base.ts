@@ -7,7 +7,8 @@ export const MUX_ESCAPE = 0x01;
  * What every chardev shares: input queued until a front-end has room
  * (`pump`), output to the host through `output`, and optionally a mux
  * (QEMU's `mux=on`): several front-ends (serial console, human monitor) on
- * one host stream, Ctrl-A c switching which one gets the input.
+ * one host stream, Ctrl-A c switching which one gets the input and
+ * Ctrl-A x quitting the emulator.
  */
 export abstract class CharBackendBase implements CharBackend {
   private readonly frontends: CharFrontend[] = [];
@@ -18,6 +19,13 @@ export abstract class CharBackendBase implements CharBackend {
   get frontendOpen(): boolean {
     return this.frontends.length > 0;
   }
+
+  /**
+   * What Ctrl-A x does on a mux: set by the chardev type at realize to a
+   * host-initiated shutdown through the kernel, so the backend itself needs
+   * no kernel; without it the escape is ignored.
+   */
+  onQuit: (() => void) | undefined;
 
   constructor(readonly mux = false) {}
 
@@ -97,8 +105,12 @@ export abstract class CharBackendBase implements CharBackend {
       if (b === MUX_ESCAPE) out.push(b);
       else if (b === 0x63 /* c */ && this.frontends.length) {
         this.moveFocus((this.focus + 1) % this.frontends.length);
+      } else if (b === 0x78 /* x */ && this.onQuit) {
+        // QEMU prints this line before it shuts down (chardev/char-mux.c).
+        this.output(new TextEncoder().encode('vmledger: Terminated\n\r'));
+        this.onQuit();
       } else if (b === 0x68 /* h */) {
-        this.output(new TextEncoder().encode('\r\nC-a h    print this help\r\nC-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n'));
+        this.output(new TextEncoder().encode('\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a c    switch between console and monitor\r\nC-a C-a  sends C-a\r\n'));
       }
     }
     return Uint8Array.from(out);

@@ -13,6 +13,10 @@ type Opener = (obj: QObject, ctx: KernelContext) => CharBackendBase | Promise<Ch
 /**
  * Declares a chardev type whose host side is opened at realize, only
  * through the broker, and never during replay (a null chardev stands in).
+ * A mux gets Ctrl-A x: a shutdown the host asked for (reason `host-ui`, as
+ * QEMU's), through the kernel's guest-control API because it is the one a
+ * plugin may keep and use outside a command; it honours `-no-shutdown` and
+ * exits the program with status 0.
  */
 function chardevType(name: string, doc: string, props: ObjectTypeDecl['props'], open: Opener): ObjectTypeDecl {
   return {
@@ -22,7 +26,12 @@ function chardevType(name: string, doc: string, props: ObjectTypeDecl['props'], 
     props,
     async realize(obj, ctx) {
       const mux = obj.get('mux') === true;
-      obj.runtime = ctx.mode === 'replay' ? new NullChardev(mux) : await open(obj, ctx);
+      const runtime = ctx.mode === 'replay' ? new NullChardev(mux) : await open(obj, ctx);
+      if (mux && ctx.mode === 'live') {
+        const guest = ctx.guest;
+        runtime.onQuit = () => guest.shutdown('host-ui', 0);
+      }
+      obj.runtime = runtime;
     },
     async unrealize(obj) {
       await (obj.runtime as CharBackendBase | undefined)?.close();

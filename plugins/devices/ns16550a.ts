@@ -2,6 +2,7 @@ import { t } from '../../kernel/index.js';
 import type { CharBackend } from '../hw/backend-types.js';
 import { defineDevice } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';
+import type { TimerHandle } from '../hw/virtual-clock.js';
 
 /** Register offsets (reg-shift 0, as on QEMU's virt board). */
 const REG = { RBR_THR_DLL: 0, IER_DLM: 1, IIR_FCR: 2, LCR: 3, MCR: 4, LSR: 5, MSR: 6, SCR: 7 } as const;
@@ -21,6 +22,18 @@ const MSR_DEFAULT = 0xb0;
 export const UART_CLOCK_HZ = 3_686_400;
 
 /**
+ * Nanoseconds one character takes on the line the guest programmed: start
+ * bit, 5-8 data bits, parity, 1 or 2 stop bits, at clock / (16 * divisor)
+ * baud (data sheet, "Programmable baud generator"; a zero divisor counts as 1).
+ */
+export function characterTimeNs(lcr: number, divisor: number): number {
+  const bits = 1 + (5 + (lcr & 0x03)) + (lcr & 0x08 ? 1 : 0) + (lcr & 0x04 ? 2 : 1);
+  return (bits * 1e9 * 16 * Math.max(1, divisor)) / UART_CLOCK_HZ;
+}
+/** The character timeout: received data waiting this many character times with no FIFO activity (data sheet, FIFO interrupt mode). */
+const TIMEOUT_CHARACTERS = 4;
+
+/**
  * A 16550A UART: 16-byte FIFOs, the interrupt priority order of the data
  * sheet (line status > received data / timeout > THR empty > modem status),
  * loopback, and a chardev back-end for the host side.
@@ -38,6 +51,25 @@ export const ns16550a = defineDevice({
     const rx: number[] = [];
     let ier = 0, lcr = 0, mcr = 0, lsr = LSR.THRE | LSR.TEMT, scr = 0, fcr = 0, dll = 0x0c, dlm = 0;
     let thrPending = false;
+    // Character timeout: raised by a timer 4 character times after the last FIFO activity, while data waits below the trigger level.
+    let timeoutPending = false;
+    let timeout: TimerHandle | undefined;
+    const stopTimeout = () => {
+      timeout?.cancel();
+      timeout = undefined;
+      timeoutPending = false;
+    };
+    /** Restarts the timeout after the FIFO took or gave a character. */
+    const restartTimeout = () => {
+      stopTimeout();
+      if (!fifoOn() || !rx.length) return;
+      const wait = TIMEOUT_CHARACTERS * characterTimeNs(lcr, dll | (dlm << 8));
+      timeout = io.clock.setTimer(io.clock.now() + wait, () => {
+        timeout = undefined;
+        timeoutPending = true;
+        update();
+      });
+    };
     const backend = io.backend<CharBackend>('chardev', io.prop<string | undefined>('chardev') ?? 'serial0');
 
     const fifoOn = () => (fcr & FCR.ENABLE) !== 0;
@@ -45,7 +77,8 @@ export const ns16550a = defineDevice({
     const iir = (): number => {
       let id: number = IIR.NO_INT;
       if (ier & IER.RLSI && lsr & (LSR.OE | LSR.BI)) id = IIR.RLSI;
-      else if (ier & IER.RDI && rx.length) id = fifoOn() && rx.length < TRIGGER[fcr >> 6]! ? IIR.CTI : IIR.RDI;
+      else if (ier & IER.RDI && timeoutPending) id = IIR.CTI;
+      else if (ier & IER.RDI && rx.length && (!fifoOn() || rx.length >= TRIGGER[fcr >> 6]!)) id = IIR.RDI;
       else if (ier & IER.THRI && thrPending) id = IIR.THRI;
       return id | (fifoOn() ? IIR.FIFO : 0);
     };
@@ -62,6 +95,7 @@ export const ns16550a = defineDevice({
           else rx.push(b);
         }
         lsr |= LSR.DR;
+        restartTimeout();
         update();
       },
     };
@@ -74,6 +108,7 @@ export const ns16550a = defineDevice({
       update();
     };
     const reset = () => {
+      stopTimeout();
       rx.length = 0;
       ier = lcr = mcr = scr = fcr = dlm = 0;
       dll = 0x0c;
@@ -91,6 +126,7 @@ export const ns16550a = defineDevice({
                 if (lcr & LCR_DLAB) return dll;
                 const b = rx.shift() ?? 0;
                 if (!rx.length) lsr &= ~LSR.DR;
+                restartTimeout();
                 update();
                 backend?.pump();
                 return b;
@@ -144,6 +180,7 @@ export const ns16550a = defineDevice({
                 if (value & FCR.CLEAR_RX || (value & FCR.ENABLE) !== (fcr & FCR.ENABLE)) {
                   rx.length = 0;
                   lsr &= ~LSR.DR;
+                  stopTimeout();
                 }
                 fcr = value & 0xc1;
                 update();
@@ -166,6 +203,7 @@ export const ns16550a = defineDevice({
       },
       reset,
       unrealize() {
+        stopTimeout();
         detach?.();
       },
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceHarness } from '../../plugins/hw/harness.js';
-import { ns16550a } from '../../plugins/devices/ns16550a.js';
+import { characterTimeNs, ns16550a } from '../../plugins/devices/ns16550a.js';
 import { RingbufChardev } from '../../plugins/backends/chardev/simple.js';
 import { HW_EXT, type DeviceDecl } from '../../plugins/hw/device.js';
 
@@ -37,6 +37,34 @@ describe('ns16550a', () => {
     expect(h.read(R.RBR, 1)).toBe(0x61);
     expect(h.read(R.RBR, 1)).toBe(0x62);
     expect(h.read(R.LSR, 1) & 1).toBe(0);
+    expect(h.irq(10)).toBe(false);
+  });
+
+  it('raises the character timeout only after 4 character times with data below the trigger level, and drops it on a read', () => {
+    const { h, chr } = setup();
+    h.write(R.IIR, 0xc1, 1); // FIFO on, trigger 14
+    h.write(R.IER, 0x01, 1);
+    // 9600 baud (divisor 24 at 3.6864 MHz), 8N1: 10 bits, so one character is 10/9600 s and the timeout 4 of them.
+    h.write(R.LCR, 0x83, 1);
+    h.write(R.RBR, 24, 1);
+    h.write(R.LCR, 0x03, 1);
+    const character = characterTimeNs(0x03, 24);
+    expect(character).toBeCloseTo(1e10 / 9600, 3);
+    chr.inject(new TextEncoder().encode('ab'));
+    expect(h.irq(10)).toBe(false);
+    expect(h.read(R.IIR, 1) & 0x0f).toBe(0x01);
+    h.advance(4 * character - 1);
+    expect(h.irq(10)).toBe(false);
+    h.advance(1);
+    expect(h.irq(10)).toBe(true);
+    expect(h.read(R.IIR, 1) & 0x0f).toBe(0x0c);
+    // Reading a character is FIFO activity: the timeout starts again for the one still waiting.
+    expect(h.read(R.RBR, 1)).toBe(0x61);
+    expect(h.irq(10)).toBe(false);
+    h.advance(4 * character);
+    expect(h.read(R.IIR, 1) & 0x0f).toBe(0x0c);
+    expect(h.read(R.RBR, 1)).toBe(0x62);
+    h.advance(4 * character);
     expect(h.irq(10)).toBe(false);
   });
 

@@ -71,6 +71,8 @@ export class Dispatcher {
   private head = 0;
   private draining = false;
   private batch: Done[] = [];
+  /** The chain of batches committing off the main thread; replies are released in its order. */
+  private committed: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -141,21 +143,50 @@ export class Dispatcher {
     }
   }
 
-  /** Commits the batch's log entries in one transaction, then publishes events and releases replies in order. */
+  /**
+   * Commits the batch's log entries in one transaction, then publishes
+   * events and releases replies in order. With a store that commits off the
+   * main thread, the release waits for the commit (and for every earlier
+   * batch's) while the dispatcher goes on running commands.
+   */
   private flush(): void {
     const batch = this.batch;
     if (!batch.length) return;
     this.batch = [];
     const drafts = batch.flatMap((d) => (d.draft ? [d.draft] : []));
-    if (drafts.length && this.deps.store) {
+    const store = this.deps.store;
+    if (store?.appendAsync) {
+      const write = drafts.length ? store.appendAsync(drafts) : undefined;
+      write?.catch(() => undefined);
+      this.committed = this.committed
+        .then(() => write)
+        .then(
+          () => this.release(batch),
+          (e) => this.refuse(batch, e),
+        );
+      return;
+    }
+    if (drafts.length && store) {
       try {
-        this.deps.store.append(drafts);
+        store.append(drafts);
       } catch (e) {
-        const error = new QmpError('GenericError', `Command log write failed: ${toQmpError(e).desc}`);
-        for (const d of batch) d.pending.reject(error);
-        return;
+        return this.refuse(batch, e);
       }
     }
+    this.release(batch);
+  }
+
+  /** Resolves when every reply released so far has been committed and delivered. */
+  settled(): Promise<void> {
+    return this.committed;
+  }
+
+  private refuse(batch: readonly Done[], e: unknown): void {
+    const error = new QmpError('GenericError', `Command log write failed: ${toQmpError(e).desc}`);
+    for (const d of batch) d.pending.reject(error);
+  }
+
+  private release(batch: readonly Done[]): void {
     for (const d of batch) {
       for (const [event, data] of d.events) this.deps.bus.publish(event, data);
       if (d.outcome.ok) d.pending.resolve(d.outcome.value);

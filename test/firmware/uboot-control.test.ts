@@ -108,7 +108,7 @@ describe.skipIf(!existsSync(FW.ubootM))('U-Boot driven through a socket chardev 
   // Known difference from QEMU, reported to the QMP/kernel owners: vmledger
   // exits on quit without the reply and without the SHUTDOWN event. This test
   // says what QEMU does; when it starts passing, drop `.fails`.
-  it.fails('answers quit with {"return": {}} and a SHUTDOWN event (host-qmp-quit) before exiting, as QEMU does', async () => {
+  it('answers quit with {"return": {}} and a SHUTDOWN event (host-qmp-quit) before exiting, as QEMU does', async () => {
     const { vm, serial, qmp } = await bootToPrompt();
     await serial.out.waitFor(AUTOBOOT);
     expect(await qmp.cmd('quit', undefined, 10_000)).toEqual({});

@@ -40,6 +40,9 @@ export type EndpointSpec =
   | { kind: 'chardev'; id: string };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** How long a closing endpoint waits for a client to take its last replies before cutting it off. */
+const CLOSE_GRACE_MS = 250;
+
 /** systemd passes activated sockets from this descriptor on (sd_listen_fds). */
 export const SD_LISTEN_FDS_START = 3;
 
@@ -143,7 +146,11 @@ export async function listen(endpoint: string, onConnection: (c: Connection) => 
     endpoint: name,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        // Let each client receive what was written to it (the reply to `quit`), then cut it off.
+        for (const s of sockets) {
+          s.end();
+          setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
+        }
         server.close(() => {
           if (spec.kind === 'unix') removeStaleSocket(spec.path);
           resolve();

@@ -144,13 +144,19 @@ export class QmpMonitor {
   /** Ends the connection; commands already inside the kernel still complete (and are logged), their replies are dropped. */
   close(): void {
     if (this.stats.closed) return;
+    // Replies already decided (the one to `quit`) still go out before the connection ends.
+    this.flush();
     this.stats.closed = true;
     this.subscription.unsubscribe();
     this.opts.lane.close();
     this.waiting.length = 0;
     if (this.opts.ownsStreams !== false) {
-      this.opts.input.destroy();
-      if (this.opts.output !== (this.opts.input as unknown)) this.opts.output.end();
+      // A socket is both streams: end() sends what is still buffered (the reply to `quit`) before closing.
+      if (this.opts.output === (this.opts.input as unknown)) this.opts.output.end();
+      else {
+        this.opts.input.destroy();
+        this.opts.output.end();
+      }
     }
     this.opts.onClose?.();
   }

@@ -53,7 +53,7 @@ const vm: Sample[] = [], qemu: Sample[] = [];
 try {
   for (let i = 0; i < RUNS; i++) {
     // Alternate the two so a change in machine load hits both alike.
-    vm.push(await timeToMarker(process.execPath, [VMLEDGER, '-log', join(cwd, `run${i}.db`), '-M', 'virt', '-m', '128M', '-bios', UBOOT, '-serial', 'stdio', '-display', 'none'],
+    vm.push(await timeToMarker(process.execPath, [VMLEDGER, '-log', join(cwd, `run${i}.db`), '-M', 'virt', '-m', '128M', '-bios', UBOOT, '-nographic'],
       { ...process.env, VMLEDGER_CPU_STATS: '1' }, cwd));
     qemu.push(await timeToMarker('qemu-system-riscv64', ['-M', 'virt', '-m', '128M', '-bios', UBOOT, '-nographic'], process.env, cwd));
   }

@@ -45,6 +45,13 @@ describe('imperative config files', () => {
       ['device_add', 'vm.json5:4:13'],
     ]);
   });
+  it('gives JSON5 {commands: [...]} entries their line and column too', () => {
+    const dir = files({ 'c.json5': "{\n  // first\n  name: 'x, [y]',\n  commands: [\n    { execute: 'stop' },\n    /* then */ { execute: 'cont' },\n  ],\n}\n" });
+    expect(loadConfigFile('c.json5', { cwd: dir }).map((s) => [s.execute, s.origin.position])).toEqual([
+      ['stop', 'c.json5:5:5'],
+      ['cont', 'c.json5:6:16'],
+    ]);
+  });
   it('accepts a mapping with a commands: list', () => {
     const dir = files({ 'c.yaml': 'commands:\n  - execute: stop\n' });
     expect(loadConfigFile('c.yaml', { cwd: dir }).map((s) => s.execute)).toEqual(['stop']);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listTemplates, loadTemplate, parseTemplate, renderTemplate, runTemplateCommand, runUp, templateHelp, templateSteps } from '../../transports/config/index.js';
+import { listTemplates, loadTemplate, parseTemplate, renderTemplate, runTemplateCommand, runUp, templateHelp, templateLineMap, templateSteps } from '../../transports/config/index.js';
 import { captureIo, newKernel, tmp } from '../cli/fixtures.js';
 
 const TPL = `---
@@ -73,8 +73,24 @@ describe('templates', () => {
     expect(out.status).toBe('running');
     expect(k.objects.find('/machine')?.get('memory')).toBe(64 * 2 ** 20);
     expect(k.objects.find('/blockdevs/root')?.get('filename')).toBe('disk.img');
-    expect(out.steps[1]!.origin.position).toBe('vm.yaml:3:3');
+    expect(out.steps[1]!.origin.position).toBe('vm.yaml:10:3'); // the template file's line, not the rendered text's
     await k.close();
+  });
+  it('names the template file’s line for an error in the rendered config, past removed tags and substituted values', () => {
+    const dir = tmp();
+    const text = `---\ndescription: d\nvariables:\n  fw: {}\n  bad: { default: x }\n---\n{% if fw %}\n- execute: machine-set\n  arguments: { firmware: {{ fw | q }} }\n{% endif %}\n- execute: stop\n- {{ bad }}: 1\n`;
+    writeFileSync(join(dir, 't.yaml'), text);
+    // Rendered without fw, the bad entry is on line 2; in the file it is line 12.
+    expect(errorOf(() => templateSteps(join(dir, 't.yaml'), {}))).toBe("t.yaml:12:3: unknown key 'x' in entry (execute, arguments or include)");
+    expect(errorOf(() => templateSteps(join(dir, 't.yaml'), { fw: 'a.bin', bad: 'y' }))).toBe("t.yaml:12:3: unknown key 'y' in entry (execute, arguments or include)");
+    // A value with a line break renders lines the file does not have: named as rendered lines.
+    expect(errorOf(() => templateSteps(join(dir, 't.yaml'), { bad: 'execute: stop\n  oops' }))).toBe("t.yaml (rendered line 2, column 3): unknown key 'oops' in entry (execute, arguments or include)");
+  });
+  it('maps the lines a loop renders back to the loop body', () => {
+    const tpl = parseTemplate('---\ndescription: d\n---\n{% for i in [1, 2] %}\n- execute: stop\n  arguments: { n: {{ i }} }\n{% endfor %}\n- execute: cont\n', 'l.yaml');
+    const text = renderTemplate(tpl, {});
+    const lineOf = templateLineMap(tpl, text);
+    expect(text.split('\n').slice(0, 5).map((_, i) => lineOf(i + 1))).toEqual([5, 6, 5, 6, 8]);
   });
   it('up reports a missing variable and runs nothing', async () => {
     const dir = tmp();

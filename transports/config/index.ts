@@ -14,12 +14,12 @@ import { formatExpansion, kernelEnv, processIo, type CliIo, type CliOutcome } fr
 import { feedSteps } from '../cli/feed.js';
 import { TransportError, type Step } from '../cli/step.js';
 import { loadConfigText } from './load.js';
-import { parseAssignments, parseTemplate, renderTemplate, templateHelp, type Template } from './template.js';
+import { parseAssignments, parseTemplate, renderTemplate, templateHelp, templateLineMap, type Template } from './template.js';
 import { defaultSettings } from '../cli/option-spec.js';
 
 export { loadConfigFile, loadConfigText, configSyntax, MAX_INCLUDE_DEPTH, type LoadOptions } from './load.js';
 export { planDescriptive, isDescriptive, REFERENCE_KEYS } from './planner.js';
-export { parseTemplate, renderTemplate, templateHelp, parseAssignments, type Template, type TemplateVariable } from './template.js';
+export { parseTemplate, renderTemplate, templateHelp, templateLineMap, parseAssignments, type Template, type TemplateVariable } from './template.js';
 export { exportConfig, canonicalCommands, renderExport, type ExportSource, type ExportableEntry } from './export.js';
 export { formatArgv, formatCommandLine, formatConfigFile, formatQmpLines, EXPORT_FORMATS, type ExportFormat, type CommandItem } from './formats.js';
 export { exportConfigPlugin, exportConfigCommand } from './export-plugin.js';
@@ -70,10 +70,8 @@ export function templateSteps(nameOrPath: string, values: Record<string, string>
   const text = renderTemplate(template, values);
   const env = kernel ? kernelEnv(kernel, cwd) : undefined;
   const decls = new Map(kernel?.registry.list().map((d) => [d.name, d]));
-  return loadConfigText(text, path, {
-    cwd: dirname(path),
-    ...(env ? { types: env.types, argsSchema: (c: string) => decls.get(c)?.args, coerce: { types: env.types } } : {}),
-  });
+  const opts = { cwd: dirname(path), ...(env ? { types: env.types, argsSchema: (c: string) => decls.get(c)?.args, coerce: { types: env.types } } : {}) };
+  return loadConfigText(text, path, opts, templateLineMap(template, text));
 }
 
 /**

@@ -20,7 +20,7 @@ import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { coerceLoose, type CoerceContext } from '../cli/coerce.js';
 import { TransportError, type Step } from '../cli/step.js';
-import { lineColumn, topLevelArrayOffsets } from './json5-positions.js';
+import { commandsArrayOffsets, lineColumn, topLevelArrayOffsets } from './json5-positions.js';
 import { isDescriptive, planDescriptive } from './planner.js';
 
 /** How deep includes may nest before we call it a mistake. */
@@ -51,20 +51,23 @@ export function configSyntax(fileName: string): 'json5' | 'yaml' {
 /** A parsed file: a list of entries, or a descriptive document for the planner. */
 type Parsed = RawEntry[] | { readonly descriptive: Record<string, unknown> };
 
+/** Names a position in errors and origins: `vm.yaml:3:5`. */
+type Where = (line: number, col: number) => string;
+
 /** Parses YAML, keeping each top-level entry's position; syntax errors carry line and column. */
-function parseYaml(text: string, name: string): Parsed {
+function parseYaml(text: string, at: Where): Parsed {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
-    throw new TransportError(`${name}:${pos.line}:${pos.col}`, `YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new TransportError(at(pos.line, pos.col), `YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   if (isMap(doc.contents)) {
     const json = doc.toJSON() as Record<string, unknown>;
     if (isDescriptive(json)) return { descriptive: json };
   }
-  const top = listNode(doc.contents, name);
+  const top = listNode(doc.contents, at(1, 1));
   return top.map((node) => {
     const pos = lineCounter.linePos(node.range?.[0] ?? 0);
     return { value: (node as { toJSON(): unknown }).toJSON(), line: pos.line, col: pos.col };
@@ -72,29 +75,29 @@ function parseYaml(text: string, name: string): Parsed {
 }
 
 /** The list of entries: the document itself, or its `commands:` member. */
-function listNode(contents: unknown, name: string): YamlNode[] {
+function listNode(contents: unknown, where: string): YamlNode[] {
   if (contents === null || contents === undefined) return [];
   if (isSeq(contents)) return contents.items as YamlNode[];
   if (isMap(contents)) {
     const commands = contents.get('commands', true);
     if (isSeq(commands)) return commands.items as YamlNode[];
   }
-  throw new TransportError(`${name}:1:1`, 'a config file is a list of entries ({execute, arguments} or {include}), or a mapping with a commands: list');
+  throw new TransportError(where, 'a config file is a list of entries ({execute, arguments} or {include}), or a mapping with a commands: list');
 }
 
 /** Parses JSON5; element positions come from a scan of the text since the parser gives none. */
-function parseJson5(text: string, name: string): Parsed {
+function parseJson5(text: string, at: Where): Parsed {
   let doc: unknown;
   try {
     doc = JSON5.parse(text);
   } catch (e) {
     const { lineNumber, columnNumber, message } = e as { lineNumber?: number; columnNumber?: number; message: string };
-    throw new TransportError(`${name}:${lineNumber ?? 1}:${columnNumber ?? 1}`, `JSON5 syntax error: ${message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`);
+    throw new TransportError(at(lineNumber ?? 1, columnNumber ?? 1), `JSON5 syntax error: ${message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`);
   }
   if (isDescriptive(doc)) return { descriptive: doc as Record<string, unknown> };
   const list = Array.isArray(doc) ? doc : (doc as { commands?: unknown } | null)?.commands;
-  if (!Array.isArray(list)) throw new TransportError(`${name}:1:1`, 'a config file is a list of entries ({execute, arguments} or {include}), or an object with a commands list');
-  const offsets = Array.isArray(doc) ? topLevelArrayOffsets(text) : [];
+  if (!Array.isArray(list)) throw new TransportError(at(1, 1), 'a config file is a list of entries ({execute, arguments} or {include}), or an object with a commands list');
+  const offsets = Array.isArray(doc) ? topLevelArrayOffsets(text) : commandsArrayOffsets(text);
   return list.map((value, i) => ({ value, ...(offsets[i] !== undefined ? lineColumn(text, offsets[i]!) : { line: 1, col: 1 }) }));
 }
 
@@ -111,10 +114,24 @@ function displayName(abs: string, opts: LoadOptions): string {
   return rel.startsWith('..') ? abs : rel;
 }
 
-function loadText(text: string, abs: string, state: LoadState): Step[] {
+/**
+ * Positions in `name`; for text rendered from a template, `lineOf` maps a
+ * rendered line to the template file's line, and a line it cannot place is
+ * named as a rendered line so nobody looks for it in the file.
+ */
+function positions(name: string, lineOf?: (line: number) => number | undefined): Where {
+  if (!lineOf) return (line, col) => `${name}:${line}:${col}`;
+  return (line, col) => {
+    const source = lineOf(line);
+    return source === undefined ? `${name} (rendered line ${line}, column ${col})` : `${name}:${source}:${col}`;
+  };
+}
+
+function loadText(text: string, abs: string, state: LoadState, lineOf?: (line: number) => number | undefined): Step[] {
   const name = displayName(abs, state.opts);
   const suffix = state.opts.via ? ` (via ${state.opts.via})` : '';
-  const parsed = configSyntax(abs) === 'json5' ? parseJson5(text, name) : parseYaml(text, name);
+  const at = positions(name, lineOf);
+  const parsed = configSyntax(abs) === 'json5' ? parseJson5(text, at) : parseYaml(text, at);
   const steps: Step[] = [];
   const typed = (command: string, args: Record<string, unknown>, where: string): Record<string, unknown> => {
     const { types, coerce, argsSchema } = state.opts;
@@ -133,7 +150,7 @@ function loadText(text: string, abs: string, state: LoadState): Step[] {
   }
   const entries = parsed;
   for (const { value, line, col } of entries) {
-    const where = `${name}:${line}:${col}`;
+    const where = at(line, col);
     const fail = (problem: string): never => {
       throw new TransportError(where + suffix, problem);
     };
@@ -190,9 +207,10 @@ export function loadConfigFile(path: string, opts: LoadOptions = {}): Step[] {
 
 /**
  * Loads config text that is not (yet) a file, such as a rendered template;
- * `fileName` names it in errors and anchors relative includes.
+ * `fileName` names it in errors and anchors relative includes; `lineOf`
+ * maps the text's lines to the file's (a template's rendered lines).
  */
-export function loadConfigText(text: string, fileName: string, opts: LoadOptions = {}): Step[] {
+export function loadConfigText(text: string, fileName: string, opts: LoadOptions = {}, lineOf?: (line: number) => number | undefined): Step[] {
   const abs = resolve(opts.cwd ?? process.cwd(), fileName);
-  return loadText(text, abs, { opts, stack: [abs] });
+  return loadText(text, abs, { opts, stack: [abs] }, lineOf);
 }

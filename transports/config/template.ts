@@ -99,6 +99,41 @@ export function renderTemplate(tpl: Template, values: Record<string, string>): s
   }
 }
 
+/** Template syntax in a line: output, tags, comments. */
+const TEMPLATE_SYNTAX = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;
+
+/** A line that holds only tags and comments: with trimBlocks and lstripBlocks it renders to nothing. */
+const TAGS_ONLY = /^\s*(?:(?:\{%[\s\S]*?%\}|\{#[\s\S]*?#\})\s*)+$/;
+
+/** Matches what a template line can render to: its literal text, anything where `{{ }}` stood. */
+function lineShape(line: string): RegExp | undefined {
+  if (TAGS_ONLY.test(line)) return undefined;
+  const literal = line.split(TEMPLATE_SYNTAX).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('.*?')}$`);
+}
+
+/**
+ * Maps a line of `rendered` (1-based) back to the template file's line, so
+ * errors in the rendered config point into the file. Each rendered line is
+ * matched, in order, to the next template line whose literal text it fits
+ * (and, in a template with loops, to an earlier one when none further on
+ * fits); a line none fits, such as one a multi-line value made, maps to nothing.
+ */
+export function templateLineMap(tpl: Template, rendered: string): (line: number) => number | undefined {
+  const shapes = tpl.body.split('\n').map(lineShape);
+  const loops = /\{%-?\s*for\b/.test(tpl.body);
+  const map: Array<number | undefined> = [];
+  let next = 0;
+  for (const line of rendered.split('\n')) {
+    const fits = (i: number) => shapes[i]?.test(line) === true;
+    let found = shapes.findIndex((_, i) => i >= next && fits(i));
+    if (found < 0 && loops) found = shapes.findIndex((_, i) => i < next && fits(i));
+    map.push(found < 0 ? undefined : found + tpl.bodyLine);
+    if (found >= 0) next = found + 1;
+  }
+  return (line) => map[line - 1];
+}
+
 /** `up TEMPLATE --help`: the template's variables with defaults and docs. */
 export function templateHelp(tpl: Template): string {
   const rows = tpl.variables.map((v) => {

@@ -21,7 +21,8 @@ function hostModulesPlugin(modules: HostModules): EsbuildPlugin {
         names.includes(args.path) ? { path: args.path, namespace: 'vmledger-host' } : { errors: [{ text: `unknown vmledger module '${args.path}' (known: ${names.join(', ')})` }] },
       );
       b.onLoad({ filter: /.*/, namespace: 'vmledger-host' }, (args) => {
-        const exports = Object.keys(modules[args.path]).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
+        // `default` cannot be a `const`; the host modules' named exports are their API.
+        const exports = Object.keys(modules[args.path]).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
         return {
           contents: `const m = globalThis[${JSON.stringify(GLOBAL)}][${JSON.stringify(args.path)}];\n${exports.map((k) => `export const ${k} = m.${k};`).join('\n')}`,
           loader: 'js',
@@ -70,7 +71,10 @@ export async function loadPlugin(spec: string, modules: HostModules, cwd = proce
       plugins: [hostModulesPlugin(modules)],
     });
   } catch (e) {
-    throw new Error(`--plugin ${spec}: could not be built: ${(e as Error).message.split('\n')[0]}`);
+    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors ?? [];
+    const first = errors[0];
+    const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
+    throw new Error(`--plugin ${spec}: could not be built: ${first ? first.text + where : (e as Error).message}`);
   }
   return pickPlugin((await import(pathToFileURL(outfile).href)) as Record<string, unknown>, spec);
 }

@@ -7,9 +7,8 @@
  *   0x04 COUNTER  (r)  increments on every read; write resets it to 0
  *   0x08 NLEDS    (r)  how many LEDs there are
  */
-import { definePlugin, t } from '../../kernel/index.js';
-import { defineDevice } from '../../plugins/hw/device.js';
-import { node, prop } from '../../plugins/hw/fdt.js';
+import { definePlugin, t } from 'vmledger';
+import { defineDevice, node, prop } from 'vmledger/hw';
 
 /** The device type, one declaration. */
 export const ledCounter = defineDevice({

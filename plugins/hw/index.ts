@@ -1,6 +1,16 @@
 import { definePlugin, t } from '../../kernel/index.js';
 import { CPU_MODELS, type CpuModel } from './cpu.js';
 
+// The hardware API device authors use; external plugins import it as `vmledger/hw`.
+export { defineDevice, type DeviceDecl, type DeviceModel, type MmioDecl, type Attachment } from './device.js';
+export type { DeviceIo, DeviceHandle, FdtContext, Placement } from './device-host.js';
+export { node, prop, findNode, walkNodes, cellsOf, stringsOf, encodeFdt, decodeFdt, type FdtNode } from './fdt.js';
+export { IrqLine } from './irq.js';
+export { DeviceHarness, FakeHart } from './harness.js';
+export type { CharBackend, CharFrontend, BlockBackend, RngBackend } from './backend-types.js';
+export { CPU_MODELS, IRQ, type CpuModel, type CpuCluster, type Hart, type MachineTimer } from './cpu.js';
+export type { PhysicalBus, MmioHandlers } from './bus.js';
+
 /** Parent of every MMIO device: where the board maps it and which interrupt input its first line drives. */
 export const SYS_BUS_DEVICE = 'sys-bus-device';
 /** Parent of virtio device back-ends (virtio-blk-device, virtio-rng-device); they plug into a virtio-mmio transport. */

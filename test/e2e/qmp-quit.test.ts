@@ -1,31 +1,15 @@
-import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_FIRMWARE, VmProcess } from './run-vmledger.js';
+import { connectUnix, DEMO_FIRMWARE, VmProcess } from './run-vmledger.js';
 
 const running: VmProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill()));
-
-/** Connects to a QMP socket, retrying while the program starts. */
-async function connect(path: string): Promise<net.Socket> {
-  for (let i = 0; ; i++) {
-    try {
-      return await new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(path, () => resolve(s));
-        s.once('error', reject);
-      });
-    } catch (e) {
-      if (i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe('quit over QMP', () => {
   it('replies and announces SHUTDOWN before the process exits, while the guest runs and stdin stays open', async () => {
     const vm = new VmProcess(['-M', 'virt', '-bios', DEMO_FIRMWARE, '-display', 'none', '-serial', 'null', '-qmp', 'unix:q.sock,server=on,wait=off']);
     running.push(vm);
-    const s = await connect(join(vm.cwd, 'q.sock'));
+    const s = await connectUnix(join(vm.cwd, 'q.sock'));
     let text = '';
     s.setEncoding('utf8').on('data', (d: string) => (text += d));
     s.write('{"execute":"qmp_capabilities"}{"execute":"quit","id":"bye"}');

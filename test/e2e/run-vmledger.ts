@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,62 @@ export class VmProcess {
 /** Runs a shell script in which `vmledger` is the program under test (for exported command lines, as a user would paste them). */
 export function shellWithVmledger(script: string, cwd?: string): VmProcess {
   return new VmProcess([], cwd, ['sh', '-c', `vmledger() { exec "${process.execPath}" "${VMLEDGER}" "$@"; }\n${script}`]);
+}
+
+/** Connects to a Unix socket the program is about to create, retrying while it starts. */
+export async function connectUnix(path: string): Promise<net.Socket> {
+  for (let i = 0; ; i++) {
+    try {
+      return await new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(path, () => resolve(s));
+        s.once('error', reject);
+      });
+    } catch (e) {
+      if (i > 400) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** A line-oriented QMP client for end-to-end tests: negotiates, then `cmd` returns each reply in order. */
+export class QmpClient {
+  private buffer = '';
+  private readonly lines: Array<Record<string, unknown>> = [];
+  private wake: (() => void) | undefined;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8').on('data', (d: string) => {
+      this.buffer += d;
+      for (let i = this.buffer.indexOf('\n'); i >= 0; i = this.buffer.indexOf('\n')) {
+        this.lines.push(JSON.parse(this.buffer.slice(0, i)) as Record<string, unknown>);
+        this.buffer = this.buffer.slice(i + 1);
+      }
+      this.wake?.();
+    });
+  }
+
+  static async connect(path: string): Promise<QmpClient> {
+    const q = new QmpClient(await connectUnix(path));
+    await q.next((l) => 'QMP' in l);
+    await q.cmd('qmp_capabilities');
+    return q;
+  }
+
+  /** Sends a command; resolves with its `return`, rejects with its `error`. */
+  async cmd(execute: string, args?: Record<string, unknown>): Promise<unknown> {
+    this.socket.write(JSON.stringify(args ? { execute, arguments: args } : { execute }));
+    const reply = await this.next((l) => 'return' in l || 'error' in l);
+    if ('error' in reply) throw Object.assign(new Error(JSON.stringify(reply.error)), reply.error as object);
+    return reply.return;
+  }
+
+  private async next(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    for (;;) {
+      const i = this.lines.findIndex(match);
+      if (i >= 0) return this.lines.splice(i, 1)[0]!;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
 }
 
 /** Runs vmledger to completion and returns its exit status and output. */

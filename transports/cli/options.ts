@@ -217,7 +217,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-hdb'], arg: 'FILE', doc: 'second disk (-drive file=FILE,index=1)', expand: driveShorthand(1, 'disk') },
   { names: ['-cdrom'], arg: 'FILE', doc: 'read-only disk (-drive file=FILE,index=2,media=cdrom)', expand: driveShorthand(2, 'cdrom') },
   { names: ['-global'], arg: 'DRIVER.PROP=VALUE', doc: 'default property value for devices of a type (global-set)', expand: globalOption },
-  { names: ['-serial'], arg: 'stdio|null|none|file:PATH|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|mon:stdio', doc: 'next serial port: chardev serialN (chardev-add)', expand: serialOption },
+  { names: ['-serial'], arg: 'stdio|null|none|file:PATH|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|mon:stdio|chardev:ID', doc: 'next serial port: chardev serialN (chardev-add), or an existing chardev (machine-set serialN)', expand: serialOption },
   { names: ['-monitor'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID|none', doc: 'a human monitor (monitor-add protocol=hmp)', expand: monitorOption('hmp') },
   { names: ['-qmp'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID', doc: 'a QMP monitor (monitor-add protocol=qmp)', expand: monitorOption('qmp') },
   { names: ['-mon'], arg: 'chardev=ID[,mode=readline|control]', doc: 'a monitor on an existing chardev (monitor-add)', expand: monOption },

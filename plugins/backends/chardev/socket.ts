@@ -64,6 +64,8 @@ export class SocketChardev extends CharBackendBase {
         if (existsSync(this.address.path)) unlinkSync(this.address.path);
         server.listen(this.address.path, ready);
       } else server.listen(this.address.port, this.address.host, ready);
+      // As QEMU says it: otherwise a command line with a waiting server looks hung.
+      if (wait) process.stderr.write(`vmledger: waiting for connection on: ${addressName(this.address)},server=on\n`);
       this.server = server;
     }).catch((e: Error) => fail(e.message));
   }

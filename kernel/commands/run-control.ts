@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.js';
+import type { KernelContext } from '../context.js';
 import { QmpError } from '../errors.js';
 import { MACHINE_PATH } from '../machine-lifecycle.js';
 import { PHASES, PhaseSchema, RunStateSchema, phasesBefore } from '../phase.js';
@@ -10,6 +11,12 @@ const StatusInfo = t.object(
   { running: t.bool(), singlestep: t.bool(), status: RunStateSchema },
   { name: 'StatusInfo' },
 );
+
+/** Runs the machine's hook for a run-state change; replay rebuilds configuration only, so it runs none. */
+async function runGuestHook(hook: 'resume' | 'pause' | 'reset' | 'quit', ctx: KernelContext): Promise<void> {
+  const machine = ctx.objects.find(MACHINE_PATH);
+  if (machine && ctx.mode === 'live') await ctx.types.machineHooks(machine.type)[hook]?.(machine, ctx);
+}
 
 /** Phases, run state and the VM's identity: the commands of the redesign thread plus QEMU's run control. */
 export function runControlCommands(deps: CoreDeps) {
@@ -94,7 +101,7 @@ export function runControlCommands(deps: CoreDeps) {
           throw new QmpError('GenericError', 'Resetting the Virtual Machine is required');
         await ctx.advanceTo('machine-ready');
         if (ctx.runState === 'running') return {};
-        if (ctx.mode === 'live') await ctx.types.machineHooks(ctx.objects.get(MACHINE_PATH).type).resume?.(ctx.objects.get(MACHINE_PATH), ctx);
+        await runGuestHook('resume', ctx);
         ctx.setRunState('running');
         return {};
       },
@@ -112,7 +119,7 @@ export function runControlCommands(deps: CoreDeps) {
           ctx.setRunState('paused');
           return {};
         }
-        if (ctx.mode === 'live') await ctx.types.machineHooks(ctx.objects.get(MACHINE_PATH).type).pause?.(ctx.objects.get(MACHINE_PATH), ctx);
+        await runGuestHook('pause', ctx);
         ctx.setRunState('paused');
         return {};
       },
@@ -125,8 +132,7 @@ export function runControlCommands(deps: CoreDeps) {
       kind: 'change',
       doc: 'Reset the guest as a reset button would',
       async handler(_args, ctx) {
-        const machine = ctx.objects.get(MACHINE_PATH);
-        if (ctx.mode === 'live') await ctx.types.machineHooks(machine.type).reset?.(machine, ctx);
+        await runGuestHook('reset', ctx);
         ctx.emit('RESET', { guest: false, reason: 'host-qmp-system-reset' });
         if (ctx.runState === 'shutdown' || ctx.runState === 'guest-panicked' || ctx.runState === 'internal-error') ctx.setRunState('paused');
         return {};
@@ -140,8 +146,7 @@ export function runControlCommands(deps: CoreDeps) {
       kind: 'change',
       doc: 'Stop the guest and exit the program once this reply is sent',
       async handler(_args, ctx) {
-        const machine = ctx.objects.find(MACHINE_PATH);
-        if (machine && ctx.mode === 'live') await ctx.types.machineHooks(machine.type).quit?.(machine, ctx);
+        await runGuestHook('quit', ctx);
         ctx.emit('SHUTDOWN', { guest: false, reason: 'host-qmp-quit' });
         ctx.setRunState('shutdown');
         if (ctx.mode === 'live') deps.requestExit(0);

@@ -212,13 +212,13 @@ export class Dispatcher {
       this.admit(decl, pending, ctx);
       value = invoke(decl, pending.args, ctx);
     } catch (e) {
-      return this.failed(pending, decl, before, events, e);
+      return this.failed(pending, decl, before, e);
     }
     if (value instanceof Promise) {
       this.flush();
       return value.then(
         (v): Done => this.succeeded(pending, decl, before, events, v),
-        (e): Done | Promise<Done> => this.failed(pending, decl, before, events, e),
+        (e): Done | Promise<Done> => this.failed(pending, decl, before, e),
       );
     }
     return this.succeeded(pending, decl, before, events, value);
@@ -230,7 +230,8 @@ export class Dispatcher {
     return { pending, draft: this.draft(pending, decl, before, outcome), events, outcome };
   }
 
-  private failed(pending: Pending, decl: CommandDecl, before: Before, _events: Done['events'], e: unknown): Done | Promise<Done> {
+  /** Rolls the command back; its events are dropped. */
+  private failed(pending: Pending, decl: CommandDecl, before: Before, e: unknown): Done | Promise<Done> {
     const done = (): Done => {
       const outcome = { ok: false as const, error: toQmpError(e) };
       return { pending, draft: this.draft(pending, decl, before, outcome), events: [], outcome };

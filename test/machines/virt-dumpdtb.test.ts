@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/index.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
 import { boardOf } from '../../plugins/machines/virt/index.js';
 import { runCommandLine } from '../../transports/cli/index.js';
 import { captureIo } from '../cli/fixtures.js';
-import { runVmledger } from '../e2e/run-vmledger.js';
+import { runUp } from '../../transports/config/index.js';
+import { DEMO_FIRMWARE, runVmledger } from '../e2e/run-vmledger.js';
 
 const kernels: Kernel[] = [];
 afterEach(async () => {
@@ -31,6 +32,27 @@ describe('-M virt,dumpdtb=FILE (as QEMU)', () => {
     expect(dts).toContain('compatible = "riscv-virtio";');
     expect(dts).toContain('bootargs = "console=ttyS0";');
     expect(dts).toContain('serial@10000000 {');
+  });
+
+  it('stops the feed there: options after the machine is built do not run', async () => {
+    const file = dtbPath();
+    const k = await createKernel({ plugins: [...DEFAULT_PLUGINS] });
+    kernels.push(k);
+    const io = captureIo();
+    const argv = ['-M', `virt,dumpdtb=${file}`, '-serial', 'null', '-execute', 'until-phase,phase=machine-ready', '-execute', 'set-name,name=never'];
+    expect(await runCommandLine(argv, k, io)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(await k.execute('query-name', {}, { transport: 'api' })).toEqual({});
+  });
+
+  it('up firmware-dev dumpdtb=FILE writes the blob and ends with status 0', async () => {
+    const file = dtbPath();
+    const k = await createKernel({ plugins: [...DEFAULT_PLUGINS] });
+    kernels.push(k);
+    const io = captureIo();
+    const out = await runUp(['firmware-dev', `firmware=${DEMO_FIRMWARE}`, `dumpdtb=${file}`, 'serial=null', `qmp=${join(dirname(file), 'fw.qmp')}`], k, io);
+    expect(io.err).toBe('');
+    expect(out).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(existsSync(file)).toBe(true);
   });
 
   it('the program exits 0 after writing the blob', async () => {

@@ -22,11 +22,13 @@ export function describeOrigin(origin: Origin): string {
  * with a TransportError naming its position, the command and the
  * dispatcher's description; the commands before it stay executed (and
  * logged), nothing after it runs, so a guest is never started by a failed
- * configuration (`cont` comes last).
+ * configuration (`cont` comes last). `stopped`, when given, ends the feed
+ * early without an error once it returns true (the program is exiting).
  */
-export async function feedSteps(steps: readonly Step[], target: FeedTarget): Promise<unknown[]> {
+export async function feedSteps(steps: readonly Step[], target: FeedTarget, stopped: () => boolean = () => false): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const step of steps) {
+    if (stopped()) break;
     try {
       results.push(await target.execute(step.execute, step.arguments, step.origin));
     } catch (e) {

@@ -100,17 +100,29 @@ export async function runCommandLine(argv: readonly string[], kernel: Kernel, io
     io.stdout(formatExpansion(expansion));
     return { status: 'done', exitCode: 0, steps: expansion.steps, settings: expansion.settings };
   }
-  // A command of the line may ask the program to exit (`quit`, or `dumpdtb` which quits once the blob is written).
   let exitCode: number | undefined;
-  kernel.onExit((code) => (exitCode ??= code));
   try {
-    await feedSteps(expansion.steps, kernel.host);
+    exitCode = await feedConfiguration(expansion.steps, kernel);
   } catch (e) {
     return { ...fail(e, expansion.steps), settings: expansion.settings };
   }
   if (exitCode !== undefined) return { status: 'done', exitCode, steps: expansion.steps, settings: expansion.settings };
-  kernel.setConfigured();
   return { status: 'running', exitCode: 0, steps: expansion.steps, settings: expansion.settings };
+}
+
+/**
+ * Feeds a configuration (a command line, a rendered template) into the
+ * kernel, then marks it configured so suspended monitors resume. A command
+ * of the feed may ask the program to exit (`quit`; `dumpdtb`, which quits
+ * once the blob is written, as QEMU's): the feed stops there and the exit
+ * status is returned instead. A failing command throws a TransportError.
+ */
+export async function feedConfiguration(steps: readonly Step[], kernel: Kernel): Promise<number | undefined> {
+  let exitCode: number | undefined;
+  kernel.onExit((code) => (exitCode ??= code));
+  await feedSteps(steps, kernel.host, () => exitCode !== undefined);
+  if (exitCode === undefined) kernel.setConfigured();
+  return exitCode;
 }
 
 function done(io: CliIo, text: string): CliOutcome {

@@ -10,8 +10,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
-import { formatExpansion, kernelEnv, processIo, type CliIo, type CliOutcome } from '../cli/index.js';
-import { feedSteps } from '../cli/feed.js';
+import { feedConfiguration, formatExpansion, kernelEnv, processIo, type CliIo, type CliOutcome } from '../cli/index.js';
 import { TransportError, type Step } from '../cli/step.js';
 import { loadConfigText } from './load.js';
 import { parseAssignments, parseTemplate, renderTemplate, templateHelp, templateLineMap, type Template } from './template.js';
@@ -109,8 +108,8 @@ export async function runUp(argv: readonly string[], kernel: Kernel, io: CliIo =
       io.stdout(formatExpansion({ steps, settings }));
       return { status: 'done', exitCode: 0, steps };
     }
-    await feedSteps(steps, kernel.host);
-    kernel.setConfigured();
+    const exitCode = await feedConfiguration(steps, kernel);
+    if (exitCode !== undefined) return { status: 'done', exitCode, steps, settings };
     return { status: 'running', exitCode: 0, steps, settings };
   } catch (e) {
     return fail(e);

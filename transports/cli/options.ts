@@ -210,7 +210,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-name'], arg: '[guest=]NAME', doc: 'the VM name (set-name)', expand: one('set-name', (v) => ({ name: isJsonForm(v) || !v.includes('=') ? v : String(readArg(v, 'guest')['guest']) })) },
   { names: ['-object'], arg: 'TYPE,id=ID[,prop=value...] | JSON', doc: 'create a backend object (object-add)', expand: (v, cx) => [{ execute: 'object-add', arguments: typedArgs('object-add', v, 'qom-type', cx, 'object') }] },
   { names: ['-device'], arg: 'DRIVER[,prop=value...] | JSON', doc: 'add a device (device_add)', expand: (v, cx) => [{ execute: 'device_add', arguments: typedArgs('device_add', v, 'driver', cx, 'device') }] },
-  { names: ['-chardev'], arg: 'BACKEND,id=ID[,...]', doc: 'create a character device (chardev-add); mux=on shares it', expand: chardevOption },
+  { names: ['-chardev'], arg: 'BACKEND,id=ID[,...]', doc: "create a character device (chardev-add); mux=on shares it (Ctrl-A c switches, Ctrl-A x quits); a socket is a client unless server=on, and a server waits for its first client unless wait=off, as on QEMU's command line (QMP's chardev-add defaults to a server that does not wait)", expand: chardevOption },
   { names: ['-blockdev'], arg: 'driver=DRIVER,node-name=N[,...] | JSON', doc: 'create a block node (blockdev-add)', expand: (v, cx) => [{ execute: 'blockdev-add', arguments: typedArgs('blockdev-add', v, undefined, cx) }] },
   { names: ['-drive'], arg: 'file=FILE[,if=virtio|none,id=ID,readonly=on,snapshot=on,media=cdrom]', doc: 'a disk: blockdev-add + device_add', expand: (v, cx) => driveDrafts(readArg(v, undefined) as Record<string, string>, cx) },
   { names: ['-hda'], arg: 'FILE', doc: 'first disk (-drive file=FILE,index=0)', expand: driveShorthand(0, 'disk') },

@@ -71,8 +71,6 @@ export class Dispatcher {
   private head = 0;
   private draining = false;
   private batch: Done[] = [];
-  /** The chain of batches committing off the main thread; replies are released in its order. */
-  private committed: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -143,29 +141,13 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Commits the batch's log entries in one transaction, then publishes
-   * events and releases replies in order. With a store that commits off the
-   * main thread, the release waits for the commit (and for every earlier
-   * batch's) while the dispatcher goes on running commands.
-   */
+  /** Commits the batch's log entries in one transaction, then publishes events and releases replies in order. */
   private flush(): void {
     const batch = this.batch;
     if (!batch.length) return;
     this.batch = [];
     const drafts = batch.flatMap((d) => (d.draft ? [d.draft] : []));
     const store = this.deps.store;
-    if (store?.appendAsync) {
-      const write = drafts.length ? store.appendAsync(drafts) : undefined;
-      write?.catch(() => undefined);
-      this.committed = this.committed
-        .then(() => write)
-        .then(
-          () => this.release(batch),
-          (e) => this.refuse(batch, e),
-        );
-      return;
-    }
     if (drafts.length && store) {
       try {
         store.append(drafts);
@@ -174,11 +156,6 @@ export class Dispatcher {
       }
     }
     this.release(batch);
-  }
-
-  /** Resolves when every reply released so far has been committed and delivered. */
-  settled(): Promise<void> {
-    return this.committed;
   }
 
   private refuse(batch: readonly Done[], e: unknown): void {

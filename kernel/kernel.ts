@@ -216,12 +216,10 @@ export class Kernel {
     if (header) this.store!.writeHeader({ ...header, files: this.broker.referencedFiles() });
   }
 
-  /** Closes monitors, waits for every reply's entry to be committed, then closes the log. */
+  /** Closes monitors, then the log. */
   async close(): Promise<void> {
     for (const m of this.monitors.values()) await m.close().catch(() => undefined);
     this.monitors.clear();
-    await this.dispatcher.settled();
-    await this.store?.settled?.();
     if (this.store) {
       this.syncHeader();
       this.store.close();

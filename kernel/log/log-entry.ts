@@ -45,16 +45,6 @@ export type SyncMode = 'normal' | 'full';
 export interface CommandLogStore {
   /** Appends entries in one transaction; returns them numbered and chained. Durable on return. */
   append(drafts: readonly LogEntryDraft[]): LogEntry[];
-  /**
-   * Optional: the same, committed off the main thread; durable when the
-   * promise resolves. Calls complete in the order they were made. When a
-   * store offers it, the dispatcher keeps running commands while earlier
-   * batches commit, and still releases each reply only after its entry is
-   * durable.
-   */
-  appendAsync?(drafts: readonly LogEntryDraft[]): Promise<void>;
-  /** Optional: resolves when every `appendAsync` so far is durable. */
-  settled?(): Promise<void>;
   /** Records the header (first call) or updates its file references (later calls). */
   writeHeader(header: LogHeader): void;
   header(): LogHeader | undefined;

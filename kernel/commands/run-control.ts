@@ -100,7 +100,8 @@ export function runControlCommands(deps: CoreDeps) {
         if (ctx.runState === 'shutdown' || ctx.runState === 'internal-error' || ctx.runState === 'guest-panicked')
           throw new QmpError('GenericError', 'Resetting the Virtual Machine is required');
         await ctx.advanceTo('machine-ready');
-        if (ctx.runState === 'running') return {};
+        // Becoming ready can end the machine (dumpdtb writes the tree and quits): then there is nothing to start.
+        if (ctx.runState === 'running' || ctx.runState === 'shutdown') return {};
         await runGuestHook('resume', ctx);
         ctx.setRunState('running');
         return {};

@@ -32,6 +32,16 @@ export const fixturePlugin = definePlugin({
         label: { type: t.str(), settable: 'always' },
       },
     });
+    host.type({
+      name: 'dump-and-quit-machine',
+      parent: 'machine',
+      doc: 'A board that, like dumpdtb, ends itself while becoming ready',
+      machine: {
+        async ready(_machine, ctx) {
+          await ctx.call('quit');
+        },
+      },
+    });
     host.type({ name: 'fixed-dev', parent: 'device', doc: 'A device that cannot be hot-plugged', props: {} });
     host.type({
       name: 'fragile-dev',

@@ -89,6 +89,14 @@ describe('phase machine', () => {
     expect(events).toEqual(['RESUME', 'STOP']);
   });
 
+  it('cont starts nothing when becoming ready ended the machine', async () => {
+    const k = await fixtureKernel();
+    await k.execute('machine-set', { type: 'dump-and-quit-machine' }, API);
+    await k.execute('cont', {}, API);
+    expect(k.phase).toBe('machine-ready');
+    expect(k.runState).toBe('shutdown');
+  });
+
   it('system_reset emits RESET and needs a ready machine', async () => {
     const k = await fixtureKernel();
     expect((await errorOf(k, 'system_reset')).desc).toContain("'machine-ready'");

@@ -46,7 +46,11 @@ export interface KernelContext {
  * events, and are not configuration changes, so they are not logged.
  */
 export interface GuestControl {
-  /** The guest powered off; `exitCode` is the process status the machine asks for (SiFive test FAIL codes). */
+  /**
+   * The guest powered off, or the host ended it outside any command (a
+   * reason starting `host-`: `host-ui` for Ctrl-A x, `host-signal`);
+   * `exitCode` is the process status the machine asks for (SiFive test FAIL codes).
+   */
   shutdown(reason?: string, exitCode?: number): void;
   /** The guest asked for a reset. */
   reset(reason?: string): void;

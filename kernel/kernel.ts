@@ -279,7 +279,8 @@ class GuestActions implements GuestControl {
     const ctx = k.internalContext(GUEST_ORIGIN);
     const m = this.machineHooks(ctx);
     if (m) void m.hooks.pause?.(m.machine, ctx);
-    k.bus.publish('SHUTDOWN', { guest: true, reason });
+    // QEMU's reasons name who asked: host-ui (Ctrl-A x), host-signal, or the guest's own.
+    k.bus.publish('SHUTDOWN', { guest: !reason.startsWith('host-'), reason });
     if (this.settings.get('shutdown') === 'pause') {
       ctx.setRunState('paused');
       return;

@@ -14,7 +14,7 @@ const DEFAULT_LOG = 'vmledger.db';
 
 const USAGE = `Usage:
   vmledger [options]                 configure and run a VM from a command line (see vmledger --help)
-  vmledger up TEMPLATE [key=value]   run a VM from a template (vmledger up TEMPLATE --help)
+  vmledger up [TEMPLATE] [key=value] run a VM from a template, console.yaml by default (up TEMPLATE --help)
   vmledger template list|show|copy   the shipped templates
   vmledger log COMMAND DB            replay, verify or audit a command log (vmledger log --help)
   vmledger export DB [--format F]    the configuration a log built, as a config file, command line or QMP script
@@ -55,7 +55,7 @@ function runUntilExit(kernel: Kernel): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.on(signal, () => {
       process.stderr.write(`vmledger: terminating on signal ${signal}\n`);
-      kernel.requestExit(0);
+      kernel.internalContext({ transport: 'host' }).guest.shutdown('host-signal', 0);
     });
 }
 

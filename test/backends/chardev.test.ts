@@ -137,7 +137,7 @@ describe('chardev mux and flow control', () => {
     expect(serial.got).toBe('ab');
     expect(exits).toEqual([0]);
     expect(k.runState).toBe('shutdown');
-    expect(events).toContainEqual(expect.objectContaining({ event: 'SHUTDOWN', data: expect.objectContaining({ reason: 'host-ui' }) }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'SHUTDOWN', data: { guest: false, reason: 'host-ui' } }));
     expect(await run(k, ['ringbuf-read', { device: 'con', size: 100 }])).toBe('vmledger: Terminated\n\r');
   });
 

@@ -2,7 +2,7 @@ import { defineCommand } from '../command.js';
 import type { KernelContext } from '../context.js';
 import { QmpError } from '../errors.js';
 import { MACHINE_PATH } from '../machine-lifecycle.js';
-import { PHASES, PhaseSchema, RunStateSchema, phasesBefore } from '../phase.js';
+import { PHASES, PhaseSchema, RunStateSchema, phasesBefore, type RunState } from '../phase.js';
 import { t } from '../schema/types.js';
 import { ActionPanic, ActionReboot, ActionShutdown, SETTINGS_PATH } from './base-types.js';
 import type { CoreDeps } from './core-deps.js';
@@ -101,7 +101,8 @@ export function runControlCommands(deps: CoreDeps) {
           throw new QmpError('GenericError', 'Resetting the Virtual Machine is required');
         await ctx.advanceTo('machine-ready');
         // Becoming ready can end the machine (dumpdtb writes the tree and quits): then there is nothing to start.
-        if (ctx.runState === 'running' || ctx.runState === 'shutdown') return {};
+        const now: RunState = ctx.runState as RunState;
+        if (now === 'running' || now === 'shutdown') return {};
         await runGuestHook('resume', ctx);
         ctx.setRunState('running');
         return {};

@@ -1,6 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import * as kernelApi from '../kernel/index.js';
-import { createKernel, type Kernel, type Plugin } from '../kernel/index.js';
+import { createKernel, type Kernel, type Plugin, type SyncMode } from '../kernel/index.js';
 import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
@@ -35,14 +35,14 @@ async function pluginSet(specs: readonly string[]): Promise<Plugin[]> {
 }
 
 /** Opens the command log: a named file that already holds a log is refused, so one log is one VM's history. */
-function openLog(path: string | undefined): SqliteLogStore {
+function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLogStore {
   const target = path ?? DEFAULT_LOG;
   if (existsSync(target)) {
     if (path) fatal(`-log ${path}: the file already holds a log; choose a new file (one log records one VM)`);
     renameSync(target, `${target}.1`);
     for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.1${suffix}`);
   }
-  return SqliteLogStore.open(target);
+  return SqliteLogStore.open(target, { sync });
 }
 
 /** Keeps the process until the machine asks to exit, then closes the log cleanly. */
@@ -70,7 +70,7 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'help' | 'version' | 'printExpansion'>;
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion'>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
 const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
@@ -85,8 +85,8 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   }
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
-  const log = printsOnly ? undefined : openLog(settings.logPath);
-  const kernel = await createKernel({ plugins, log }).catch((e) => fatal((e as Error).message, e));
+  const log = printsOnly ? undefined : openLog(settings.logPath, settings.logSync);
+  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries }).catch((e) => fatal((e as Error).message, e));
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {
     await kernel.close();

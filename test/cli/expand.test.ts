@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernel } from '../../kernel/index.js';
-import { expandArgv, kernelEnv, formatExpansion } from '../../transports/cli/index.js';
+import { scanSettings, expandArgv, kernelEnv, formatExpansion } from '../../transports/cli/index.js';
 import { newKernel } from './fixtures.js';
 
 let kernel: Kernel;
@@ -154,6 +154,10 @@ describe('expansion of each option (exact)', () => {
     const e = expandArgv(['-S', '-plugin', './p.js', '-log', 'vm.db'], kernelEnv(kernel));
     expect(e.steps).toEqual([]);
     expect(e.settings).toMatchObject({ plugins: ['./p.js'], logPath: 'vm.db', freeze: true });
+  });
+  it('-log-sync and -log-queries choose how the log is kept, before a kernel exists', () => {
+    expect(scanSettings(['-log-sync', 'full', '-log-queries', '-M', 'virt'])).toMatchObject({ logSync: 'full', logQueries: true });
+    expect(() => scanSettings(['-log-sync', 'sometimes'])).toThrow("'sometimes' is not a sync mode (normal or full)");
   });
 });
 

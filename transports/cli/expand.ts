@@ -103,8 +103,8 @@ function phaseNeeded(decl: CommandDecl | undefined, at: Phase): Phase | undefine
 }
 
 /**
- * Settings only (`-S`, `-plugin`, `-log`, `--print-expansion`, `--help`,
- * `-version`), read without a kernel: the entry point needs the plugins and
+ * Settings only (`-S`, `-plugin`, `-log`, `-log-sync`, `-log-queries`,
+ * `--print-expansion`, `--help`, `-version`), read without a kernel: the entry point needs the plugins and
  * the log path before it can create one.
  */
 export function scanSettings(argv: readonly string[]): CliSettings {
@@ -117,7 +117,7 @@ export function scanSettings(argv: readonly string[]): CliSettings {
   return settings;
 }
 
-const SETTINGS_ONLY = new Set(['-S', '-plugin', '-log', '--print-expansion', '--help', '-version']);
+const SETTINGS_ONLY = new Set(['-S', '-plugin', '-log', '-log-sync', '-log-queries', '--print-expansion', '--help', '-version']);
 
 function parseFormat(value: string, o: Occurrence): CliSettings['printExpansion'] {
   if (value === 'qmp' || value === 'json') return 'qmp';

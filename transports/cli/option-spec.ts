@@ -32,6 +32,10 @@ export interface CliSettings {
   readonly plugins: string[];
   /** `-log FILE`: where the command log goes. */
   logPath?: string;
+  /** `-log-sync full`: commits survive power loss, not only a crash of the process. */
+  logSync?: 'normal' | 'full';
+  /** `-log-queries`: record queries too, not only changes. */
+  logQueries?: boolean;
   /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
   printExpansion?: ExpansionFormat;
   /** `--help` / `-h`. */

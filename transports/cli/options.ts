@@ -238,6 +238,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-plugin', '--plugin'], arg: 'PATH|PACKAGE', doc: 'load a plugin (before any option runs)', expand: (v, cx) => (cx.settings.plugins.push(v), []) },
   { names: ['-log'], arg: 'FILE', doc: 'where the command log goes (SQLite)', expand: (v, cx) => ((cx.settings.logPath = v), []) },
   {
+    names: ['-log-sync', '--log-sync'],
+    arg: 'normal|full',
+    doc: 'normal: every reply survives a crash of this process; full: also a power loss (slower)',
+    expand: (v, cx) => {
+      if (v !== 'normal' && v !== 'full') throw new Error(`'${v}' is not a sync mode (normal or full)`);
+      cx.settings.logSync = v;
+      return [];
+    },
+  },
+  { names: ['-log-queries', '--log-queries'], doc: 'record queries in the command log too', expand: (_v, cx) => ((cx.settings.logQueries = true), []) },
+  {
     names: ['--print-expansion', '-dry-run', '--print-plan'],
     arg: undefined,
     doc: 'print the commands the command line would run (QMP JSON lines; --print-expansion=config for a config file) and run nothing',

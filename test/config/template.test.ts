@@ -136,6 +136,11 @@ describe('shipped templates', () => {
     expect(steps.some((s) => s.execute === 'cont')).toBe(false);
     expect(steps.find((s) => s.execute === 'machine-set')!.arguments).toMatchObject({ firmware: 'fw.elf' });
   });
+  it('template --help says what each subcommand does', async () => {
+    const io = captureIo(tmp());
+    expect(await runTemplateCommand(['--help'], io)).toBe(0);
+    expect(io.out).toContain('copy NAME [DEST]  copy a template to start your own');
+  });
   it('template list, show and copy', async () => {
     const dir = tmp();
     const io = captureIo(dir);

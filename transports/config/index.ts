@@ -116,11 +116,23 @@ export async function runUp(argv: readonly string[], kernel: Kernel, io: CliIo =
   }
 }
 
+const TEMPLATE_HELP = `Usage: vmledger template list | show NAME | copy NAME [DEST]
+
+  list              the shipped templates, with what each is for
+  show NAME         print a template (front matter with its variables, then the commands)
+  copy NAME [DEST]  copy a template to start your own; run it with vmledger up DEST key=value...
+`;
+
 /** `vmledger template list | show NAME | copy NAME [DEST]`: start your own template from ours. Returns the exit status. */
 export async function runTemplateCommand(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [verb, name, dest] = argv;
   try {
     switch (verb) {
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(TEMPLATE_HELP);
+        return 0;
       case 'list':
         for (const f of listTemplates()) io.stdout(`${f.padEnd(20)} ${loadTemplate(f).template.description}\n`);
         return 0;

@@ -8,7 +8,7 @@ import type { CommandDecl } from '../../kernel/command.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { PHASES, phaseIndex, type Phase } from '../../kernel/phase.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile } from '../config/index.js';
 import type { CoerceContext } from './coerce.js';
 import { HelpRequest, defaultSettings, type CliSettings, type ExpandContext, type OptionSpec } from './option-spec.js';
 import { findOption } from './options.js';

@@ -8,7 +8,7 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { MACHINE_PATH } from '../../kernel/machine-lifecycle.js';
-import { formatConfigFile, formatQmpLines, itemsOf } from '../config/formats.js';
+import { formatConfigFile, formatQmpLines, itemsOf } from '../config/index.js';
 import { expandArgv, scanSettings, type Expansion, type ExpansionEnv } from './expand.js';
 import { feedSteps } from './feed.js';
 import { helpText, optionsHelp } from './help.js';
@@ -18,10 +18,11 @@ import { TransportError, type Step } from './step.js';
 export { expandArgv, scanSettings, optionPosition, type Expansion, type ExpansionEnv } from './expand.js';
 export { feedSteps, describeOrigin, type FeedTarget } from './feed.js';
 export { parseKeyval, formatKeyval, KeyvalError, type KeyvalObject, type KeyvalValue } from './keyval.js';
-export { coerceArgs, coerceValue, coerceLoose, parseSize, parseBool, parseInteger } from './coerce.js';
+export { coerceArgs, coerceValue, coerceLoose, parseSize, parseBool, parseInteger, type CoerceContext } from './coerce.js';
 export { OPTIONS, findOption } from './options.js';
 export { helpText, optionsHelp } from './help.js';
-export { HelpRequest, type CliSettings, type OptionSpec } from './option-spec.js';
+export { HelpRequest, defaultSettings, type CliSettings, type OptionSpec } from './option-spec.js';
+export { chardevDrafts } from './chardev-spec.js';
 export { TransportError, type Step, type Draft } from './step.js';
 
 /** Where the command line writes: stdout for help and expansions, stderr for errors. */

@@ -5,8 +5,7 @@
  * client) into the same commands.
  */
 import { stringify } from 'yaml';
-import { formatKeyval } from '../cli/keyval.js';
-import type { Step } from '../cli/step.js';
+import { formatKeyval, type Step } from '../cli/index.js';
 
 /** A command without its origin: what export and print-expansion write. */
 export interface CommandItem {

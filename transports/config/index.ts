@@ -10,17 +10,15 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kernel } from '../../kernel/kernel.js';
-import { feedConfiguration, formatExpansion, kernelEnv, processIo, type CliIo, type CliOutcome } from '../cli/index.js';
-import { TransportError, type Step } from '../cli/step.js';
+import { feedConfiguration, formatExpansion, kernelEnv, processIo, type CliIo, type CliOutcome, TransportError, type Step, defaultSettings } from '../cli/index.js';
 import { loadConfigText } from './load.js';
 import { parseAssignments, parseTemplate, renderTemplate, templateHelp, templateLineMap, type Template } from './template.js';
-import { defaultSettings } from '../cli/option-spec.js';
 
 export { loadConfigFile, loadConfigText, configSyntax, MAX_INCLUDE_DEPTH, type LoadOptions } from './load.js';
 export { planDescriptive, isDescriptive, REFERENCE_KEYS } from './planner.js';
 export { parseTemplate, renderTemplate, templateHelp, templateLineMap, parseAssignments, type Template, type TemplateVariable } from './template.js';
 export { exportConfig, canonicalCommands, renderExport, type ExportSource, type ExportableEntry } from './export.js';
-export { formatArgv, formatCommandLine, formatConfigFile, formatQmpLines, EXPORT_FORMATS, type ExportFormat, type CommandItem } from './formats.js';
+export { formatArgv, formatCommandLine, formatConfigFile, formatQmpLines, itemsOf, EXPORT_FORMATS, type ExportFormat, type CommandItem } from './formats.js';
 export { exportConfigPlugin, exportConfigCommand } from './export-plugin.js';
 
 /** The template `npm start` runs when given nothing else. */

@@ -18,8 +18,7 @@ import JSON5 from 'json5';
 import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
-import { coerceLoose, type CoerceContext } from '../cli/coerce.js';
-import { TransportError, type Step } from '../cli/step.js';
+import { coerceLoose, type CoerceContext, TransportError, type Step } from '../cli/index.js';
 import { commandsArrayOffsets, lineColumn, topLevelArrayOffsets } from './json5-positions.js';
 import { isDescriptive, planDescriptive } from './planner.js';
 

@@ -19,8 +19,7 @@
  * cycle is an error that spells the cycle out.
  */
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
-import { chardevDrafts } from '../cli/chardev-spec.js';
-import { TransportError, type Draft } from '../cli/step.js';
+import { chardevDrafts, TransportError, type Draft } from '../cli/index.js';
 
 /** The sections of a descriptive config, in the order their kinds are preferred. */
 const SECTIONS = ['monitors', 'chardevs', 'blockdevs', 'objects', 'machine', 'devices', 'settings'] as const;

@@ -17,7 +17,7 @@
  */
 import nunjucks from 'nunjucks';
 import { parse as parseYaml } from 'yaml';
-import { TransportError } from '../cli/step.js';
+import { TransportError } from '../cli/index.js';
 
 /** One declared variable. */
 export interface TemplateVariable {

@@ -7,9 +7,13 @@ import type { PhysicalBus } from '../hw/bus.js';
 import type { CpuCluster, MachineTimer, RunResult } from '../hw/cpu.js';
 import { DecodeCache } from './decode-cache.js';
 import { Rv64Hart } from './hart.js';
+import { warmUp } from './warm-up.js';
 
 /** Instructions one hart runs before the next gets its turn. */
 const QUANTUM = 4096;
+
+/** V8's type feedback is per function, not per object: one warm-up serves every cluster of the process. */
+let warmedUp = false;
 
 /** An RV64 cluster. */
 export class Rv64Cluster implements CpuCluster {
@@ -23,6 +27,8 @@ export class Rv64Cluster implements CpuCluster {
     const harts: Rv64Hart[] = [];
     for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache));
     this.harts = harts;
+    // Before anything is loaded or reset: see warm-up.ts for why.
+    if (!warmedUp) warmedUp = warmUp(harts[0]!, opts.bus.ram, opts.bus.ramBase, () => this.cache.flush());
     // Loaders and DMA write RAM behind the cores' backs: drop decodes of that range.
     opts.bus.onRamWritten((addr, length) => this.cache.invalidateRange(addr - opts.bus.ramBase, length));
   }

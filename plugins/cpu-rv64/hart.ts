@@ -56,15 +56,18 @@ const NO_PAGE_BASE = -1e30;
 /** Number and size of a hart's first, short bursts (see `step`). */
 const WARM_BURSTS = 200;
 const WARM_BURST = 64;
-/** Immediate of the last decode (the decoder returns the packed word). */
-let decImm = 0;
+/**
+ * Immediate of the last decode (the decoder returns the packed word). A
+ * typed array, not a variable, so the interpreter loop reads it as an int32.
+ */
+const decImm = new Int32Array(1);
 
 /**
  * Packed word: op (bits 0-7) | rd (8-13, x0 mapped to scratch 32) |
  * rs1 (14-18) | rs2 (19-23) | instruction length in bytes (24-26).
  */
 function pack(op: Op, rd: number, rs1: number, rs2: number, len: number, imm: number): number {
-  decImm = imm;
+  decImm[0] = imm;
   return op | ((rd === 0 ? 32 : rd) << 8) | (rs1 << 14) | (rs2 << 19) | (len << 24);
 }
 
@@ -293,6 +296,11 @@ export class Rv64Hart implements Hart, HartState {
   waiting = false;
   /** Set when a device line changed while the hart ran: the loop stops to re-check interrupts. */
   private irqDirty = false;
+  /** The instruction `execute` stopped at for `executeCold` (packed word, 0 for none) and its immediate. */
+  private coldW = 0;
+  private coldImm = 0;
+  /** Set by `executeCold` when the burst must end after its instruction. */
+  private leave = false;
   /** Bursts run so far, up to WARM_BURSTS. */
   private bursts = 0;
 
@@ -387,19 +395,37 @@ export class Rv64Hart implements Hart, HartState {
         this.bursts++;
         if (burst > WARM_BURST) burst = WARM_BURST;
       }
-      done += this.execute(burst);
+      // execute runs the common ops and stops before any other one, which
+      // runs here (see `execute` for why), until the burst is spent or that
+      // instruction needs interrupts re-checked.
+      while (burst > 0) {
+        const ran = this.execute(burst);
+        done += ran;
+        burst -= ran;
+        const w = this.coldW;
+        if (w === 0) break;
+        this.coldW = 0;
+        this.instret++;
+        done++;
+        burst--;
+        this.pcv = this.executeCold(w, this.coldImm, this.pcv);
+        if (this.leave) {
+          this.leave = false;
+          break;
+        }
+      }
     }
     return done;
   }
 
-  /** Fetch outside RAM (boot ROM): bus reads, decoded but not cached. Returns -1 on a bus error. */
+  /** Fetch outside RAM (boot ROM): bus reads, decoded but not cached. A bus error decodes as FETCH_FAULT. */
   private fetchSlow(pc: number): number {
     const a = pc < 0 ? pc + TWO64 : pc;
     const o = this.busOut;
-    if (!this.bus.read(a, 2, o)) return -1;
+    if (!this.bus.read(a, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
     const low = o[0]! & 0xffff;
     if ((low & 3) !== 3) return decode16(low);
-    if (!this.bus.read(a + 2, 2, o)) return -1;
+    if (!this.bus.read(a + 2, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
     return decode32((low | (o[0]! << 16)) | 0);
   }
 
@@ -407,7 +433,7 @@ export class Rv64Hart implements Hart, HartState {
   private decodeAt(off: number): number {
     const low = this.dv.getUint16(off, true);
     if ((low & 3) !== 3) return decode16(low);
-    if (off + 4 > this.ramSize) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
+    if (off + 4 > this.ramSize) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 2);
     // An instruction straddling two cache pages: give the second page a map
     // entry too, so stores there invalidate this slot (see DecodeCache).
     if ((off & 4095) === 4094) this.cache.page(off + 2);
@@ -480,21 +506,32 @@ export class Rv64Hart implements Hart, HartState {
   }
 
   /**
-   * The interpreter loop. Runs until `budget` instructions, a trap return,
-   * a CSR write, wfi or a device-line change, so `step` can re-check
-   * interrupts; returns the number executed.
+   * The interpreter loop for the common ops (integer ALU, branches, jumps,
+   * loads and stores on RAM). Runs until `budget` instructions or until the
+   * next instruction is anything else, which it leaves in coldW/coldImm for
+   * `step`; returns the number executed.
+   *
+   * Why the split: a small loop compiles quickly in TurboFan, and all its
+   * sites get type feedback early (`warmUp` runs them before the guest
+   * starts), so V8 optimizes it once instead of deoptimizing at each op the
+   * guest meets for the first time. And the loop calls nothing that returns
+   * a pc: a call result is a tagged value, and merged into pc it made V8 box
+   * pc on every instruction (the compute loop ran at about 40 MIPS instead
+   * of 60-65; calling the cold ops from inside the loop at all still cost
+   * about 10%).
    */
   private execute(budget: number): number {
     const lo = this.lo, hi = this.hi, dv = this.dv, cache = this.cache;
     const pages = cache.pages, codeMap = cache.codeMap;
     const ramBase = this.ramBase, ramSize = this.ramSize;
-    const ram4 = ramSize - 4, ram8 = ramSize - 8, ram2 = ramSize - 2, ram1 = ramSize - 1;
+    const ram8 = ramSize - 8;
     const startInstret = this.instret;
     let pc = this.pcv;
     let n = 0;
     // The cache page holding pc and the guest address of its first byte:
-    // straight-line code re-checks only pc - pageBase. Reset to "none"
-    // whenever pages may have been dropped (fence.i, MMIO that may DMA).
+    // straight-line code re-checks only pc - pageBase. Pages are dropped
+    // only by ops this loop leaves to `executeCold` (fence.i, MMIO that may
+    // DMA), so a page held here stays valid until the loop ends.
     let page: Int32Array = NO_PAGE;
     let pageBase = NO_PAGE_BASE;
     loop: while (n < budget) {
@@ -516,216 +553,158 @@ export class Rv64Hart implements Hart, HartState {
         const ei = e | 0;
         w = page[ei]!;
         if (w === 0) {
-          w = this.decodeAt(pc - ramBase);
-          page[ei] = w;
-          page[ei + 1] = decImm;
+          page[ei] = this.decodeAt(pc - ramBase);
+          page[ei + 1] = decImm[0]!;
+          w = page[ei]!;
         }
         imm = page[ei + 1]!;
       } else {
-        w = this.fetchSlow(pc);
-        if (w < 0) {
-          pc = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc < 0 ? pc + TWO64 : pc, pc);
-          continue;
-        }
-        imm = decImm;
+        // Calls return tagged values: `| 0` and the typed array keep w and
+        // imm int32 for the whole loop (V8 would box them otherwise).
+        w = this.fetchSlow(pc) | 0;
+        imm = decImm[0]!;
       }
       const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
       const next = pc + (w >>> 24);
+      // Every case either finishes its instruction and continues the loop,
+      // or breaks out of the switch to the cold path below.
       switch ((w & 255) as Op) {
         case Op.ADDI: {
           const a = lo[rs1]!, l = (a + imm) | 0;
           hi[rd] = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           lo[rd] = l;
           pc = next;
-          break;
+          continue;
         }
         case Op.ADD: {
           const a = lo[rs1]!, l = (a + lo[rs2]!) | 0;
           hi[rd] = (hi[rs1]! + hi[rs2]! + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           lo[rd] = l;
           pc = next;
-          break;
+          continue;
         }
         case Op.SUB: {
           const a = lo[rs1]!, b = lo[rs2]!;
           hi[rd] = (hi[rs1]! - hi[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
           lo[rd] = (a - b) | 0;
           pc = next;
-          break;
+          continue;
         }
         case Op.LUI:
           lo[rd] = imm;
           hi[rd] = imm >> 31;
           pc = next;
-          break;
+          continue;
         case Op.AUIPC: {
           const v = pc + imm;
           lo[rd] = v | 0;
           hi[rd] = Math.floor(v / TWO32) | 0;
           pc = next;
-          break;
+          continue;
         }
         case Op.JAL:
           lo[rd] = next | 0;
           hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
           pc += imm;
-          break;
+          continue;
         case Op.JALR: {
           const a = lo[rs1]!, tl = (a + imm) | 0;
           const th = (hi[rs1]! + (imm >> 31) + ((tl >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           lo[rd] = next | 0;
           hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
           pc = (th === 0 ? 0 : (th >>> 0) * TWO32) + ((tl & ~1) >>> 0);
-          break;
+          continue;
         }
         case Op.BEQ:
           pc = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? pc + imm : next;
-          break;
+          continue;
         case Op.BNE:
           pc = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? pc + imm : next;
-          break;
+          continue;
         case Op.BLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
-          break;
+          continue;
         }
         case Op.BGE: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
-          break;
+          continue;
         }
         case Op.BLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
-          break;
+          continue;
         }
         case Op.BGEU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
-          break;
+          continue;
         }
         // Loads (unprivileged spec 2.6). Address = rs1 + imm as a double; high
-        // register words other than 0 give addresses no RAM can have.
+        // register words other than 0 give addresses no RAM can have. Loads
+        // outside RAM, or too close to its end for the 8-byte bound, are cold.
         case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
           const h1 = hi[rs1]!;
           const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
           const o = a - ramBase;
-          const op = (w & 255) as Op;
-          if (o >= 0 && o <= ram8) {
-            switch (op) {
-              case Op.LW: { const v = dv.getInt32(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
-              case Op.LD: lo[rd] = dv.getInt32(o, true); hi[rd] = dv.getInt32(o + 4, true); break;
-              case Op.LBU: lo[rd] = dv.getUint8(o); hi[rd] = 0; break;
-              case Op.LB: { const v = dv.getInt8(o); lo[rd] = v; hi[rd] = v >> 31; break; }
-              case Op.LHU: lo[rd] = dv.getUint16(o, true); hi[rd] = 0; break;
-              case Op.LH: { const v = dv.getInt16(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
-              default: lo[rd] = dv.getInt32(o, true); hi[rd] = 0; break;
-            }
-            pc = next;
-            break;
-          }
-          const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-          if (o >= 0 && o <= ramSize - size) {
-            // The last bytes of RAM, where the 8-byte bound above is too strict.
-            const v = size === 4 ? dv.getInt32(o, true) : size === 2 ? dv.getInt16(o, true) : dv.getInt8(o);
-            lo[rd] = op === Op.LBU ? v & 0xff : op === Op.LHU ? v & 0xffff : v;
-            hi[rd] = op === Op.LBU || op === Op.LHU || op === Op.LWU ? 0 : v >> 31;
-            pc = next;
-            break;
-          }
-          if (!this.loadSlow(a, size, op === Op.LB || op === Op.LH || op === Op.LW, rd)) {
-            pc = takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-            break;
+          if (!(o >= 0 && o <= ram8)) break;
+          switch ((w & 255) as Op) {
+            case Op.LW: { const v = dv.getInt32(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
+            case Op.LD: lo[rd] = dv.getInt32(o, true); hi[rd] = dv.getInt32(o + 4, true); break;
+            case Op.LBU: lo[rd] = dv.getUint8(o); hi[rd] = 0; break;
+            case Op.LB: { const v = dv.getInt8(o); lo[rd] = v; hi[rd] = v >> 31; break; }
+            case Op.LHU: lo[rd] = dv.getUint16(o, true); hi[rd] = 0; break;
+            case Op.LH: { const v = dv.getInt16(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
+            default: lo[rd] = dv.getInt32(o, true); hi[rd] = 0; break;
           }
           pc = next;
-          pageBase = NO_PAGE_BASE;
-          if (this.irqDirty) break loop;
-          break;
+          continue;
         }
         // Stores (unprivileged spec 2.6); stores into decoded code clear those slots.
         case Op.SW: {
           const h1 = hi[rs1]!;
-          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-          const o = a - ramBase;
-          if (o >= 0 && o <= ram4) {
-            dv.setInt32(o, lo[rs2]!, true);
-            if ((codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) cache.invalidateStore(o, 4);
-            pc = next;
-            break;
-          }
-          if (!this.storeSlow(a, 4, lo[rs2]!, 0)) {
-            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-            break;
-          }
+          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
+          if (!(o >= 0 && o <= ram8)) break;
+          dv.setInt32(o, lo[rs2]!, true);
+          if ((codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) cache.invalidateStore(o, 4);
           pc = next;
-          pageBase = NO_PAGE_BASE;
-          if (this.irqDirty) break loop;
-          break;
+          continue;
         }
         case Op.SD: {
           const h1 = hi[rs1]!;
-          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-          const o = a - ramBase;
-          if (o >= 0 && o <= ram8) {
-            dv.setInt32(o, lo[rs2]!, true);
-            dv.setInt32(o + 4, hi[rs2]!, true);
-            if ((codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) cache.invalidateStore(o, 8);
-            pc = next;
-            break;
-          }
-          if (!this.storeSlow(a, 8, lo[rs2]!, hi[rs2]!)) {
-            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-            break;
-          }
+          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
+          if (!(o >= 0 && o <= ram8)) break;
+          dv.setInt32(o, lo[rs2]!, true);
+          dv.setInt32(o + 4, hi[rs2]!, true);
+          if ((codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) cache.invalidateStore(o, 8);
           pc = next;
-          pageBase = NO_PAGE_BASE;
-          if (this.irqDirty) break loop;
-          break;
+          continue;
         }
         case Op.SB: {
           const h1 = hi[rs1]!;
-          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-          const o = a - ramBase;
-          if (o >= 0 && o <= ram1) {
-            dv.setInt8(o, lo[rs2]!);
-            if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, 1);
-            pc = next;
-            break;
-          }
-          if (!this.storeSlow(a, 1, lo[rs2]!, 0)) {
-            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-            break;
-          }
+          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
+          if (!(o >= 0 && o <= ram8)) break;
+          dv.setInt8(o, lo[rs2]!);
+          if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, 1);
           pc = next;
-          pageBase = NO_PAGE_BASE;
-          if (this.irqDirty) break loop;
-          break;
+          continue;
         }
         case Op.SH: {
           const h1 = hi[rs1]!;
-          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-          const o = a - ramBase;
-          if (o >= 0 && o <= ram2) {
-            dv.setInt16(o, lo[rs2]!, true);
-            if ((codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) cache.invalidateStore(o, 2);
-            pc = next;
-            break;
-          }
-          if (!this.storeSlow(a, 2, lo[rs2]!, 0)) {
-            pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-            break;
-          }
+          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
+          if (!(o >= 0 && o <= ram8)) break;
+          dv.setInt16(o, lo[rs2]!, true);
+          if ((codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) cache.invalidateStore(o, 2);
           pc = next;
-          pageBase = NO_PAGE_BASE;
-          if (this.irqDirty) break loop;
-          break;
+          continue;
         }
         case Op.SLTI: {
           const ah = hi[rs1]!, bh = imm >> 31;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
           hi[rd] = 0;
           pc = next;
-          break;
+          continue;
         }
         case Op.SLTIU: {
           // The immediate is sign-extended, then compared unsigned (2.4.1).
@@ -733,11 +712,11 @@ export class Rv64Hart implements Hart, HartState {
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
           hi[rd] = 0;
           pc = next;
-          break;
+          continue;
         }
-        case Op.XORI: hi[rd] = hi[rs1]! ^ (imm >> 31); lo[rd] = lo[rs1]! ^ imm; pc = next; break;
-        case Op.ORI: hi[rd] = hi[rs1]! | (imm >> 31); lo[rd] = lo[rs1]! | imm; pc = next; break;
-        case Op.ANDI: hi[rd] = hi[rs1]! & (imm >> 31); lo[rd] = lo[rs1]! & imm; pc = next; break;
+        case Op.XORI: hi[rd] = hi[rs1]! ^ (imm >> 31); lo[rd] = lo[rs1]! ^ imm; pc = next; continue;
+        case Op.ORI: hi[rd] = hi[rs1]! | (imm >> 31); lo[rd] = lo[rs1]! | imm; pc = next; continue;
+        case Op.ANDI: hi[rd] = hi[rs1]! & (imm >> 31); lo[rd] = lo[rs1]! & imm; pc = next; continue;
         case Op.SLLI: case Op.SLL: {
           const s = (w & 255) === Op.SLLI ? imm : lo[rs2]! & 63;
           const l = lo[rs1]!, h = hi[rs1]!;
@@ -745,7 +724,7 @@ export class Rv64Hart implements Hart, HartState {
           else if (s < 32) { hi[rd] = (h << s) | (l >>> (32 - s)); lo[rd] = l << s; }
           else { hi[rd] = l << (s - 32); lo[rd] = 0; }
           pc = next;
-          break;
+          continue;
         }
         case Op.SRLI: case Op.SRL: {
           const s = (w & 255) === Op.SRLI ? imm : lo[rs2]! & 63;
@@ -754,7 +733,7 @@ export class Rv64Hart implements Hart, HartState {
           else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >>> s; }
           else { lo[rd] = h >>> (s - 32); hi[rd] = 0; }
           pc = next;
-          break;
+          continue;
         }
         case Op.SRAI: case Op.SRA: {
           const s = (w & 255) === Op.SRAI ? imm : lo[rs2]! & 63;
@@ -763,187 +742,234 @@ export class Rv64Hart implements Hart, HartState {
           else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >> s; }
           else { lo[rd] = h >> (s - 32); hi[rd] = h >> 31; }
           pc = next;
-          break;
+          continue;
         }
         case Op.SLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
           hi[rd] = 0;
           pc = next;
-          break;
+          continue;
         }
         case Op.SLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
           hi[rd] = 0;
           pc = next;
-          break;
+          continue;
         }
-        case Op.XOR: hi[rd] = hi[rs1]! ^ hi[rs2]!; lo[rd] = lo[rs1]! ^ lo[rs2]!; pc = next; break;
-        case Op.OR: hi[rd] = hi[rs1]! | hi[rs2]!; lo[rd] = lo[rs1]! | lo[rs2]!; pc = next; break;
-        case Op.AND: hi[rd] = hi[rs1]! & hi[rs2]!; lo[rd] = lo[rs1]! & lo[rs2]!; pc = next; break;
+        case Op.XOR: hi[rd] = hi[rs1]! ^ hi[rs2]!; lo[rd] = lo[rs1]! ^ lo[rs2]!; pc = next; continue;
+        case Op.OR: hi[rd] = hi[rs1]! | hi[rs2]!; lo[rd] = lo[rs1]! | lo[rs2]!; pc = next; continue;
+        case Op.AND: hi[rd] = hi[rs1]! & hi[rs2]!; lo[rd] = lo[rs1]! & lo[rs2]!; pc = next; continue;
         // RV64I word ops: 32-bit result sign-extended (unprivileged spec 2.4 / chapter 5).
-        case Op.ADDIW: { const v = (lo[rs1]! + imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SLLIW: { const v = lo[rs1]! << imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SRLIW: { const v = (lo[rs1]! >>> imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SRAIW: { const v = lo[rs1]! >> imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.ADDW: { const v = (lo[rs1]! + lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SUBW: { const v = (lo[rs1]! - lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SLLW: { const v = lo[rs1]! << (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SRLW: { const v = (lo[rs1]! >>> (lo[rs2]! & 31)) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.SRAW: { const v = lo[rs1]! >> (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        // RV64M (unprivileged spec chapter 13).
-        case Op.MUL: mul64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.MULH: mulh64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.MULHSU: mulhsu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.MULHU: mulhu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.DIV: div64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, false); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.DIVU: divu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, false); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.REM: div64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, true); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.REMU: divu64(lo[rs1]!, hi[rs1]!, lo[rs2]!, hi[rs2]!, true); lo[rd] = mdOut[0]!; hi[rd] = mdOut[1]!; pc = next; break;
-        case Op.MULW: { const v = Math.imul(lo[rs1]!, lo[rs2]!); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.DIVW: { const v = divw(lo[rs1]!, lo[rs2]!, false); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.DIVUW: { const v = divuw(lo[rs1]!, lo[rs2]!, false); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.REMW: { const v = divw(lo[rs1]!, lo[rs2]!, true); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.REMUW: { const v = divuw(lo[rs1]!, lo[rs2]!, true); lo[rd] = v; hi[rd] = v >> 31; pc = next; break; }
-        case Op.FENCE:
-          pc = next;
-          break;
-        case Op.FENCE_I:
-          // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
-          cache.flush();
-          pageBase = NO_PAGE_BASE;
-          pc = next;
-          break;
-        case Op.ECALL:
-          // Causes 8, 9, 11: ecall from U, S, M (privileged spec table 3.6).
-          pc = takeTrap(this, CAUSE.ECALL_U + this.priv, false, 0, pc);
-          break;
-        case Op.EBREAK:
-          pc = takeTrap(this, CAUSE.BREAKPOINT, false, pc, pc);
-          break;
-        case Op.MRET:
-          if (this.priv !== PRIV_M) { pc = this.illegalTrap(0x30200073, pc); break; }
-          pc = mret(this);
-          break loop;
-        case Op.SRET:
-          // TSR traps sret in S-mode (privileged spec 3.1.6.5).
-          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TSR) !== 0)) {
-            pc = this.illegalTrap(0x10200073, pc);
-            break;
-          }
-          pc = sret(this);
-          break loop;
-        case Op.WFI:
-          // wfi is illegal in U-mode, and in S-mode when TW=1 (privileged spec 3.1.6.5).
-          if (this.priv === PRIV_U || (this.priv !== PRIV_M && (this.mstatus & MSTATUS.TW) !== 0)) {
-            pc = this.illegalTrap(0x10500073, pc);
-            break;
-          }
-          pc = next;
-          if ((mipValue(this) & this.mie) === 0) this.waiting = true;
-          break loop;
-        case Op.SFENCE_VMA:
-          // No address translation, so nothing to flush; TVM traps it in S-mode (3.1.6.5).
-          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TVM) !== 0)) {
-            pc = this.illegalTrap(imm, pc);
-            break;
-          }
-          pc = next;
-          break;
-        case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
-          const op = (w & 255) as Op;
-          this.instret = startInstret + n;
-          if (!this.csrOp(op, rd, rs1, imm)) {
-            pc = this.illegalTrap(Rv64Hart.csrBits(op, rd, rs1, imm), pc);
-            break;
-          }
-          pc = next;
-          break loop;
-        }
-        // RV64A (unprivileged spec chapter 8). AMOs and LR/SC need natural
-        // alignment; misaligned ones raise cause 4 (LR) or 6 (SC/AMO).
-        case Op.LR_W: case Op.LR_D: {
-          const d = (w & 255) === Op.LR_D;
-          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
-          const o = a - ramBase;
-          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.LOAD_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
-          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
-          const v = dv.getInt32(o, true);
-          lo[rd] = v;
-          hi[rd] = d ? dv.getInt32(o + 4, true) : v >> 31;
-          this.resv = a;
-          pc = next;
-          break;
-        }
-        case Op.SC_W: case Op.SC_D: {
-          const d = (w & 255) === Op.SC_D;
-          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
-          const o = a - ramBase;
-          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
-          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
-          if (this.resv === a) {
-            dv.setInt32(o, lo[rs2]!, true);
-            if (d) dv.setInt32(o + 4, hi[rs2]!, true);
-            if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, d ? 8 : 4);
-            lo[rd] = 0;
-          } else {
-            lo[rd] = 1;
-          }
-          hi[rd] = 0;
-          this.resv = -1;
-          pc = next;
-          break;
-        }
-        case Op.AMO_W: case Op.AMO_D: {
-          const d = (w & 255) === Op.AMO_D;
-          const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
-          const o = a - ramBase;
-          if ((a & (d ? 7 : 3)) !== 0) { pc = takeTrap(this, CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc); break; }
-          if (!(o >= 0 && o <= ram8)) { pc = takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc); break; }
-          const ol = dv.getInt32(o, true);
-          const oh = d ? dv.getInt32(o + 4, true) : ol >> 31;
-          const bl = lo[rs2]!, bh = d ? hi[rs2]! : bl >> 31;
-          let rl = bl, rh = bh;
-          switch (imm as Amo) {
-            case Amo.SWAP: break;
-            case Amo.ADD: {
-              rl = (ol + bl) | 0;
-              rh = (oh + bh + ((rl >>> 0) < (ol >>> 0) ? 1 : 0)) | 0;
-              break;
-            }
-            case Amo.XOR: rl = ol ^ bl; rh = oh ^ bh; break;
-            case Amo.OR: rl = ol | bl; rh = oh | bh; break;
-            case Amo.AND: rl = ol & bl; rh = oh & bh; break;
-            default: {
-              const signed = imm === Amo.MIN || imm === Amo.MAX;
-              const ah2 = signed ? oh : oh >>> 0, bh2 = signed ? bh : bh >>> 0;
-              const less = ah2 < bh2 || (ah2 === bh2 && (ol >>> 0) < (bl >>> 0));
-              const takeOld = imm === Amo.MIN || imm === Amo.MINU ? less : !less;
-              if (takeOld) { rl = ol; rh = oh; }
-            }
-          }
-          dv.setInt32(o, rl, true);
-          if (d) dv.setInt32(o + 4, rh, true);
-          if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, d ? 8 : 4);
-          lo[rd] = ol;
-          hi[rd] = oh;
-          pc = next;
-          break;
-        }
-        case Op.FETCH_FAULT:
-          // The upper half of a 32-bit instruction lies beyond the end of RAM.
-          pc = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc + 2, pc);
-          break;
+        case Op.ADDIW: { const v = (lo[rs1]! + imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SLLIW: { const v = lo[rs1]! << imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SRLIW: { const v = (lo[rs1]! >>> imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SRAIW: { const v = lo[rs1]! >> imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.ADDW: { const v = (lo[rs1]! + lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SUBW: { const v = (lo[rs1]! - lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SLLW: { const v = lo[rs1]! << (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SRLW: { const v = (lo[rs1]! >>> (lo[rs2]! & 31)) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.SRAW: { const v = lo[rs1]! >> (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
         default:
-          // Op.ILLEGAL: reserved or unsupported encodings; tval = instruction bits.
-          pc = this.illegalTrap(imm, pc);
           break;
       }
+      // Not a common op, or not on RAM: `step` runs it through executeCold.
+      n--;
+      this.coldW = w;
+      this.coldImm = imm;
+      break;
     }
     this.pcv = pc;
     this.instret = startInstret + n;
     return n;
   }
-}
 
+  /**
+   * Executes the instruction `w`/`imm` at `pc` that `execute` stopped at;
+   * returns the next pc and sets `leave` when the burst must end (CSR
+   * writes, trap returns, wfi, a device line changed by an MMIO access).
+   */
+  private executeCold(w: number, imm: number, pc: number): number {
+    const lo = this.lo, hi = this.hi;
+    const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
+    const next = pc + (w >>> 24);
+    const op = (w & 255) as Op;
+    switch (op) {
+      case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
+        const h1 = hi[rs1]!;
+        const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+        const o = a - this.ramBase;
+        const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+        if (o >= 0 && o <= this.ramSize - size) {
+          // The last bytes of RAM, where the loop's 8-byte bound is too strict.
+          const dv = this.dv;
+          const v = size === 4 ? dv.getInt32(o, true) : size === 2 ? dv.getInt16(o, true) : dv.getInt8(o);
+          lo[rd] = op === Op.LBU ? v & 0xff : op === Op.LHU ? v & 0xffff : v;
+          hi[rd] = op === Op.LBU || op === Op.LHU || op === Op.LWU ? 0 : v >> 31;
+          return next;
+        }
+        if (!this.loadSlow(a, size, op === Op.LB || op === Op.LH || op === Op.LW, rd)) {
+          return takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+        }
+        if (this.irqDirty) this.leave = true;
+        return next;
+      }
+      case Op.SB: case Op.SH: case Op.SW: case Op.SD: {
+        const h1 = hi[rs1]!;
+        const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
+        const o = a - this.ramBase;
+        const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+        if (o >= 0 && o <= this.ramSize - size) {
+          const dv = this.dv;
+          if (size === 8) dv.setInt32(o + 4, hi[rs2]!, true);
+          if (size >= 4) dv.setInt32(o, lo[rs2]!, true);
+          else if (size === 2) dv.setInt16(o, lo[rs2]!, true);
+          else dv.setInt8(o, lo[rs2]!);
+          const codeMap = this.cache.codeMap;
+          if ((codeMap[o >>> 12]! | codeMap[(o + size - 1) >>> 12]!) !== 0) this.cache.invalidateStore(o, size);
+          return next;
+        }
+        if (!this.storeSlow(a, size, lo[rs2]!, size === 8 ? hi[rs2]! : 0)) {
+          return takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+        }
+        if (this.irqDirty) this.leave = true;
+        return next;
+      }
+      // RV64M (unprivileged spec chapter 13).
+      case Op.MUL: case Op.MULH: case Op.MULHSU: case Op.MULHU:
+      case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU: {
+        const al = lo[rs1]!, ah = hi[rs1]!, bl = lo[rs2]!, bh = hi[rs2]!;
+        switch (op) {
+          case Op.MUL: mul64(al, ah, bl, bh); break;
+          case Op.MULH: mulh64(al, ah, bl, bh); break;
+          case Op.MULHSU: mulhsu64(al, ah, bl, bh); break;
+          case Op.MULHU: mulhu64(al, ah, bl, bh); break;
+          case Op.DIV: case Op.REM: div64(al, ah, bl, bh, op === Op.REM); break;
+          default: divu64(al, ah, bl, bh, op === Op.REMU); break;
+        }
+        lo[rd] = mdOut[0]!;
+        hi[rd] = mdOut[1]!;
+        return next;
+      }
+      case Op.MULW: case Op.DIVW: case Op.DIVUW: case Op.REMW: case Op.REMUW: {
+        const a = lo[rs1]!, b = lo[rs2]!;
+        const v = op === Op.MULW ? Math.imul(a, b)
+          : op === Op.DIVW || op === Op.REMW ? divw(a, b, op === Op.REMW)
+          : divuw(a, b, op === Op.REMUW);
+        lo[rd] = v;
+        hi[rd] = v >> 31;
+        return next;
+      }
+      case Op.FENCE:
+        return next;
+      case Op.FENCE_I:
+        // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
+        this.cache.flush();
+        return next;
+      case Op.ECALL:
+        // Causes 8, 9, 11: ecall from U, S, M (privileged spec table 3.6).
+        return takeTrap(this, CAUSE.ECALL_U + this.priv, false, 0, pc);
+      case Op.EBREAK:
+        return takeTrap(this, CAUSE.BREAKPOINT, false, pc, pc);
+      case Op.MRET:
+        if (this.priv !== PRIV_M) return this.illegalTrap(0x30200073, pc);
+        this.leave = true;
+        return mret(this);
+      case Op.SRET:
+        // TSR traps sret in S-mode (privileged spec 3.1.6.5).
+        if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TSR) !== 0)) {
+          return this.illegalTrap(0x10200073, pc);
+        }
+        this.leave = true;
+        return sret(this);
+      case Op.WFI:
+        // wfi is illegal in U-mode, and in S-mode when TW=1 (privileged spec 3.1.6.5).
+        if (this.priv === PRIV_U || (this.priv !== PRIV_M && (this.mstatus & MSTATUS.TW) !== 0)) {
+          return this.illegalTrap(0x10500073, pc);
+        }
+        if ((mipValue(this) & this.mie) === 0) this.waiting = true;
+        this.leave = true;
+        return next;
+      case Op.SFENCE_VMA:
+        // No address translation, so nothing to flush; TVM traps it in S-mode (3.1.6.5).
+        if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TVM) !== 0)) {
+          return this.illegalTrap(imm, pc);
+        }
+        return next;
+      case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+        if (!this.csrOp(op, rd, rs1, imm)) return this.illegalTrap(Rv64Hart.csrBits(op, rd, rs1, imm), pc);
+        this.leave = true;
+        return next;
+      // RV64A (unprivileged spec chapter 8). AMOs and LR/SC need natural
+      // alignment; misaligned ones raise cause 4 (LR) or 6 (SC/AMO).
+      case Op.LR_W: case Op.LR_D: case Op.SC_W: case Op.SC_D: case Op.AMO_W: case Op.AMO_D:
+        return this.atomic(op, rd, rs1, rs2, imm, pc, next);
+      case Op.FETCH_FAULT:
+        // Nothing to fetch at pc (bus error outside RAM), or the upper half
+        // of a 32-bit instruction lies beyond the end of RAM; imm is the offset.
+        return takeTrap(this, CAUSE.FETCH_ACCESS, false, (pc < 0 ? pc + TWO64 : pc) + imm, pc);
+      default:
+        // Op.ILLEGAL: reserved or unsupported encodings; tval = instruction bits.
+        return this.illegalTrap(imm, pc);
+    }
+  }
+
+  /** LR, SC and AMOs on RAM (unprivileged spec chapter 8); returns the next pc. */
+  private atomic(op: Op, rd: number, rs1: number, rs2: number, f5: number, pc: number, next: number): number {
+    const lo = this.lo, hi = this.hi, dv = this.dv;
+    const d = op === Op.LR_D || op === Op.SC_D || op === Op.AMO_D;
+    const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
+    const o = a - this.ramBase;
+    const isLr = op === Op.LR_W || op === Op.LR_D;
+    if ((a & (d ? 7 : 3)) !== 0) return takeTrap(this, isLr ? CAUSE.LOAD_MISALIGNED : CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc);
+    if (!(o >= 0 && o <= this.ramSize - 8)) return takeTrap(this, isLr ? CAUSE.LOAD_ACCESS : CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+    const codeMap = this.cache.codeMap;
+    if (isLr) {
+      const v = dv.getInt32(o, true);
+      lo[rd] = v;
+      hi[rd] = d ? dv.getInt32(o + 4, true) : v >> 31;
+      this.resv = a;
+    } else if (op === Op.SC_W || op === Op.SC_D) {
+      if (this.resv === a) {
+        dv.setInt32(o, lo[rs2]!, true);
+        if (d) dv.setInt32(o + 4, hi[rs2]!, true);
+        if (codeMap[o >>> 12] !== 0) this.cache.invalidateStore(o, d ? 8 : 4);
+        lo[rd] = 0;
+      } else {
+        lo[rd] = 1;
+      }
+      hi[rd] = 0;
+      this.resv = -1;
+    } else {
+      const ol = dv.getInt32(o, true);
+      const oh = d ? dv.getInt32(o + 4, true) : ol >> 31;
+      const bl = lo[rs2]!, bh = d ? hi[rs2]! : bl >> 31;
+      let rl = bl, rh = bh;
+      switch (f5 as Amo) {
+        case Amo.SWAP: break;
+        case Amo.ADD: {
+          rl = (ol + bl) | 0;
+          rh = (oh + bh + ((rl >>> 0) < (ol >>> 0) ? 1 : 0)) | 0;
+          break;
+        }
+        case Amo.XOR: rl = ol ^ bl; rh = oh ^ bh; break;
+        case Amo.OR: rl = ol | bl; rh = oh | bh; break;
+        case Amo.AND: rl = ol & bl; rh = oh & bh; break;
+        default: {
+          const signed = f5 === Amo.MIN || f5 === Amo.MAX;
+          const ah2 = signed ? oh : oh >>> 0, bh2 = signed ? bh : bh >>> 0;
+          const less = ah2 < bh2 || (ah2 === bh2 && (ol >>> 0) < (bl >>> 0));
+          const takeOld = f5 === Amo.MIN || f5 === Amo.MINU ? less : !less;
+          if (takeOld) { rl = ol; rh = oh; }
+        }
+      }
+      dv.setInt32(o, rl, true);
+      if (d) dv.setInt32(o + 4, rh, true);
+      if (codeMap[o >>> 12] !== 0) this.cache.invalidateStore(o, d ? 8 : 4);
+      lo[rd] = ol;
+      hi[rd] = oh;
+    }
+    return next;
+  }
+}

@@ -127,3 +127,13 @@ export function captureIo(cwd?: string): CliIo & { out: string; err: string } {
 export function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'vmledger-cfg-'));
 }
+
+/** The message `f` throws, or 'no error' (so a test can compare messages). */
+export function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}

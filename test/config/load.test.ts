@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernel } from '../../kernel/index.js';
 import { loadConfigFile, MAX_INCLUDE_DEPTH } from '../../transports/config/index.js';
 import { runCommandLine } from '../../transports/cli/index.js';
-import { captureIo, newKernel, tmp } from '../cli/fixtures.js';
+import { captureIo, errorOf, newKernel, tmp } from '../cli/fixtures.js';
 
 let kernel: Kernel;
 beforeAll(async () => (kernel = await newKernel()));
@@ -16,14 +16,6 @@ function files(map: Record<string, string>): string {
   for (const [name, text] of Object.entries(map)) writeFileSync(join(dir, name), text);
   return dir;
 }
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
 
 describe('imperative config files', () => {
   it('loads YAML entries in order, with comments, each with file:line:col as origin', () => {

@@ -3,17 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planDescriptive } from '../../transports/config/index.js';
 import { runCommandLine } from '../../transports/cli/index.js';
-import { captureIo, newKernel, tmp } from '../cli/fixtures.js';
+import { captureIo, errorOf, newKernel, tmp } from '../cli/fixtures.js';
 
 const plan = (doc: Record<string, unknown>) => planDescriptive(doc).map((d) => `${d.execute} ${String(d.arguments['id'] ?? d.arguments['node-name'] ?? d.arguments['type'] ?? '')}`.trim());
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
 
 describe('planner', () => {
   it('orders backends, then the machine, then devices, whatever the file order', () => {

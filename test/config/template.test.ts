@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listTemplates, loadTemplate, parseTemplate, renderTemplate, runTemplateCommand, runUp, templateHelp, templateLineMap, templateSteps } from '../../transports/config/index.js';
-import { captureIo, newKernel, tmp } from '../cli/fixtures.js';
+import { captureIo, errorOf, newKernel, tmp } from '../cli/fixtures.js';
 
 const TPL = `---
 description: A test machine
@@ -20,14 +20,6 @@ variables:
   arguments: { driver: file, node-name: data, filename: {{ data | q }} }
 {% endif %}
 `;
-const errorOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
 
 describe('templates', () => {
   const tpl = parseTemplate(TPL, 'test.yaml');

@@ -176,6 +176,34 @@ const simple = (name: string, help: string): HmpCommand => ({
   },
 });
 
+/** An HMP command taking QEMU keyval arguments (`device_add DRIVER,k=v`), typed by the QMP command's schema. */
+function keyvalCommand(name: string, command: string, implied: string, args: string, help: string): HmpCommand {
+  return {
+    name,
+    args,
+    help,
+    run: async (ctx, words, rest) => {
+      need(words, 1, `${name} ${args}`);
+      await ctx.exec(command, keyvalArgs(ctx, command, rest, implied));
+      return '';
+    },
+  };
+}
+
+/** An HMP command naming one object by id (`device_del ID`). */
+function idCommand(name: string, command: string, arg: string, help: string): HmpCommand {
+  return {
+    name,
+    args: arg,
+    help,
+    run: async (ctx, words) => {
+      need(words, 1, `${name} ${arg}`);
+      await ctx.exec(command, { id: words[0] });
+      return '';
+    },
+  };
+}
+
 /** The HMP commands, in the order `help` lists them. */
 export const HMP_TABLE: readonly HmpCommand[] = [
   {
@@ -218,56 +246,11 @@ export const HMP_TABLE: readonly HmpCommand[] = [
       return '';
     },
   },
-  {
-    name: 'device_add',
-    args: 'driver[,prop=value][,...]',
-    help: 'add device, like -device on the command line',
-    run: async (ctx, words, rest) => {
-      need(words, 1, 'device_add driver[,prop=value][,...]');
-      await ctx.exec('device_add', keyvalArgs(ctx, 'device_add', rest, 'driver'));
-      return '';
-    },
-  },
-  {
-    name: 'device_del',
-    args: 'device',
-    help: 'remove device',
-    run: async (ctx, words) => {
-      need(words, 1, 'device_del device');
-      await ctx.exec('device_del', { id: words[0] });
-      return '';
-    },
-  },
-  {
-    name: 'object_add',
-    args: 'type,id=str[,prop=value][,...]',
-    help: 'create QOM object',
-    run: async (ctx, words, rest) => {
-      need(words, 1, 'object_add type,id=str[,prop=value][,...]');
-      await ctx.exec('object-add', keyvalArgs(ctx, 'object-add', rest, 'qom-type'));
-      return '';
-    },
-  },
-  {
-    name: 'object_del',
-    args: 'id',
-    help: 'destroy QOM object',
-    run: async (ctx, words) => {
-      need(words, 1, 'object_del id');
-      await ctx.exec('object-del', { id: words[0] });
-      return '';
-    },
-  },
-  {
-    name: 'chardev-add',
-    args: 'args',
-    help: 'add chardev, like -chardev on the command line',
-    run: async (ctx, words, rest) => {
-      need(words, 1, 'chardev-add backend,id=str[,prop=value][,...]');
-      await ctx.exec('chardev-add', keyvalArgs(ctx, 'chardev-add', rest, 'backend'));
-      return '';
-    },
-  },
+  keyvalCommand('device_add', 'device_add', 'driver', 'driver[,prop=value][,...]', 'add device, like -device on the command line'),
+  idCommand('device_del', 'device_del', 'device', 'remove device'),
+  keyvalCommand('object_add', 'object-add', 'qom-type', 'type,id=str[,prop=value][,...]', 'create QOM object'),
+  idCommand('object_del', 'object-del', 'id', 'destroy QOM object'),
+  keyvalCommand('chardev-add', 'chardev-add', 'backend', 'backend,id=str[,prop=value][,...]', 'add chardev, like -chardev on the command line'),
   {
     name: 'qom-list',
     args: '[path]',

@@ -9,7 +9,7 @@ import { EXPORT_FORMATS, exportConfig, runTemplateCommand, runUp, type ExportFor
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { loadPlugin } from './plugin-loader.js';
 
-/** Where the command log goes when `-log` is not given; the previous run's log is kept as `.1`. */
+/** Where the command log goes when `-log` is not given; earlier runs' logs are kept as `.1`, `.2`, ... (newest highest). */
 const DEFAULT_LOG = 'vmledger.db';
 
 const USAGE = `Usage:
@@ -34,13 +34,15 @@ async function pluginSet(specs: readonly string[]): Promise<Plugin[]> {
   return [...DEFAULT_PLUGINS, ...extra];
 }
 
-/** Opens the command log: a named file that already holds a log is refused, so one log is one VM's history. */
+/** Opens the command log: a named file that already holds a log is refused, so one log is one VM's history; no earlier log is ever overwritten. */
 function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLogStore {
   const target = path ?? DEFAULT_LOG;
   if (existsSync(target)) {
     if (path) fatal(`-log ${path}: the file already holds a log; choose a new file (one log records one VM)`);
-    renameSync(target, `${target}.1`);
-    for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.1${suffix}`);
+    let n = 1;
+    while (existsSync(`${target}.${n}`)) n++;
+    renameSync(target, `${target}.${n}`);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.${n}${suffix}`);
   }
   return SqliteLogStore.open(target, { sync });
 }

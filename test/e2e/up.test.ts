@@ -28,7 +28,7 @@ describe('vmledger up (the main job)', () => {
     expect(replay.stdout).toContain('/machine/uart0 (ns16550a, realized)');
   });
 
-  it('keeps the previous run log as vmledger.db.1 rather than mixing two VMs in one log', async () => {
+  it('keeps earlier runs logs as vmledger.db.1, .2, ... rather than mixing two VMs in one log or overwriting one', async () => {
     const first = new VmProcess(['up', 'console.yaml', `firmware=${DEMO_FIRMWARE}`, 'qmp=']);
     running.push(first);
     await first.waitFor('press q');
@@ -41,6 +41,10 @@ describe('vmledger up (the main job)', () => {
     expect(await second.exited).toBe(0);
     expect(existsSync(join(first.cwd, 'vmledger.db.1'))).toBe(true);
     expect((await runVmledger(['log', 'verify', 'vmledger.db.1'], first.cwd)).code).toBe(0);
+    const third = await runVmledger(['-frobnicate'], first.cwd);
+    expect(third.code).toBe(1);
+    expect(existsSync(join(first.cwd, 'vmledger.db.2'))).toBe(true);
+    expect((await runVmledger(['log', 'verify', 'vmledger.db.1'], first.cwd)).stdout).toMatch(/^OK: 4 entries/);
   });
 
   it('a failing command line exits non-zero and logs the failed option; a -log file that already holds a log is refused', async () => {

@@ -64,9 +64,11 @@ function runUntilExit(kernel: Kernel): void {
 /** One short banner on stderr, so the console on stdout stays the guest's. */
 async function banner(kernel: Kernel, logPath: string): Promise<void> {
   const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as Array<{ description: string }>;
-  const firmware = (kernel.objects.find('/machine')?.get('firmware') as string | undefined) ?? 'the demo firmware';
+  const machine = kernel.objects.find('/machine');
+  const image = (machine?.get('firmware') ?? machine?.get('kernel') ?? 'the demo firmware') as string;
+  const state = kernel.runState === 'running' ? `running ${image}` : `${kernel.runState} (${image})`;
   const qmp = monitors.map((m) => m.description).join(', ') || 'no monitor';
-  process.stderr.write(`vmledger: ${kernel.objects.find('/machine')?.type ?? 'no'} machine running ${firmware}; ${qmp}; log ${logPath}\n`);
+  process.stderr.write(`vmledger: ${machine?.type ?? 'no'} machine ${state}; ${qmp}; log ${logPath}\n`);
 }
 
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;

@@ -53,9 +53,6 @@ const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 2
 const NO_PAGE = new Int32Array(4096);
 const NO_PAGE_BASE = -1e30;
 
-/** Number and size of a hart's first, short bursts (see `step`). */
-const WARM_BURSTS = 200;
-const WARM_BURST = 64;
 /**
  * Immediate of the last decode (the decoder returns the packed word). A
  * typed array, not a variable, so the interpreter loop reads it as an int32.
@@ -301,8 +298,6 @@ export class Rv64Hart implements Hart, HartState {
   private coldImm = 0;
   /** Set by `executeCold` when the burst must end after its instruction. */
   private leave = false;
-  /** Bursts run so far, up to WARM_BURSTS. */
-  private bursts = 0;
 
   private readonly bus: PhysicalBus;
   private readonly dv: DataView;
@@ -385,16 +380,10 @@ export class Rv64Hart implements Hart, HartState {
       this.irqDirty = false;
       const irq = pendingInterrupt(this);
       if (irq >= 0) this.pcv = takeTrap(this, irq, true, 0, this.pcv);
-      // The first bursts are short, so V8 optimizes the loop as a whole with
-      // feedback from its entry and exit. Otherwise on-stack replacement,
-      // compiled in the middle of a long first burst, reaches an exit it never
-      // saw, and that cached OSR code deoptimizes at the end of every later
-      // burst (seen with --trace-deopt: a steady 35-45 MIPS instead of 60+).
+      // No need for short first bursts here: the warm-up (warm-up.ts) left
+      // the loop's exits with feedback, so code V8 compiles on stack in a
+      // long burst does not deoptimize at every later exit.
       let burst = budget - done;
-      if (this.bursts < WARM_BURSTS) {
-        this.bursts++;
-        if (burst > WARM_BURST) burst = WARM_BURST;
-      }
       // execute runs the common ops and stops before any other one, which
       // runs here (see `execute` for why), until the burst is spent or that
       // instruction needs interrupts re-checked.

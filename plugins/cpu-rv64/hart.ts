@@ -7,9 +7,10 @@
  *   from index 0 (always 0) and writes to x0 are redirected at decode time
  *   to a scratch register 32, so no instruction tests rd != 0;
  * - instructions are decoded once into a packed word + immediate held by
- *   the shared `DecodeCache`, and executed by one `switch` over small
- *   integer op numbers (a jump table in V8; the op enum must stay a
- *   `const enum` in this file so esbuild inlines the case labels);
+ *   the shared `DecodeCache`, and executed by a `switch` over small integer
+ *   op numbers (a jump table in V8; the op enum must stay a `const enum` in
+ *   this file so esbuild inlines the case labels): the common ops in the
+ *   loop of `execute`, the others out of line in `executeCold`;
  * - RAM loads and stores go through a DataView on `bus.ram` (handles
  *   misaligned accesses in hardware, as QEMU does); everything else goes
  *   through the bus slow path;
@@ -380,9 +381,6 @@ export class Rv64Hart implements Hart, HartState {
       this.irqDirty = false;
       const irq = pendingInterrupt(this);
       if (irq >= 0) this.pcv = takeTrap(this, irq, true, 0, this.pcv);
-      // No need for short first bursts here: the warm-up (warm-up.ts) left
-      // the loop's exits with feedback, so code V8 compiles on stack in a
-      // long burst does not deoptimize at every later exit.
       let burst = budget - done;
       // execute runs the common ops and stops before any other one, which
       // runs here (see `execute` for why), until the burst is spent or that
@@ -523,7 +521,7 @@ export class Rv64Hart implements Hart, HartState {
     // DMA), so a page held here stays valid until the loop ends.
     let page: Int32Array = NO_PAGE;
     let pageBase = NO_PAGE_BASE;
-    loop: while (n < budget) {
+    while (n < budget) {
       n++;
       let w: number, imm: number;
       let e = pc - pageBase;

@@ -44,6 +44,7 @@ describe('rv64 ISA programs', () => {
     });
   });
   it('raises access faults for bus errors and illegal-instruction for reserved encodings', () => expectPass('faults'));
+  it('loads, stores and fetches at the end of RAM, faulting past it', () => expectPass('ram-edge'));
   it('runs self-modified and copied code after fence.i', () => expectPass('fencei'));
   it('keeps AMO and LR/SC counters exact across two harts', () => expectPass('smp', { harts: 2 }));
 });

@@ -648,41 +648,40 @@ export class Rv64Hart implements Hart, HartState {
           pc = next;
           continue;
         }
-        // Stores (unprivileged spec 2.6); stores into decoded code clear those slots.
+        // Stores (unprivileged spec 2.6). Stores into a page holding decoded
+        // code are cold: executeCold clears the decodes they overwrite. There
+        // are a couple of hundred in a U-Boot boot, and V8 would otherwise
+        // inline the invalidation loop into this loop four times.
         case Op.SW: {
           const h1 = hi[rs1]!;
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8)) break;
+          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
-          if ((codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) cache.invalidateStore(o, 4);
           pc = next;
           continue;
         }
         case Op.SD: {
           const h1 = hi[rs1]!;
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8)) break;
+          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           dv.setInt32(o + 4, hi[rs2]!, true);
-          if ((codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) cache.invalidateStore(o, 8);
           pc = next;
           continue;
         }
         case Op.SB: {
           const h1 = hi[rs1]!;
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8)) break;
+          if (!(o >= 0 && o <= ram8) || codeMap[o >>> 12] !== 0) break;
           dv.setInt8(o, lo[rs2]!);
-          if (codeMap[o >>> 12] !== 0) cache.invalidateStore(o, 1);
           pc = next;
           continue;
         }
         case Op.SH: {
           const h1 = hi[rs1]!;
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8)) break;
+          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) break;
           dv.setInt16(o, lo[rs2]!, true);
-          if ((codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) cache.invalidateStore(o, 2);
           pc = next;
           continue;
         }

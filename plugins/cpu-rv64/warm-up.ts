@@ -26,14 +26,17 @@ const RA = 1, SP = 2, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9, A0 = 10, A1 = 11, 
 const T3 = 28, T4 = 29, T5 = 30, T6 = 31;
 
 /**
- * Byte offsets in the two borrowed pages: code from 0, the operand table
- * and the load/store area (within addi's reach), and a jump that straddles
- * the page boundary (the decoder's path for such instructions).
+ * Byte offsets in the three borrowed pages: code from 0, the operand table
+ * and a word stored to (a store into a page holding code, the interpreter's
+ * cold path for those), a jump that straddles the first page boundary (the
+ * decoder's path for such instructions), and the load/store area in the
+ * third page, which holds no code, so stores there take the fast path.
  */
 const TABLE = 0x600;
-const DATA = 0x700;
+const CODE_STORE = 0x7f0;
 const STRADDLE = 0xffe;
-const SIZE = 0x2000;
+const DATA = 0x2000;
+const SIZE = 0x3000;
 
 /**
  * Operand pairs (a0, a1) as [lo, hi] words, one pair per loop round: equal
@@ -76,7 +79,8 @@ function build(): Uint8Array {
   const rr = [0, 1, 2, 3, 4, 5, 6, 7]; // funct3 of ADD SLL SLT SLTU XOR SRL OR AND
   // Prologue: s0 = RAM base, s1 = operand table, s2 = rounds, sp = data area, mtvec = handler.
   op(0x17 | (S0 << 7)); // auipc s0, 0
-  op(i(TABLE, S0, 0, S1, 0x13), i(OPERANDS.length, 0, 0, S2, 0x13), i(DATA, S0, 0, SP, 0x13));
+  op(i(TABLE, S0, 0, S1, 0x13), i(OPERANDS.length, 0, 0, S2, 0x13));
+  op(DATA | (SP << 7) | 0x37, r(0, SP, S0, 0, SP, 0x33)); // lui sp, DATA >> 12; add sp, s0, sp
   const handlerFix = p.length;
   op(0, csr(1, 0, T0, 0x305)); // addi t0, s0, handler (patched below); csrw mtvec, t0
   op(jal(0, STRADDLE - 4 * p.length)); // to the straddling jump, which comes back to the loop
@@ -96,7 +100,7 @@ function build(): Uint8Array {
   // jal/jalr: call the ret two words down, come back, jump over it.
   op(jal(RA, 8), jal(0, 8), i(0, RA, 0, 0, 0x67));
   // Loads and stores of every width on RAM (2.6).
-  op(s(0, A0, SP, 3), s(8, A1, SP, 2), s(12, A0, SP, 1), s(14, A1, SP, 0));
+  op(s(0, A0, SP, 3), s(8, A1, SP, 2), s(12, A0, SP, 1), s(14, A1, SP, 0), s(CODE_STORE, A0, S0, 3));
   for (const f3 of [0, 1, 2, 3, 4, 5, 6]) op(i(0, SP, f3, T3, 0x03), i(8, SP, f3, T3, 0x03));
   // M (chapter 13) and A (chapter 8): cold paths outside the loop, run here so their call sites have feedback too.
   for (let f3 = 0; f3 < 8; f3++) op(r(1, A1, A0, f3, T4, 0x33));

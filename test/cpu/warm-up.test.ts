@@ -15,7 +15,7 @@ describe('interpreter warm-up', () => {
 
   it('restores the RAM it borrowed, drops its decodes and resets the hart', () => {
     const bus = new TestBus();
-    for (let k = 0; k < 0x3000; k++) bus.ram[k] = (k * 7) & 255;
+    for (let k = 0; k < 0x4000; k++) bus.ram[k] = (k * 7) & 255;
     const before = bus.ram.slice();
     const cache = new DecodeCache(bus.ram.length);
     const hart = new Rv64Hart(0, bus, bus, cache);

@@ -1,6 +1,6 @@
 /**
  * Interpreter warm-up: before the guest starts, a hart of the new cluster
- * runs a small RISC-V program, written below, on the first page of its
+ * runs a small RISC-V program, written below, in the first pages of its
  * own RAM, then everything it touched is put back.
  *
  * Why: V8 compiles `Rv64Hart.execute` with TurboFan from the type feedback
@@ -13,10 +13,10 @@
  * guest will see) and with the kinds of values real code computes (RAM
  * addresses with bit 31 set, negative numbers, 64-bit carries, shifts of 0,
  * under 32 and from 32), gives the first compile complete feedback.
- * Feedback from scratch objects of other classes, or from values no guest
- * produces, made later compiles polymorphic and slower (an attempt that
- * warmed every op on a scratch hart and bus cost the compute loop half its
- * speed).
+ * Feedback alone is not enough: with the old loop, which merged the results
+ * of its calls out (trap entry, CSR ops) into pc, full feedback made V8 box
+ * pc at every instruction and the compute loop fell to about 40 MIPS; see
+ * `Rv64Hart.execute` for the loop's shape that avoids it.
  */
 import { C64 } from './state.js';
 import type { Rv64Hart } from './hart.js';
@@ -137,7 +137,7 @@ let image: Uint8Array | undefined;
 
 /**
  * Runs the warm-up program on `hart` (freshly built, before any reset or
- * run), then restores the page of RAM it used and resets the hart's
+ * run), then restores the RAM it used and resets the hart's
  * architectural state. Returns false if the program did not end as written
  * (in its wfi after one ecall), which would mean it warmed less than it should.
  */

@@ -4,7 +4,7 @@
  * output reads back (through the config loader, the command line, a QMP
  * client) into the same commands.
  */
-import { stringify } from 'yaml';
+import { yaml } from './libraries.js';
 import { formatKeyval, type Step } from '../cli/index.js';
 
 /** A command without its origin: what export and print-expansion write. */
@@ -39,7 +39,7 @@ export function formatConfigFile(items: readonly CommandItem[], header?: string)
     if (i.note) out.push(`# ${i.note}`);
     out.push(`- execute: ${i.execute}`);
     if (Object.keys(i.arguments).length)
-      out.push(`  arguments: ${stringify(i.arguments, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd()}`);
+      out.push(`  arguments: ${yaml().stringify(i.arguments, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd()}`);
   }
   return out.join('\n') + '\n';
 }

@@ -14,8 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import JSON5 from 'json5';
-import { LineCounter, isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { json5, yaml } from './libraries.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { coerceLoose, type CoerceContext, TransportError, type Step } from '../cli/index.js';
@@ -55,6 +55,7 @@ type Where = (line: number, col: number) => string;
 
 /** Parses YAML, keeping each top-level entry's position; syntax errors carry line and column. */
 function parseYaml(text: string, at: Where): Parsed {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const err = doc.errors[0];
@@ -62,7 +63,7 @@ function parseYaml(text: string, at: Where): Parsed {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
     throw new TransportError(at(pos.line, pos.col), `YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  if (isMap(doc.contents)) {
+  if (yaml().isMap(doc.contents)) {
     const json = doc.toJSON() as Record<string, unknown>;
     if (isDescriptive(json)) return { descriptive: json };
   }
@@ -76,10 +77,10 @@ function parseYaml(text: string, at: Where): Parsed {
 /** The list of entries: the document itself, or its `commands:` member. */
 function listNode(contents: unknown, where: string): YamlNode[] {
   if (contents === null || contents === undefined) return [];
-  if (isSeq(contents)) return contents.items as YamlNode[];
-  if (isMap(contents)) {
+  if (yaml().isSeq(contents)) return contents.items as YamlNode[];
+  if (yaml().isMap(contents)) {
     const commands = contents.get('commands', true);
-    if (isSeq(commands)) return commands.items as YamlNode[];
+    if (yaml().isSeq(commands)) return commands.items as YamlNode[];
   }
   throw new TransportError(where, 'a config file is a list of entries ({execute, arguments} or {include}), or a mapping with a commands: list');
 }
@@ -88,7 +89,7 @@ function listNode(contents: unknown, where: string): YamlNode[] {
 function parseJson5(text: string, at: Where): Parsed {
   let doc: unknown;
   try {
-    doc = JSON5.parse(text);
+    doc = json5().parse(text);
   } catch (e) {
     const { lineNumber, columnNumber, message } = e as { lineNumber?: number; columnNumber?: number; message: string };
     throw new TransportError(at(lineNumber ?? 1, columnNumber ?? 1), `JSON5 syntax error: ${message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '')}`);

@@ -15,8 +15,7 @@
  *   arguments: { type: virt, memory: {{ memory }} }
  * ```
  */
-import nunjucks from 'nunjucks';
-import { parse as parseYaml } from 'yaml';
+import { nunjucks, once, yaml } from './libraries.js';
 import { TransportError } from '../cli/index.js';
 
 /** One declared variable. */
@@ -45,7 +44,7 @@ export function parseTemplate(text: string, name: string): Template {
   if (!m) throw new TransportError(`${name}:1:1`, "a template starts with front matter between '---' lines (description, variables)");
   let meta: { description?: unknown; variables?: unknown };
   try {
-    meta = (parseYaml(m[1]!) ?? {}) as typeof meta;
+    meta = (yaml().parse(m[1]!) ?? {}) as typeof meta;
   } catch (e) {
     const pos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
     throw new TransportError(`${name}:${(pos?.line ?? 0) + 1}:${pos?.col ?? 1}`, `front matter: ${(e as Error).message.split('\n')[0]}`);
@@ -72,8 +71,11 @@ export function parseAssignments(args: readonly string[]): Record<string, string
 }
 
 /** Values as the body sees them: strings safe inside YAML flow and block scalars are left alone; others are quoted by `| q`. */
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
-env.addFilter('q', (v: unknown) => JSON.stringify(String(v)));
+const environment = once(() => {
+  const env = new (nunjucks().Environment)(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  env.addFilter('q', (v: unknown) => JSON.stringify(String(v)));
+  return env;
+});
 
 /**
  * Renders a template with `values`: defaults fill what was not given, a
@@ -90,7 +92,7 @@ export function renderTemplate(tpl: Template, values: Record<string, string>): s
     ctx[v.name] = value;
   }
   try {
-    return env.renderString(tpl.body, ctx);
+    return environment().renderString(tpl.body, ctx);
   } catch (e) {
     const msg = (e as Error).message.replace(/\s+/g, ' ').trim();
     const line = /\[Line (\d+), Column (\d+)\]/.exec(msg);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin as EsbuildPlugin } from 'esbuild';
+import type { Plugin as EsbuildPlugin } from 'esbuild';
 import type { Plugin } from '../kernel/index.js';
 
 /** The public modules an external plugin may import by name, as the running program provides them. */
@@ -59,6 +59,8 @@ export async function loadPlugin(spec: string, modules: HostModules, cwd = proce
   }
   const outdir = mkdtempSync(join(tmpdir(), 'vmledger-plugin-'));
   const outfile = join(outdir, 'plugin.mjs');
+  // Loaded only when a plugin is: esbuild is large, and most runs load none.
+  const { build } = await import('esbuild');
   try {
     await build({
       entryPoints: [entry],

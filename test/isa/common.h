@@ -56,6 +56,32 @@
   mret
   .endm
 
+/* SKIP_HANDLER that also records mepc in s8 and, on an instruction access
+ * fault (mcause 1), returns to ra: the faulting fetch was a call. */
+  .macro FAULT_HANDLER name
+  .align 4
+\name:
+  csrr s8, mepc
+  csrr s10, mcause
+  csrr s11, mtval
+  addi s9, s9, 1
+  li t6, 1
+  bne s10, t6, 96f
+  csrw mepc, ra
+  mret
+96:
+  csrr t6, mepc
+  lhu t5, 0(t6)
+  andi t5, t5, 3
+  addi t6, t6, 2
+  li t4, 3
+  bne t5, t4, 97f
+  addi t6, t6, 2
+97:
+  csrw mepc, t6
+  mret
+  .endm
+
   .macro START
   .section .text.init
   .globl _start

@@ -50,22 +50,4 @@ _start:
   CHECK s9, 12, 22
   PASS
 
-  .align 4
-handler:
-  csrr s8, mepc
-  csrr s10, mcause
-  csrr s11, mtval
-  addi s9, s9, 1
-  li t6, 1
-  bne s10, t6, 1f
-  csrw mepc, ra                       # fetch fault: return to the caller
-  mret
-1: csrr t6, mepc
-  lhu t5, 0(t6)
-  andi t5, t5, 3
-  addi t6, t6, 2
-  li t4, 3
-  bne t5, t4, 2f
-  addi t6, t6, 2
-2: csrw mepc, t6
-  mret
+  FAULT_HANDLER handler

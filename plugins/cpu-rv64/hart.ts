@@ -52,7 +52,8 @@ const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 2
 
 /** Placeholder for "no cache page held" in the interpreter loop. */
 const NO_PAGE = new Int32Array(4096);
-const NO_PAGE_BASE = -1e30;
+/** `e` in the interpreter loop when no cache page is held: past any page, and int32 after any branch offset. */
+const FAR = 0x40000000;
 
 /**
  * Immediate of the last decode (the decoder returns the packed word). A
@@ -405,8 +406,12 @@ export class Rv64Hart implements Hart, HartState {
     return done;
   }
 
-  /** Fetch outside RAM (boot ROM): bus reads, decoded but not cached. A bus error decodes as FETCH_FAULT. */
-  private fetchSlow(pc: number): number {
+  /**
+   * Fetch at pc = base + e outside RAM (boot ROM): bus reads, decoded but not
+   * cached. A bus error decodes as FETCH_FAULT.
+   */
+  private fetchSlow(base: number, e: number): number {
+    const pc = base + e;
     const a = pc < 0 ? pc + TWO64 : pc;
     const o = this.busOut;
     if (!this.bus.read(a, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
@@ -513,46 +518,55 @@ export class Rv64Hart implements Hart, HartState {
     const ramBase = this.ramBase, ramSize = this.ramSize;
     const ram8 = ramSize - 8;
     const startInstret = this.instret;
-    let pc = this.pcv;
-    let n = 0;
-    // The cache page holding pc and the guest address of its first byte:
-    // straight-line code re-checks only pc - pageBase. Pages are dropped
-    // only by ops this loop leaves to `executeCold` (fence.i, MMIO that may
-    // DMA), so a page held here stays valid until the loop ends.
+    // pc = pageBase + e. `e` is the int32 offset of pc in the cache page
+    // `page`, whose first byte is at guest address pageBase: straight-line
+    // code and short branches only add to e, and the fetch checks e alone,
+    // so the loop does no double arithmetic on pc for those. Outside any
+    // held page (at entry, after leaving the page, outside RAM) e is FAR,
+    // past the page, and pageBase = pc - FAR. The warm-up takes neither of
+    // the paths that leave for no page (outside RAM, a jalr out of the
+    // page), so their values are computed on the paths it takes: arithmetic
+    // with no type feedback would deoptimize the loop when the guest first
+    // got there. Pages are dropped only by ops this loop leaves to
+    // `executeCold` (fence.i, MMIO that may DMA), so a page held here stays
+    // valid until the loop ends.
     let page: Int32Array = NO_PAGE;
-    let pageBase = NO_PAGE_BASE;
+    let pageBase = this.pcv - FAR;
+    let e = FAR;
+    let n = 0;
     while (n < budget) {
       n++;
       let w: number, imm: number;
-      let e = pc - pageBase;
-      if (!(e >= 0 && e < 4096)) {
-        const off = pc - ramBase;
+      if ((e >>> 0) >= 4096) {
+        const pc = pageBase + e;
+        const off = pc - ramBase, farBase = pc - FAR;
         if (off >= 0 && off < ramSize) {
           const p = pages[off >>> 12];
           page = p === undefined ? cache.page(off) : p;
           e = off & 4095;
           pageBase = pc - e;
         } else {
-          e = -1;
+          page = NO_PAGE;
+          pageBase = farBase;
+          e = FAR;
         }
       }
-      if (e >= 0) {
-        const ei = e | 0;
-        w = page[ei]!;
+      if (page !== NO_PAGE) {
+        w = page[e]!;
         if (w === 0) {
-          page[ei] = this.decodeAt(pc - ramBase);
-          page[ei + 1] = decImm[0]!;
-          w = page[ei]!;
+          page[e] = this.decodeAt(pageBase + e - ramBase);
+          page[e + 1] = decImm[0]!;
+          w = page[e]!;
         }
-        imm = page[ei + 1]!;
+        imm = page[e + 1]!;
       } else {
         // Calls return tagged values: `| 0` and the typed array keep w and
         // imm int32 for the whole loop (V8 would box them otherwise).
-        w = this.fetchSlow(pc) | 0;
+        w = this.fetchSlow(pageBase, e) | 0;
         imm = decImm[0]!;
       }
       const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
-      const next = pc + (w >>> 24);
+      const next = (e + (w >>> 24)) | 0;
       // Every case either finishes its instruction and continues the loop,
       // or breaks out of the switch to the cold path below.
       switch ((w & 255) as Op) {
@@ -560,72 +574,82 @@ export class Rv64Hart implements Hart, HartState {
           const a = lo[rs1]!, l = (a + imm) | 0;
           hi[rd] = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           lo[rd] = l;
-          pc = next;
+          e = next;
           continue;
         }
         case Op.ADD: {
           const a = lo[rs1]!, l = (a + lo[rs2]!) | 0;
           hi[rd] = (hi[rs1]! + hi[rs2]! + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           lo[rd] = l;
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SUB: {
           const a = lo[rs1]!, b = lo[rs2]!;
           hi[rd] = (hi[rs1]! - hi[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
           lo[rd] = (a - b) | 0;
-          pc = next;
+          e = next;
           continue;
         }
         case Op.LUI:
           lo[rd] = imm;
           hi[rd] = imm >> 31;
-          pc = next;
+          e = next;
           continue;
         case Op.AUIPC: {
-          const v = pc + imm;
+          const v = pageBase + e + imm;
           lo[rd] = v | 0;
           hi[rd] = Math.floor(v / TWO32) | 0;
-          pc = next;
+          e = next;
           continue;
         }
-        case Op.JAL:
-          lo[rd] = next | 0;
-          hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
-          pc += imm;
+        case Op.JAL: {
+          const link = pageBase + next;
+          lo[rd] = link | 0;
+          hi[rd] = link >= TWO32 ? Math.floor(link / TWO32) | 0 : 0;
+          e = (e + imm) | 0;
           continue;
+        }
         case Op.JALR: {
           const a = lo[rs1]!, tl = (a + imm) | 0;
           const th = (hi[rs1]! + (imm >> 31) + ((tl >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-          lo[rd] = next | 0;
-          hi[rd] = next >= TWO32 ? Math.floor(next / TWO32) | 0 : 0;
-          pc = (th === 0 ? 0 : (th >>> 0) * TWO32) + ((tl & ~1) >>> 0);
+          const link = pageBase + next;
+          lo[rd] = link | 0;
+          hi[rd] = link >= TWO32 ? Math.floor(link / TWO32) | 0 : 0;
+          const t = (th === 0 ? 0 : (th >>> 0) * TWO32) + ((tl & ~1) >>> 0);
+          const d = t - pageBase, farBase = t - FAR;
+          if (d >= 0 && d < 4096) {
+            e = d | 0;
+          } else {
+            pageBase = farBase;
+            e = FAR;
+          }
           continue;
         }
         case Op.BEQ:
-          pc = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? pc + imm : next;
+          e = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? (e + imm) | 0 : next;
           continue;
         case Op.BNE:
-          pc = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? pc + imm : next;
+          e = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? (e + imm) | 0 : next;
           continue;
         case Op.BLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
-          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
+          e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
           continue;
         }
         case Op.BGE: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
-          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
+          e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
           continue;
         }
         case Op.BLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
-          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? pc + imm : next;
+          e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
           continue;
         }
         case Op.BGEU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
-          pc = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : pc + imm;
+          e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
           continue;
         }
         // Loads (unprivileged spec 2.6). Address = rs1 + imm as a double; high
@@ -645,7 +669,7 @@ export class Rv64Hart implements Hart, HartState {
             case Op.LH: { const v = dv.getInt16(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
             default: lo[rd] = dv.getInt32(o, true); hi[rd] = 0; break;
           }
-          pc = next;
+          e = next;
           continue;
         }
         // Stores (unprivileged spec 2.6). Stores into a page holding decoded
@@ -657,7 +681,7 @@ export class Rv64Hart implements Hart, HartState {
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
           if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SD: {
@@ -666,7 +690,7 @@ export class Rv64Hart implements Hart, HartState {
           if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           dv.setInt32(o + 4, hi[rs2]!, true);
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SB: {
@@ -674,7 +698,7 @@ export class Rv64Hart implements Hart, HartState {
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
           if (!(o >= 0 && o <= ram8) || codeMap[o >>> 12] !== 0) break;
           dv.setInt8(o, lo[rs2]!);
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SH: {
@@ -682,14 +706,14 @@ export class Rv64Hart implements Hart, HartState {
           const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
           if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) break;
           dv.setInt16(o, lo[rs2]!, true);
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SLTI: {
           const ah = hi[rs1]!, bh = imm >> 31;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
           hi[rd] = 0;
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SLTIU: {
@@ -697,19 +721,19 @@ export class Rv64Hart implements Hart, HartState {
           const ah = hi[rs1]! >>> 0, bh = (imm >> 31) >>> 0;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (imm >>> 0)) ? 1 : 0;
           hi[rd] = 0;
-          pc = next;
+          e = next;
           continue;
         }
-        case Op.XORI: hi[rd] = hi[rs1]! ^ (imm >> 31); lo[rd] = lo[rs1]! ^ imm; pc = next; continue;
-        case Op.ORI: hi[rd] = hi[rs1]! | (imm >> 31); lo[rd] = lo[rs1]! | imm; pc = next; continue;
-        case Op.ANDI: hi[rd] = hi[rs1]! & (imm >> 31); lo[rd] = lo[rs1]! & imm; pc = next; continue;
+        case Op.XORI: hi[rd] = hi[rs1]! ^ (imm >> 31); lo[rd] = lo[rs1]! ^ imm; e = next; continue;
+        case Op.ORI: hi[rd] = hi[rs1]! | (imm >> 31); lo[rd] = lo[rs1]! | imm; e = next; continue;
+        case Op.ANDI: hi[rd] = hi[rs1]! & (imm >> 31); lo[rd] = lo[rs1]! & imm; e = next; continue;
         case Op.SLLI: case Op.SLL: {
           const s = (w & 255) === Op.SLLI ? imm : lo[rs2]! & 63;
           const l = lo[rs1]!, h = hi[rs1]!;
           if (s === 0) { lo[rd] = l; hi[rd] = h; }
           else if (s < 32) { hi[rd] = (h << s) | (l >>> (32 - s)); lo[rd] = l << s; }
           else { hi[rd] = l << (s - 32); lo[rd] = 0; }
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SRLI: case Op.SRL: {
@@ -718,7 +742,7 @@ export class Rv64Hart implements Hart, HartState {
           if (s === 0) { lo[rd] = l; hi[rd] = h; }
           else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >>> s; }
           else { lo[rd] = h >>> (s - 32); hi[rd] = 0; }
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SRAI: case Op.SRA: {
@@ -727,36 +751,36 @@ export class Rv64Hart implements Hart, HartState {
           if (s === 0) { lo[rd] = l; hi[rd] = h; }
           else if (s < 32) { lo[rd] = (l >>> s) | (h << (32 - s)); hi[rd] = h >> s; }
           else { lo[rd] = h >> (s - 32); hi[rd] = h >> 31; }
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
           hi[rd] = 0;
-          pc = next;
+          e = next;
           continue;
         }
         case Op.SLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           lo[rd] = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? 1 : 0;
           hi[rd] = 0;
-          pc = next;
+          e = next;
           continue;
         }
-        case Op.XOR: hi[rd] = hi[rs1]! ^ hi[rs2]!; lo[rd] = lo[rs1]! ^ lo[rs2]!; pc = next; continue;
-        case Op.OR: hi[rd] = hi[rs1]! | hi[rs2]!; lo[rd] = lo[rs1]! | lo[rs2]!; pc = next; continue;
-        case Op.AND: hi[rd] = hi[rs1]! & hi[rs2]!; lo[rd] = lo[rs1]! & lo[rs2]!; pc = next; continue;
+        case Op.XOR: hi[rd] = hi[rs1]! ^ hi[rs2]!; lo[rd] = lo[rs1]! ^ lo[rs2]!; e = next; continue;
+        case Op.OR: hi[rd] = hi[rs1]! | hi[rs2]!; lo[rd] = lo[rs1]! | lo[rs2]!; e = next; continue;
+        case Op.AND: hi[rd] = hi[rs1]! & hi[rs2]!; lo[rd] = lo[rs1]! & lo[rs2]!; e = next; continue;
         // RV64I word ops: 32-bit result sign-extended (unprivileged spec 2.4 / chapter 5).
-        case Op.ADDIW: { const v = (lo[rs1]! + imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SLLIW: { const v = lo[rs1]! << imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SRLIW: { const v = (lo[rs1]! >>> imm) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SRAIW: { const v = lo[rs1]! >> imm; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.ADDW: { const v = (lo[rs1]! + lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SUBW: { const v = (lo[rs1]! - lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SLLW: { const v = lo[rs1]! << (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SRLW: { const v = (lo[rs1]! >>> (lo[rs2]! & 31)) | 0; lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
-        case Op.SRAW: { const v = lo[rs1]! >> (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; pc = next; continue; }
+        case Op.ADDIW: { const v = (lo[rs1]! + imm) | 0; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SLLIW: { const v = lo[rs1]! << imm; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SRLIW: { const v = (lo[rs1]! >>> imm) | 0; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SRAIW: { const v = lo[rs1]! >> imm; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.ADDW: { const v = (lo[rs1]! + lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SUBW: { const v = (lo[rs1]! - lo[rs2]!) | 0; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SLLW: { const v = lo[rs1]! << (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SRLW: { const v = (lo[rs1]! >>> (lo[rs2]! & 31)) | 0; lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
+        case Op.SRAW: { const v = lo[rs1]! >> (lo[rs2]! & 31); lo[rd] = v; hi[rd] = v >> 31; e = next; continue; }
         default:
           break;
       }
@@ -766,7 +790,7 @@ export class Rv64Hart implements Hart, HartState {
       this.coldImm = imm;
       break;
     }
-    this.pcv = pc;
+    this.pcv = pageBase + e;
     this.instret = startInstret + n;
     return n;
   }

@@ -3,9 +3,10 @@
  * chapters 2, 5, 7, 8, 9, 13, 14, 16; privileged spec chapter 3).
  *
  * Speed decisions (the issue's 60 MIPS target):
- * - integer registers are int32 lo/hi pairs in two Int32Arrays; x0 reads
- *   from index 0 (always 0) and writes to x0 are redirected at decode time
- *   to a scratch register 32, so no instruction tests rd != 0;
+ * - integer registers are int32 lo/hi pairs in two module-level
+ *   Int32Arrays that the running hart loads and saves around `step`; x0
+ *   reads from index 0 (always 0) and writes to x0 are redirected at decode
+ *   time to a scratch register 32, so no instruction tests rd != 0;
  * - instructions are decoded once into a packed word + immediate held by
  *   the shared `DecodeCache`, and executed by a `switch` over small integer
  *   op numbers (a jump table in V8; the op enum must stay a `const enum` in
@@ -50,10 +51,31 @@ const enum Op {
 /** AMO funct5 values (unprivileged spec 8.4), kept in the immediate of AMO_W/AMO_D. */
 const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 20, MINU = 24, MAXU = 28 }
 
+/**
+ * Most instructions one call of `execute` runs. The first long slice of a
+ * guest otherwise runs in the bytecode interpreter until V8 compiles the
+ * loop for on-stack replacement, after the normal compile (about 0.3 s, at
+ * 3-6 MIPS, on the compute loop); with short calls, the next call after
+ * the normal compile already enters the optimized code.
+ */
+const CHUNK = 4096;
+
 /** Placeholder for "no cache page held" in the interpreter loop. */
 const NO_PAGE = new Int32Array(4096);
 /** `e` in the interpreter loop when no cache page is held: past any page, and int32 after any branch offset. */
 const FAR = 0x40000000;
+
+/**
+ * Integer registers of the hart that is running (inside `step`), low and
+ * high words; x0 reads index 0 (always 0) and index 32 is the write sink
+ * for x0. A hart keeps its own copy in `lo`/`hi` while it does not run.
+ * Module constants, not fields, because V8 then compiles a register access
+ * to one load or store at a fixed address: for a field (a typed array of
+ * unknown identity) every access reloaded the array's map, length and data
+ * pointer. 64 entries, so register numbers masked with 63 need no bounds check.
+ */
+const regLo = new Int32Array(64);
+const regHi = new Int32Array(64);
 
 /**
  * Immediate of the last decode (the decoder returns the packed word). A
@@ -270,10 +292,10 @@ export function decode16(c: number): number {
 export class Rv64Hart implements Hart, HartState {
   readonly hartId: number;
   readonly timer: MachineTimer;
-  /** x0..x31 low words; index 32 is the write sink for x0. */
-  readonly lo = new Int32Array(33);
-  /** x0..x31 high words; index 32 is the write sink for x0. */
-  readonly hi = new Int32Array(33);
+  /** x0..x31 low words while the hart does not run (see regLo). */
+  readonly lo = new Int32Array(64);
+  /** x0..x31 high words while the hart does not run (see regLo). */
+  readonly hi = new Int32Array(64);
   // pcv and instret start as non-integers so V8 gives these fields the
   // double representation at once: a later Smi-to-double field change made
   // the optimized loop deoptimize at every exit. The constructor zeroes them.
@@ -372,6 +394,18 @@ export class Rv64Hart implements Hart, HartState {
    * Returns how many ran; fewer when the hart enters wfi with nothing pending.
    */
   step(budget: number): number {
+    regLo.set(this.lo);
+    regHi.set(this.hi);
+    try {
+      return this.run(budget);
+    } finally {
+      this.lo.set(regLo);
+      this.hi.set(regHi);
+    }
+  }
+
+  /** `step` with the registers in regLo/regHi. */
+  private run(budget: number): number {
     let done = 0;
     while (done < budget) {
       if (this.waiting) {
@@ -387,11 +421,11 @@ export class Rv64Hart implements Hart, HartState {
       // runs here (see `execute` for why), until the burst is spent or that
       // instruction needs interrupts re-checked.
       while (burst > 0) {
-        const ran = this.execute(burst);
+        const ran = this.execute(burst < CHUNK ? burst : CHUNK);
         done += ran;
         burst -= ran;
         const w = this.coldW;
-        if (w === 0) break;
+        if (w === 0) continue;
         this.coldW = 0;
         this.instret++;
         done++;
@@ -442,8 +476,8 @@ export class Rv64Hart implements Hart, HartState {
     else if (size === 4) h = signed ? l >> 31 : 0;
     else if (size === 2) { l = signed ? (l << 16) >> 16 : l & 0xffff; h = l >> 31; }
     else { l = signed ? (l << 24) >> 24 : l & 0xff; h = l >> 31; }
-    this.lo[rd] = l;
-    this.hi[rd] = h;
+    regLo[rd] = l;
+    regHi[rd] = h;
     return true;
   }
 
@@ -466,7 +500,7 @@ export class Rv64Hart implements Hart, HartState {
     if (!csrPrivilegeOk(this, csr)) return false;
     const isImm = op >= Op.CSRRWI;
     const kind = isImm ? op - 3 : op; // fold the immediate forms onto CSRRW/S/C
-    const srcLo = isImm ? rs1 : this.lo[rs1]!, srcHi = isImm ? 0 : this.hi[rs1]!;
+    const srcLo = isImm ? rs1 : regLo[rs1]!, srcHi = isImm ? 0 : regHi[rs1]!;
     // CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write (and so may read read-only CSRs).
     const writes = kind === Op.CSRRW || rs1 !== 0;
     if (writes && csrReadOnly(csr)) return false;
@@ -486,8 +520,8 @@ export class Rv64Hart implements Hart, HartState {
       csrWrite(this, csr, nl, nh);
     }
     if (kind === Op.CSRRW && rd === 32) return true;
-    this.lo[rd] = oldLo;
-    this.hi[rd] = oldHi;
+    regLo[rd] = oldLo;
+    regHi[rd] = oldHi;
     return true;
   }
 
@@ -513,7 +547,7 @@ export class Rv64Hart implements Hart, HartState {
    * about 10%).
    */
   private execute(budget: number): number {
-    const lo = this.lo, hi = this.hi, dv = this.dv, cache = this.cache;
+    const lo = regLo, hi = regHi, dv = this.dv, cache = this.cache;
     const pages = cache.pages, codeMap = cache.codeMap;
     const ramBase = this.ramBase, ramSize = this.ramSize;
     const ram8 = ramSize - 8;
@@ -801,7 +835,7 @@ export class Rv64Hart implements Hart, HartState {
    * writes, trap returns, wfi, a device line changed by an MMIO access).
    */
   private executeCold(w: number, imm: number, pc: number): number {
-    const lo = this.lo, hi = this.hi;
+    const lo = regLo, hi = regHi;
     const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
     const next = pc + (w >>> 24);
     const op = (w & 255) as Op;
@@ -927,7 +961,7 @@ export class Rv64Hart implements Hart, HartState {
 
   /** LR, SC and AMOs on RAM (unprivileged spec chapter 8); returns the next pc. */
   private atomic(op: Op, rd: number, rs1: number, rs2: number, f5: number, pc: number, next: number): number {
-    const lo = this.lo, hi = this.hi, dv = this.dv;
+    const lo = regLo, hi = regHi, dv = this.dv;
     const d = op === Op.LR_D || op === Op.SC_D || op === Op.AMO_D;
     const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
     const o = a - this.ramBase;

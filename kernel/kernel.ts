@@ -216,10 +216,12 @@ export class Kernel {
     if (header) this.store!.writeHeader({ ...header, files: this.broker.referencedFiles() });
   }
 
-  /** Closes monitors, then the log. */
+  /** Releases the replies still waiting for their log commit (`quit`'s own), closes monitors, then the log. */
   async close(): Promise<void> {
+    await this.dispatcher.settled();
     for (const m of this.monitors.values()) await m.close().catch(() => undefined);
     this.monitors.clear();
+    await this.dispatcher.settled();
     if (this.store) {
       this.syncHeader();
       this.store.close();

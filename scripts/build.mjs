@@ -4,7 +4,7 @@
 // node_modules, and so do the config parsers and template engine, which transports/config loads on
 // first use. The banner gives bundled CommonJS code the `require` it expects inside an ES module.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // rxjs's package exports pick its CommonJS build for Node, which bundles whole;
@@ -31,3 +31,5 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vmledgerCreateRequire } from 'node:module';\nconst require = __vmledgerCreateRequire(import.meta.url);" },
 });
 chmodSync('dist/vmledger.mjs', 0o755);
+// The command log's writer thread is loaded by file, next to the bundle that starts it.
+copyFileSync('kernel/log/log-writer-thread.mjs', 'dist/log-writer-thread.mjs');

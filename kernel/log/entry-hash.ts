@@ -36,32 +36,43 @@ function quoteHash(s: string): string {
 }
 
 /**
- * The canonical serialization an entry's hash covers: `canonicalJson` of the
- * entry without its `hash` (keys sorted, absent `result`/`error` omitted).
- * Built by concatenation because this runs once per logged command; a test
- * pins it to `canonicalJson` so the two cannot drift apart.
+ * An entry's canonical serialization cut around the two values only the
+ * writer knows, because they come from the log's tail at commit time:
+ * `head + quoteHash(prevHash) + middle + seq + tail`. The dispatcher's thread
+ * builds the parts; the writer thread (or `hashInput`) joins them.
  */
-export function hashInput(f: StoredFields): string {
+export type HashInputParts = readonly [head: string, middle: string, tail: string];
+
+/**
+ * The parts of `hashInput` that do not depend on `seq` and `prevHash`.
+ * Built by concatenation because this runs once per logged command; a test
+ * pins `hashInput` to `canonicalJson` so the two cannot drift apart.
+ */
+export function hashInputParts(f: Omit<StoredFields, 'seq' | 'prevHash'>): HashInputParts {
   // Keys in sorted order: applied, args, command, error, kind, origin, phaseAfter,
   // phaseBefore, prevHash, result, runStateAfter, runStateBefore, seq, stateHash, time.
-  return (
+  return [
     '{"applied":' + (f.applied ? 'true' : 'false') +
-    ',"args":' + f.args +
-    ',"command":' + quoteName(f.command) +
-    (f.error === undefined ? '' : ',"error":' + f.error) +
-    ',"kind":' + quoteName(f.kind) +
-    ',"origin":' + f.origin +
-    ',"phaseAfter":' + quoteName(f.phaseAfter) +
-    ',"phaseBefore":' + quoteName(f.phaseBefore) +
-    ',"prevHash":' + quoteHash(f.prevHash) +
+      ',"args":' + f.args +
+      ',"command":' + quoteName(f.command) +
+      (f.error === undefined ? '' : ',"error":' + f.error) +
+      ',"kind":' + quoteName(f.kind) +
+      ',"origin":' + f.origin +
+      ',"phaseAfter":' + quoteName(f.phaseAfter) +
+      ',"phaseBefore":' + quoteName(f.phaseBefore) +
+      ',"prevHash":',
     (f.result === undefined ? '' : ',"result":' + f.result) +
-    ',"runStateAfter":' + quoteName(f.runStateAfter) +
-    ',"runStateBefore":' + quoteName(f.runStateBefore) +
-    ',"seq":' + String(f.seq) +
-    ',"stateHash":' + quoteHash(f.stateHash) +
-    ',"time":' + JSON.stringify(f.time) +
-    '}'
-  );
+      ',"runStateAfter":' + quoteName(f.runStateAfter) +
+      ',"runStateBefore":' + quoteName(f.runStateBefore) +
+      ',"seq":',
+    ',"stateHash":' + quoteHash(f.stateHash) + ',"time":' + JSON.stringify(f.time) + '}',
+  ];
+}
+
+/** The canonical serialization an entry's hash covers: `canonicalJson` of the entry without its `hash` (keys sorted, absent `result`/`error` omitted). */
+export function hashInput(f: StoredFields): string {
+  const [head, middle, tail] = hashInputParts(f);
+  return head + quoteHash(f.prevHash) + middle + String(f.seq) + tail;
 }
 
 /** SHA-256 (hex) of an entry's canonical serialization; it includes `prevHash`, which chains the log. */

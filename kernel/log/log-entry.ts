@@ -45,6 +45,12 @@ export type SyncMode = 'normal' | 'full';
 export interface CommandLogStore {
   /** Appends entries in one transaction; returns them numbered and chained. Durable on return. */
   append(drafts: readonly LogEntryDraft[]): LogEntry[];
+  /**
+   * Appends in one transaction without waiting for it here; resolves once the
+   * entries are durable. Batches are committed in the order they were
+   * submitted. The dispatcher prefers this when a store offers it.
+   */
+  appendAsync?(drafts: readonly LogEntryDraft[]): Promise<void>;
   /** Records the header (first call) or updates its file references (later calls). */
   writeHeader(header: LogHeader): void;
   header(): LogHeader | undefined;

@@ -4,7 +4,8 @@ import { canonicalText } from './canonical-text.js';
 import type { CommandKind } from '../command.js';
 import type { Origin } from '../origin.js';
 import type { Phase, RunState } from '../phase.js';
-import { GENESIS_HASH, hashFields, storedFields, type StoredFields } from './entry-hash.js';
+import { GENESIS_HASH, hashFields, hashInputParts, storedFields, type StoredFields } from './entry-hash.js';
+import { LogWriter, SEP } from './log-writer.js';
 import type { CommandLogStore, LogEntry, LogEntryDraft, LogHeader, SyncMode } from './log-entry.js';
 
 /** Schema version stored in `PRAGMA user_version`; a file with another value is refused. */
@@ -52,6 +53,9 @@ export type ReplayRow = [number, string, string, string, number, string, string]
 
 const ENTRY_COLUMNS =
   'seq, time, origin, command, args, kind, applied, result, error, phase_before, phase_after, run_state_before, run_state_after, state_hash, prev_hash, hash';
+
+const INSERT_SQL = `INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`;
+const TAIL_SQL = 'SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1';
 
 type RawEntry = [
   number, number, string, string, string, string, number, string | null, string | null,
@@ -201,6 +205,7 @@ export class SqliteLogStore implements CommandLogStore {
     sealAll: Database.Statement;
   };
   private readonly appendTx: (drafts: readonly LogEntryDraft[]) => LogEntry[];
+  private writer: LogWriter | undefined;
 
   private constructor(path: string, options: SqliteLogStoreOptions) {
     this.path = path;
@@ -216,8 +221,8 @@ export class SqliteLogStore implements CommandLogStore {
     }
     const db = this.db;
     this.stmts = {
-      insert: db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`),
-      last: db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').raw(true),
+      insert: db.prepare(INSERT_SQL),
+      last: db.prepare(TAIL_SQL).raw(true),
       entriesRange: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq`).raw(true),
       replayRange: db
         .prepare('SELECT seq, command, args, kind, applied, state_hash, phase_after FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq')
@@ -249,7 +254,51 @@ export class SqliteLogStore implements CommandLogStore {
   append(drafts: readonly LogEntryDraft[]): LogEntry[] {
     if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
     if (drafts.length === 0) return [];
+    if (this.writer?.busy) throw new Error('append() called while appendAsync() batches are in flight; entries would be reordered');
     return this.appendTx(drafts);
+  }
+
+  /**
+   * Appends in one transaction on the writer thread; resolves once committed.
+   * The entries are serialized here and numbered and chained there, so
+   * batches submitted one after another are committed in that order while
+   * the caller goes on with its next commands. An in-memory log has no file
+   * to share with a thread and appends synchronously.
+   */
+  appendAsync(drafts: readonly LogEntryDraft[]): Promise<void> {
+    if (this.readonly) return Promise.reject(new LogStoreError('read-only', `Command log '${this.path}' is open read-only`));
+    if (drafts.length === 0) return Promise.resolve();
+    if (this.path === ':memory:' || this.path === '') {
+      try {
+        this.appendTx(drafts);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    // One string per batch: a worker message copies one string far faster than
+    // an array of many. NUL separates values; no stored text contains a raw NUL
+    // (JSON escapes it, names and phases are plain words).
+    let batch = '';
+    for (const d of drafts) {
+      const f = storedFields(d, 0, '', this.originTextOf(d.origin));
+      const [head, middle, tail] = hashInputParts(f);
+      batch +=
+        (batch === '' ? '' : SEP) + f.time + SEP + f.origin + SEP + f.command + SEP + f.args + SEP + f.kind + SEP + (f.applied ? 1 : 0) +
+        SEP + (f.result ?? '') + SEP + (f.error ?? '') + SEP + f.phaseBefore + SEP + f.phaseAfter + SEP + f.runStateBefore +
+        SEP + f.runStateAfter + SEP + f.stateHash + SEP + head + SEP + middle + SEP + tail;
+    }
+    this.writer ??= new LogWriter({
+      path: this.path,
+      pragmas: this.writerPragmas(),
+      insertSql: INSERT_SQL,
+      tailSql: TAIL_SQL,
+      genesisHash: GENESIS_HASH,
+    });
+    return this.writer.submit(batch).then((tail) => {
+      this.lastSeqValue = tail.seq;
+      this.lastHashValue = tail.hash;
+    });
   }
 
   writeHeader(header: LogHeader): void {
@@ -320,6 +369,7 @@ export class SqliteLogStore implements CommandLogStore {
 
   close(): void {
     if (this.closed) return;
+    this.writer?.close();
     this.seal();
     this.closed = true;
     this.db.close();
@@ -334,12 +384,7 @@ export class SqliteLogStore implements CommandLogStore {
     const insert = this.stmts.insert;
     for (let i = 0; i < drafts.length; i++) {
       const d = drafts[i]!;
-      let originText = this.originText.get(d.origin);
-      if (originText === undefined) {
-        originText = canonicalText(d.origin);
-        this.originText.set(d.origin, originText);
-      }
-      const f = storedFields(d, ++seq, prev, originText);
+      const f = storedFields(d, ++seq, prev, this.originTextOf(d.origin));
       const hash = hashFields(f);
       insert.run(
         f.seq, f.time, f.origin, f.command, f.args, f.kind, f.applied ? 1 : 0, f.result ?? null, f.error ?? null,
@@ -355,10 +400,29 @@ export class SqliteLogStore implements CommandLogStore {
     return out;
   }
 
+  private originTextOf(origin: Origin): string {
+    let text = this.originText.get(origin);
+    if (text === undefined) {
+      text = canonicalText(origin);
+      this.originText.set(origin, text);
+    }
+    return text;
+  }
+
   private refreshTail(): void {
     const last = this.stmts.last.get() as [number, string] | undefined;
     this.lastSeqValue = last?.[0] ?? 0;
     this.lastHashValue = last?.[1] ?? GENESIS_HASH;
+  }
+
+  /** Per-connection settings every writing connection (this one and the writer thread's) uses. */
+  private writerPragmas(): string[] {
+    return [
+      `synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`,
+      // Checkpoints are where `normal` mode fsyncs; at SQLite's default (1000 pages)
+      // they cost more than the appends themselves. 8192 pages bounds the WAL at ~32 MB.
+      `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`,
+    ];
   }
 
   private prepareSchema(): void {
@@ -366,10 +430,7 @@ export class SqliteLogStore implements CommandLogStore {
     if (!this.readonly) {
       // WAL: readers (verify, audit) never block the writer; commits are appends to the WAL.
       if (this.path !== ':memory:' && this.path !== '') db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-      // Checkpoints are where `normal` mode fsyncs; at SQLite's default (1000 pages)
-      // they cost more than the appends themselves. 8192 pages bounds the WAL at ~32 MB.
-      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      for (const pragma of this.writerPragmas()) db.pragma(pragma);
     }
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck(true).all() as string[];
     const version = db.pragma('user_version', { simple: true }) as number;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ beforeAll(async () => {
     packages: 'external',
     logLevel: 'warning',
   });
+  // The log's writer thread is loaded by file, next to the code that starts it, as in dist/.
+  copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', 'log-writer-thread.mjs'), join(outdir, 'log-writer-thread.mjs'));
 });
 afterAll(() => {
   tmp.cleanup();

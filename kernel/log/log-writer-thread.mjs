@@ -1,0 +1,66 @@
+// @ts-check
+// The command log's writer thread: it owns one SQLite connection and turns
+// batches of prepared entries into committed, chained rows, so the commit
+// (SQLite's insert and write calls, about half the cost of a logged command)
+// runs beside the kernel instead of inside it. Plain JavaScript because a
+// worker is loaded by file path, the same way under tsx, vitest and the bundle.
+//
+// workerData: { path, pragmas, insertSql, tailSql, genesisHash, fields, sep, closed }.
+// A batch is one string of `fields` values per entry joined by `sep`: the 13
+// stored columns from `time` to `state_hash` (`result` and `error` empty when
+// absent), then the hash input's head, middle and tail (see entry-hash.ts and
+// log-writer.ts). Each batch is answered in order with { seq, hash } (the new
+// tail) or { error }.
+import { hash } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const { path, pragmas, insertSql, tailSql, genesisHash, fields, sep, closed } = workerData;
+const db = new Database(path);
+for (const pragma of pragmas) db.pragma(pragma);
+const insert = db.prepare(insertSql);
+const tail = db.prepare(tailSql).raw(true);
+
+// IMMEDIATE: the tail read inside the transaction is still the tail when the rows go in.
+const appendBatch = db.transaction((/** @type {string} */ batch) => {
+  const values = batch.split(sep);
+  const last = /** @type {[number, string] | undefined} */ (tail.get());
+  let seq = last ? last[0] : 0;
+  let prev = last ? last[1] : genesisHash;
+  for (let i = 0; i < values.length; i += fields) {
+    seq++;
+    const own = hash('sha256', values[i + 13] + '"' + prev + '"' + values[i + 14] + seq + values[i + 15], 'hex');
+    insert.run(
+      seq, Number(values[i]), values[i + 1], values[i + 2], values[i + 3], values[i + 4], Number(values[i + 5]),
+      values[i + 6] || null, values[i + 7] || null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own,
+    );
+    prev = own;
+  }
+  return { seq, hash: prev };
+}).immediate;
+
+// After a failed batch, later ones are refused too: committing them would leave a gap in the log.
+/** @type {string | undefined} */
+let failure;
+
+const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+port.on('message', (/** @type {string} */ message) => {
+  if (message === '') {
+    db.close();
+    // The owner waits for this with Atomics.wait, so closing stays synchronous for it.
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
+    port.close();
+    return;
+  }
+  if (failure !== undefined) {
+    port.postMessage({ error: `not written after an earlier failure (${failure})` });
+    return;
+  }
+  try {
+    port.postMessage(appendBatch(message));
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+    port.postMessage({ error: failure });
+  }
+});

@@ -1,0 +1,97 @@
+import { Worker } from 'node:worker_threads';
+
+/** What the writer thread needs to open the log and write rows; the SQL stays with the store that owns the schema. */
+export interface LogWriterConfig {
+  readonly path: string;
+  readonly pragmas: readonly string[];
+  readonly insertSql: string;
+  readonly tailSql: string;
+  readonly genesisHash: string;
+}
+
+/** The log's tail after a committed batch. */
+export interface LogTail {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * A batch is one string: per entry 16 values separated by `SEP`, the 13
+ * stored columns (`time` .. `state_hash`; `result` and `error` empty when
+ * absent), then the hash input's head, middle and tail (entry-hash.ts).
+ */
+export const SEP = '\u0000';
+
+/** Values per entry in a batch. */
+export const VALUES_PER_ENTRY = 16;
+
+/** How long `close` waits for the thread to close its connection before giving up on it. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+interface Waiter {
+  readonly resolve: (tail: LogTail) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The main-thread side of the log's writer thread (log-writer-thread.mjs):
+ * batches go in with `submit`, in order, and each promise settles when its
+ * batch is committed (or failed). While a batch is in flight the thread keeps
+ * the process alive, so an acknowledged change is never lost to an early exit.
+ */
+export class LogWriter {
+  private readonly worker: Worker;
+  private readonly waiting: Waiter[] = [];
+  private readonly closedFlag = new Int32Array(new SharedArrayBuffer(4));
+  private failure: Error | undefined;
+
+  constructor(config: LogWriterConfig) {
+    this.worker = new Worker(new URL('./log-writer-thread.mjs', import.meta.url), {
+      workerData: { ...config, fields: VALUES_PER_ENTRY, sep: SEP, closed: this.closedFlag },
+    });
+    this.worker.on('message', (m: LogTail | { error: string }) => this.settle(m));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the log writer thread exited (code ${code})`)));
+    this.worker.unref();
+  }
+
+  /** True while a submitted batch has not been answered. */
+  get busy(): boolean {
+    return this.waiting.length > 0;
+  }
+
+  /** Sends a batch (see `SEP`); resolves with the new tail once it is committed. */
+  submit(batch: string): Promise<LogTail> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) this.worker.ref();
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(batch);
+    });
+  }
+
+  /** Closes the thread's connection and waits for it, synchronously, so the owner can seal the log right after. */
+  close(): void {
+    if (this.busy) throw new Error('the command log was closed with appends still in flight');
+    if (this.failure) return;
+    this.failure = new Error('the command log is closed');
+    // The empty batch means: close.
+    this.worker.postMessage('');
+    Atomics.wait(this.closedFlag, 0, 0, CLOSE_TIMEOUT_MS);
+    void this.worker.terminate();
+  }
+
+  private settle(m: LogTail | { error: string }): void {
+    const waiter = this.waiting.shift();
+    if (this.waiting.length === 0) this.worker.unref();
+    if (!waiter) return;
+    if ('error' in m) waiter.reject(new Error(m.error));
+    else waiter.resolve(m);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+    this.worker.unref();
+  }
+}

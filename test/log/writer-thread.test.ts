@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKernel, type Kernel } from '../../kernel/kernel.js';
+import { QmpError } from '../../kernel/errors.js';
+import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
+import { verifyLog } from '../../kernel/log/verify.js';
+import { drafts, tempDir } from './fixtures/drafts.js';
+import { counterPlugin } from './fixtures/plugins.js';
+
+const origin = { transport: 'qmp', client: 'writer-test' };
+let tmp: ReturnType<typeof tempDir>;
+let kernel: Kernel | undefined;
+
+afterEach(async () => {
+  await kernel?.close();
+  kernel = undefined;
+  tmp?.cleanup();
+});
+
+async function counterKernel(path: string): Promise<Kernel> {
+  kernel = await createKernel({ plugins: [counterPlugin()], log: SqliteLogStore.open(path) });
+  await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c1' }, origin);
+  return kernel;
+}
+
+const set = (k: Kernel, value: number) => k.execute('qom-set', { path: '/objects/c1', property: 'value', value }, origin);
+
+describe('the command log written on its own thread', () => {
+  it('chains appendAsync batches exactly as append would, in the order they were submitted', async () => {
+    tmp = tempDir();
+    const threaded = SqliteLogStore.open(tmp.path('threaded.db'));
+    const direct = SqliteLogStore.open(tmp.path('direct.db'));
+    const all = drafts(300);
+    await Promise.all([0, 100, 200].map((from) => threaded.appendAsync(all.slice(from, from + 100))));
+    const expected = direct.append(all);
+    expect(threaded.lastSeq).toBe(300);
+    expect(threaded.lastHash).toBe(expected[299]!.hash);
+    expect([...threaded.entries()].map((e) => e.hash)).toEqual(expected.map((e) => e.hash));
+    threaded.close();
+    direct.close();
+    expect(verifyLog(tmp.path('threaded.db')).ok).toBe(true);
+  });
+
+  it('releases a reply only after its entry is committed: another connection already sees it', async () => {
+    tmp = tempDir();
+    const path = tmp.path('vm.db');
+    const k = await counterKernel(path);
+    const reader = new Database(path, { readonly: true });
+    const logged = reader.prepare("SELECT count(*) FROM entries WHERE command = 'qom-set' AND json_extract(args, '$.value') = ?").pluck();
+    const unseen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 400 }, (_, i) =>
+        set(k, i).then(() => {
+          if (logged.get(i) !== 1) unseen.push(i);
+        }),
+      ),
+    );
+    reader.close();
+    expect(unseen).toEqual([]);
+  });
+
+  it('answers in submission order across commit batches, and a later query never overtakes changes still being committed', async () => {
+    tmp = tempDir();
+    const k = await counterKernel(tmp.path('vm.db'));
+    const answered: string[] = [];
+    const changes = Array.from({ length: 300 }, (_, i) => set(k, i).then(() => answered.push(`set ${i}`)));
+    // Two microtask hops: the changes have run and their batches are on their way to the writer thread.
+    await Promise.resolve();
+    await Promise.resolve();
+    const query = k.execute('query-status', {}, origin).then(() => answered.push('query'));
+    await Promise.all([...changes, query]);
+    expect(answered).toEqual([...Array.from({ length: 300 }, (_, i) => `set ${i}`), 'query']);
+  });
+
+  it('when a commit fails, its changes get the error, later changes are refused, queries still answer and the log stays valid', async () => {
+    tmp = tempDir();
+    const path = tmp.path('vm.db');
+    const k = await counterKernel(path);
+    await set(k, 1);
+    // A trigger added behind the kernel's back stands in for a disk that stops taking writes.
+    const other = new Database(path);
+    other.exec(
+      "CREATE TRIGGER refuse_13 BEFORE INSERT ON entries WHEN json_extract(NEW.args, '$.value') = 13 BEGIN SELECT RAISE(ABORT, 'simulated write error'); END",
+    );
+    other.close();
+    const failed = await set(k, 13).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(QmpError);
+    expect((failed as QmpError).desc).toBe('Command log write failed: simulated write error');
+    const later = await set(k, 14).catch((e: unknown) => e);
+    expect((later as QmpError).desc).toBe('Changes are refused: the command log could not be written (simulated write error)');
+    expect(await k.execute('query-status', {}, origin)).toMatchObject({ status: 'prelaunch' });
+    await k.close();
+    kernel = undefined;
+    const result = verifyLog(path);
+    expect(result.ok).toBe(true);
+    expect(result.lastSeq).toBe(2);
+  });
+});

@@ -159,7 +159,7 @@ export class Dispatcher {
 
   /**
    * Commits the batch's log entries in one transaction, then publishes events
-   * and releases replies in order. With a store that commits on its own
+   * and releases replies in order. With a store that can commit on its own
    * thread, the next commands run while this batch is being committed; its
    * replies wait for the commit, and for every batch before it.
    */
@@ -167,9 +167,13 @@ export class Dispatcher {
     const batch = this.batch;
     if (!batch.length) return;
     this.batch = [];
-    const drafts = batch.flatMap((d) => (d.draft ? [d.draft] : []));
+    const drafts: LogEntryDraft[] = [];
+    for (const d of batch) if (d.draft) drafts.push(d.draft);
     const store = this.deps.store;
-    if (drafts.length && store?.appendAsync) {
+    // The writer thread pays off when there is something to do meanwhile: more
+    // commands queued, or batches already on their way (which a direct append
+    // would overtake). A lone command commits directly: no thread round trip.
+    if (drafts.length && store?.appendAsync && (this.head < this.queue.length || this.releasing)) {
       const committed = store.appendAsync(drafts);
       return this.afterEarlierBatches(() => committed, batch);
     }

@@ -44,7 +44,7 @@ function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLog
     renameSync(target, `${target}.${n}`);
     for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.${n}${suffix}`);
   }
-  return SqliteLogStore.open(target, { sync });
+  return SqliteLogStore.open(target, { sync, startWriter: true });
 }
 
 /** Keeps the process until the machine asks to exit, then closes the log cleanly. */
@@ -88,8 +88,8 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
     fatal((e as Error).message, e);
   }
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
-  const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const log = printsOnly ? undefined : openLog(settings.logPath, settings.logSync);
+  const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries }).catch((e) => fatal((e as Error).message, e));
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {

@@ -28,6 +28,7 @@ export function canonicalText(value: unknown): string {
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
+  if (flatAndSorted(obj, keys)) return JSON.stringify(obj);
   if (keys.length > 1) keys.sort();
   let out = '{';
   let first = true;
@@ -38,6 +39,20 @@ export function canonicalText(value: unknown): string {
     first = false;
   }
   return out + '}';
+}
+
+/**
+ * True when the native serializer already writes the canonical form: keys in
+ * sorted order and only primitive values, as most command arguments are
+ * (`{"path":..,"property":..,"value":..}`, `{}`).
+ */
+function flatAndSorted(obj: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const v = obj[keys[i]!];
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && v !== undefined) return false;
+    if (i > 0 && keys[i - 1]! >= keys[i]!) return false;
+  }
+  return true;
 }
 
 /** The reference implementation, re-exported so tests and readers see what `canonicalText` must equal. */

@@ -34,6 +34,12 @@ export interface SqliteLogStoreOptions {
   readonly sync?: SyncMode;
   /** Opens an existing log without writing anything to it (no seal on close). */
   readonly readonly?: boolean;
+  /**
+   * Starts the writer thread that `appendAsync` uses now rather than at the
+   * first append, so its start-up (tens of milliseconds) overlaps the
+   * program's own instead of delaying the first command's reply.
+   */
+  readonly startWriter?: boolean;
 }
 
 /** A seal: the last sequence number and hash, recorded when a writer closes the log cleanly. */
@@ -239,6 +245,7 @@ export class SqliteLogStore implements CommandLogStore {
     // IMMEDIATE takes the write lock up front, so the tail read inside the
     // transaction is still the tail when the rows are inserted.
     this.appendTx = db.transaction((drafts: readonly LogEntryDraft[]) => this.appendInTransaction(drafts)).immediate;
+    if (options.startWriter && !this.readonly && this.path !== ':memory:' && this.path !== '') this.startWriter();
   }
 
   /** The sequence number of the last entry (0 for an empty log). */
@@ -288,6 +295,13 @@ export class SqliteLogStore implements CommandLogStore {
         SEP + (f.result ?? '') + SEP + (f.error ?? '') + SEP + f.phaseBefore + SEP + f.phaseAfter + SEP + f.runStateBefore +
         SEP + f.runStateAfter + SEP + f.stateHash + SEP + head + SEP + middle + SEP + tail;
     }
+    return this.startWriter().submit(batch).then((tail) => {
+      this.lastSeqValue = tail.seq;
+      this.lastHashValue = tail.hash;
+    });
+  }
+
+  private startWriter(): LogWriter {
     this.writer ??= new LogWriter({
       path: this.path,
       pragmas: this.writerPragmas(),
@@ -295,10 +309,7 @@ export class SqliteLogStore implements CommandLogStore {
       tailSql: TAIL_SQL,
       genesisHash: GENESIS_HASH,
     });
-    return this.writer.submit(batch).then((tail) => {
-      this.lastSeqValue = tail.seq;
-      this.lastHashValue = tail.hash;
-    });
+    return this.writer;
   }
 
   writeHeader(header: LogHeader): void {

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalText } from '../log/canonical-text.js';
 import type { KernelContext } from '../context.js';
 import { QmpError } from '../errors.js';
 import { validate } from '../schema/validate.js';
@@ -274,6 +274,6 @@ export class ObjectTree {
   }
 
   private rehash(node: Node): void {
-    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalJson(node.values())}`);
+    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalText(node.values())}`);
   }
 }

@@ -53,6 +53,8 @@ describe('SqliteLogStore', () => {
     const values: unknown[] = [
       null, 0, -1.25, 'x', '\u0000"\\', [], {}, [undefined, 1], { b: undefined, a: 1 }, { z: { y: [1, { x: 'é' }] } },
       { '': 1, ' ': 2, B: 3, a: 4, 'ä': 5 }, Number.NaN, true,
+      { path: '/objects/c1', property: 'value', value: 3 }, { a: 1, c: undefined, b: 'x' }, { a: null, b: Number.NaN, c: -0 },
+      { a: () => 1, b: 2 }, { b: 1, a: 1 }, { a: 1, a0: [2] },
     ];
     for (const v of values) expect(canonicalText(v)).toBe(canonicalJson(v));
   });

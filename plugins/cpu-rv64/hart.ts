@@ -327,6 +327,13 @@ export class Rv64Hart implements Hart, HartState {
   private readonly dv: DataView;
   private readonly ramBase: number;
   private readonly ramSize: number;
+  /**
+   * Largest RAM offset the loop's loads and stores take: 8 bytes before the
+   * end of RAM, of its part below 4 GiB (the loop checks addresses in 32
+   * bits), and below 2 GiB (offsets stay int32 for V8). -8 (nothing) when
+   * RAM starts at or above 4 GiB. Accesses past it go through executeCold.
+   */
+  private readonly ramLow8: number;
   private readonly cache: DecodeCache;
   private readonly busOut = new Uint32Array(2);
 
@@ -337,6 +344,7 @@ export class Rv64Hart implements Hart, HartState {
     this.cache = cache;
     this.ramBase = bus.ramBase;
     this.ramSize = bus.ram.length;
+    this.ramLow8 = Math.max(0, Math.min(this.ramSize, TWO32 - this.ramBase, 2 ** 31)) - 8;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.pcv = this.instret = this.cycleDelta = this.instretDelta = 0;
   }
@@ -550,7 +558,7 @@ export class Rv64Hart implements Hart, HartState {
     const lo = regLo, hi = regHi, dv = this.dv, cache = this.cache;
     const pages = cache.pages, codeMap = cache.codeMap;
     const ramBase = this.ramBase, ramSize = this.ramSize;
-    const ram8 = ramSize - 8;
+    const ramBaseLo = ramBase | 0, ramLow8 = this.ramLow8;
     const startInstret = this.instret;
     // pc = pageBase + e. `e` is the int32 offset of pc in the cache page
     // `page`, whose first byte is at guest address pageBase: straight-line
@@ -686,14 +694,16 @@ export class Rv64Hart implements Hart, HartState {
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
           continue;
         }
-        // Loads (unprivileged spec 2.6). Address = rs1 + imm as a double; high
-        // register words other than 0 give addresses no RAM can have. Loads
-        // outside RAM, or too close to its end for the 8-byte bound, are cold.
+        // Loads (unprivileged spec 2.6). Address = rs1 + imm in int32 words:
+        // the fast path takes addresses whose high word is 0 and whose low
+        // word, less ramBase modulo 2^32, is from 0 to ramLow8 (see there)
+        // as an int32 (as a uint32 compare, V8 speculated it int32 from the
+        // warm-up and deoptimized at the first MMIO access). Other loads
+        // (outside RAM, too close to its end for the 8-byte bound, RAM above
+        // 2 GiB or 4 GiB) are cold.
         case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
-          const h1 = hi[rs1]!;
-          const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-          const o = a - ramBase;
-          if (!(o >= 0 && o <= ram8)) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
+          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8) break;
           switch ((w & 255) as Op) {
             case Op.LW: { const v = dv.getInt32(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
             case Op.LD: lo[rd] = dv.getInt32(o, true); hi[rd] = dv.getInt32(o + 4, true); break;
@@ -711,34 +721,34 @@ export class Rv64Hart implements Hart, HartState {
         // are a couple of hundred in a U-Boot boot, and V8 would otherwise
         // inline the invalidation loop into this loop four times.
         case Op.SW: {
-          const h1 = hi[rs1]!;
-          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
+          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
+            (codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           e = next;
           continue;
         }
         case Op.SD: {
-          const h1 = hi[rs1]!;
-          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
+          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
+            (codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           dv.setInt32(o + 4, hi[rs2]!, true);
           e = next;
           continue;
         }
         case Op.SB: {
-          const h1 = hi[rs1]!;
-          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8) || codeMap[o >>> 12] !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
+          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
+            codeMap[o >>> 12] !== 0) break;
           dv.setInt8(o, lo[rs2]!);
           e = next;
           continue;
         }
         case Op.SH: {
-          const h1 = hi[rs1]!;
-          const o = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32) - ramBase;
-          if (!(o >= 0 && o <= ram8) || (codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
+          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
+            (codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) break;
           dv.setInt16(o, lo[rs2]!, true);
           e = next;
           continue;

@@ -29,10 +29,13 @@ export interface StoredFields {
   readonly prevHash: string;
 }
 
-// Hashes are hex and need no escaping; anything else goes through JSON.stringify.
-const HEX = /^[0-9a-f]*$/;
+/** Hashes are hex and need no escaping; anything else (a tampered row) goes through JSON.stringify. */
 function quoteHash(s: string): string {
-  return HEX.test(s) ? '"' + s + '"' : JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
 }
 
 /**

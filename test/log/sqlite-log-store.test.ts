@@ -47,6 +47,11 @@ describe('SqliteLogStore', () => {
     const d = draft(7, { args: { 'odd "key"': ['\u2028', { b: 1, a: [null, true] }], z: 1.5 } });
     const f = storedFields(d, 7, 'cd'.repeat(32));
     expect(hashInput(f)).toBe(canonicalJson({ ...d, seq: 7, prevHash: 'cd'.repeat(32) }));
+    // Hashes that are not lowercase hex (as a tampered row may hold) are quoted as JSON too.
+    for (const odd of ['AB', 'x"\\', '']) {
+      const g = storedFields({ ...d, stateHash: odd }, 7, odd);
+      expect(hashInput(g)).toBe(canonicalJson({ ...d, stateHash: odd, seq: 7, prevHash: odd }));
+    }
   });
 
   it('serializes arguments exactly as canonicalJson does', () => {

@@ -60,7 +60,10 @@ const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 2
  */
 const CHUNK = 4096;
 
-/** Placeholder for "no cache page held" in the interpreter loop. */
+/**
+ * The page the interpreter loop reads where it has no instruction to give:
+ * all zeros (undecoded), so the loop stops there for `fill`. Never written.
+ */
 const NO_PAGE = new Int32Array(4096);
 /** `e` in the interpreter loop when no cache page is held: past any page, and int32 after any branch offset. */
 const FAR = 0x40000000;
@@ -322,6 +325,14 @@ export class Rv64Hart implements Hart, HartState {
   private coldImm = 0;
   /** Set by `executeCold` when the burst must end after its instruction. */
   private leave = false;
+  /**
+   * Outside RAM, the one instruction `fill` fetched through the bus for
+   * the next call of `execute` (decoded at offset 0, zeros elsewhere) and
+   * its address, -1 for none. romPc starts as a non-integer for the same
+   * reason as pcv.
+   */
+  private readonly romPage = new Int32Array(4096);
+  private romPc = 0.5;
 
   private readonly bus: PhysicalBus;
   private readonly dv: DataView;
@@ -347,6 +358,7 @@ export class Rv64Hart implements Hart, HartState {
     this.ramLow8 = Math.max(0, Math.min(this.ramSize, TWO32 - this.ramBase, 2 ** 31)) - 8;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.pcv = this.instret = this.cycleDelta = this.instretDelta = 0;
+    this.romPc = -1;
   }
 
   pc(): number {
@@ -429,11 +441,20 @@ export class Rv64Hart implements Hart, HartState {
       // runs here (see `execute` for why), until the burst is spent or that
       // instruction needs interrupts re-checked.
       while (burst > 0) {
-        const ran = this.execute(burst < CHUNK ? burst : CHUNK);
+        const chunk = burst < CHUNK ? burst : CHUNK;
+        const ran = this.execute(chunk);
+        // An instruction fetched through the bus serves one call only:
+        // outside RAM may change between calls (within one, only the cold
+        // ops write there, and they end it).
+        this.romPc = -1;
         done += ran;
         burst -= ran;
         const w = this.coldW;
-        if (w === 0) continue;
+        if (w === 0) {
+          // Stopped early at an instruction it could not fetch.
+          if (ran < chunk) this.fill();
+          continue;
+        }
         this.coldW = 0;
         this.instret++;
         done++;
@@ -449,11 +470,31 @@ export class Rv64Hart implements Hart, HartState {
   }
 
   /**
-   * Fetch at pc = base + e outside RAM (boot ROM): bus reads, decoded but not
-   * cached. A bus error decodes as FETCH_FAULT.
+   * Makes the instruction at pcv fetchable for `execute`: decodes it into
+   * its cache page (creating the page), or outside RAM fetches it into
+   * romPage. The loop calls nothing, so V8 keeps its values in registers
+   * (with the calls in the loop it spilled them at every instruction).
    */
-  private fetchSlow(base: number, e: number): number {
-    const pc = base + e;
+  private fill(): void {
+    const pc = this.pcv, off = pc - this.ramBase;
+    if (off >= 0 && off < this.ramSize) {
+      const p = this.cache.page(off), i = off & 4095;
+      if (p[i] === 0) {
+        p[i] = this.decodeAt(off);
+        p[i + 1] = decImm[0]!;
+      }
+    } else {
+      this.romPage[0] = this.fetchSlow(pc);
+      this.romPage[1] = decImm[0]!;
+      this.romPc = pc;
+    }
+  }
+
+  /**
+   * Fetch at pc outside RAM (boot ROM): bus reads, decoded but not cached
+   * beyond romPage. A bus error decodes as FETCH_FAULT.
+   */
+  private fetchSlow(pc: number): number {
     const a = pc < 0 ? pc + TWO64 : pc;
     const o = this.busOut;
     if (!this.bus.read(a, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
@@ -564,49 +605,37 @@ export class Rv64Hart implements Hart, HartState {
     // `page`, whose first byte is at guest address pageBase: straight-line
     // code and short branches only add to e, and the fetch checks e alone,
     // so the loop does no double arithmetic on pc for those. Outside any
-    // held page (at entry, after leaving the page, outside RAM) e is FAR,
-    // past the page, and pageBase = pc - FAR. The warm-up takes neither of
-    // the paths that leave for no page (outside RAM, a jalr out of the
+    // held page (at entry, after a jalr out of the page) e is FAR, past the
+    // page, and pageBase = pc - FAR. Outside RAM the loop holds romPage
+    // when pc is romPc, else NO_PAGE, with e = 0. The warm-up takes neither
+    // of the paths that leave for no page (outside RAM, a jalr out of the
     // page), so their values are computed on the paths it takes: arithmetic
     // with no type feedback would deoptimize the loop when the guest first
     // got there. Pages are dropped only by ops this loop leaves to
     // `executeCold` (fence.i, MMIO that may DMA), so a page held here stays
     // valid until the loop ends.
+    const romPc = this.romPc, romPage = this.romPage;
     let page: Int32Array = NO_PAGE;
     let pageBase = this.pcv - FAR;
     let e = FAR;
     let n = 0;
     while (n < budget) {
       n++;
-      let w: number, imm: number;
       if ((e >>> 0) >= 4096) {
         const pc = pageBase + e;
-        const off = pc - ramBase, farBase = pc - FAR;
+        const off = pc - ramBase, atRom = pc === romPc;
         if (off >= 0 && off < ramSize) {
           const p = pages[off >>> 12];
-          page = p === undefined ? cache.page(off) : p;
+          page = p === undefined ? NO_PAGE : p;
           e = off & 4095;
-          pageBase = pc - e;
         } else {
-          page = NO_PAGE;
-          pageBase = farBase;
-          e = FAR;
+          page = atRom ? romPage : NO_PAGE;
+          e = 0;
         }
+        pageBase = pc - e;
       }
-      if (page !== NO_PAGE) {
-        w = page[e]!;
-        if (w === 0) {
-          page[e] = this.decodeAt(pageBase + e - ramBase);
-          page[e + 1] = decImm[0]!;
-          w = page[e]!;
-        }
-        imm = page[e + 1]!;
-      } else {
-        // Calls return tagged values: `| 0` and the typed array keep w and
-        // imm int32 for the whole loop (V8 would box them otherwise).
-        w = this.fetchSlow(pageBase, e) | 0;
-        imm = decImm[0]!;
-      }
+      // An undecoded slot reads 0, Op.NONE: the switch stops the loop there.
+      const w = page[e]!, imm = page[e + 1]!;
       const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
       const next = (e + (w >>> 24)) | 0;
       // Every case either finishes its instruction and continues the loop,

@@ -584,16 +584,16 @@ export class Rv64Hart implements Hart, HartState {
    * The interpreter loop for the common ops (integer ALU, branches, jumps,
    * loads and stores on RAM). Runs until `budget` instructions or until the
    * next instruction is anything else, which it leaves in coldW/coldImm for
-   * `step`; returns the number executed.
+   * `step`, or is not decoded yet (coldW 0, see `fill`); returns the number
+   * executed.
    *
    * Why the split: a small loop compiles quickly in TurboFan, and all its
    * sites get type feedback early (`warmUp` runs them before the guest
    * starts), so V8 optimizes it once instead of deoptimizing at each op the
-   * guest meets for the first time. And the loop calls nothing that returns
-   * a pc: a call result is a tagged value, and merged into pc it made V8 box
-   * pc on every instruction (the compute loop ran at about 40 MIPS instead
-   * of 60-65; calling the cold ops from inside the loop at all still cost
-   * about 10%).
+   * guest meets for the first time. And the loop calls nothing: a call
+   * result is a tagged value, and merged into pc it made V8 box pc on every
+   * instruction (the compute loop ran at about 40 MIPS instead of 60-65),
+   * and any call in the loop made V8 keep the loop's values on the stack.
    */
   private execute(budget: number): number {
     const lo = regLo, hi = regHi, dv = this.dv, cache = this.cache;
@@ -648,17 +648,20 @@ export class Rv64Hart implements Hart, HartState {
           e = next;
           continue;
         }
+        // ADD and SUB take the carry (borrow) from the words' top bits with
+        // no branch: on data, a compare for it was a branch V8 mispredicted
+        // about every other time.
         case Op.ADD: {
-          const a = lo[rs1]!, l = (a + lo[rs2]!) | 0;
-          hi[rd] = (hi[rs1]! + hi[rs2]! + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const a = lo[rs1]!, b = lo[rs2]!, l = (a + b) | 0;
+          hi[rd] = (hi[rs1]! + hi[rs2]! + (((a & b) | ((a | b) & ~l)) >>> 31)) | 0;
           lo[rd] = l;
           e = next;
           continue;
         }
         case Op.SUB: {
-          const a = lo[rs1]!, b = lo[rs2]!;
-          hi[rd] = (hi[rs1]! - hi[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
-          lo[rd] = (a - b) | 0;
+          const a = lo[rs1]!, b = lo[rs2]!, l = (a - b) | 0;
+          hi[rd] = (hi[rs1]! - hi[rs2]! - (((~a & b) | (~(a ^ b) & l)) >>> 31)) | 0;
+          lo[rd] = l;
           e = next;
           continue;
         }

@@ -4,6 +4,14 @@
  * (RVC makes every halfword a possible instruction start); each slot is two
  * int32s: the packed op word (0 = not decoded yet) and the immediate.
  *
+ * The pages live in one slab for the whole process, a module constant:
+ * V8 then compiles the interpreter's fetch to one load at a fixed address,
+ * where a page array of its own cost a map check and three field loads per
+ * instruction. One cache uses the slab at a time: the first page a cache
+ * creates drops the decodes of the cache that used it before (whose harts
+ * then find no pages and create theirs again), and a full slab starts
+ * over, as QEMU does with its translation buffer.
+ *
  * Invalidation is precise: a store into RAM clears the slots that could
  * hold an instruction overlapping the written bytes, so self-modifying code
  * works even before its fence.i (unprivileged spec chapter 3, Zifencei,
@@ -17,31 +25,61 @@ const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** Int32 entries per cache page (two per halfword slot). */
 export const PAGE_ENTRIES = PAGE_SIZE; // (PAGE_SIZE / 2 slots) * 2 words
 
+/** Pages in the slab: 4 MiB of guest code, 16 MiB of slab. */
+const SLAB_PAGES = 1024;
+/** Slab index of the empty page: all zeros, never written, read for RAM pages not decoded yet. */
+export const EMPTY_PAGE = 0;
+/** Slab index of the page holding one instruction fetched outside RAM, at its start (see `Rv64Hart.fill`). */
+export const BUS_PAGE = PAGE_ENTRIES;
+/** First slab page given to RAM pages. */
+const FIRST_PAGE = 2;
+
+/** The decoded pages of the cache that claimed the slab last. */
+export const slab = new Int32Array(SLAB_PAGES * PAGE_ENTRIES);
+/** The next slab page to give out. */
+let nextPage = FIRST_PAGE;
+/** The cache whose decodes the slab holds. */
+let owner: DecodeCache | undefined;
+
 /** The decoded-instruction cache for one RAM region. */
 export class DecodeCache {
-  /** Decoded pages by RAM page index; undefined until something is fetched there. */
-  readonly pages: (Int32Array | undefined)[];
-  /** 1 where `pages[i]` exists: the store fast path tests this byte only. */
+  /** Slab index of each RAM page's decodes, EMPTY_PAGE where none. */
+  readonly base: Int32Array;
+  /** 1 where a RAM page has decodes (or a straddling instruction's second half): the store fast path tests this byte only. */
   readonly codeMap: Uint8Array;
+  /** RAM pages with a codeMap entry, for `flush`. */
   private readonly live = new Set<number>();
 
   constructor(ramSize: number) {
     const n = Math.ceil(ramSize / PAGE_SIZE);
-    this.pages = new Array<Int32Array | undefined>(n).fill(undefined);
+    this.base = new Int32Array(n);
     this.codeMap = new Uint8Array(n);
   }
 
-  /** Returns the page for RAM offset `off`, creating an empty one. */
-  page(off: number): Int32Array {
-    const i = off >>> PAGE_SHIFT;
-    let p = this.pages[i];
-    if (p === undefined) {
-      p = new Int32Array(PAGE_ENTRIES);
-      this.pages[i] = p;
-      this.codeMap[i] = 1;
-      this.live.add(i);
+  /** Returns the slab index of the page for RAM offset `off`, giving it an empty slab page (starting over when full). */
+  page(off: number): number {
+    if (owner !== this) {
+      owner?.flush();
+      owner = this;
+      nextPage = FIRST_PAGE;
     }
-    return p;
+    const i = off >>> PAGE_SHIFT;
+    let b = this.base[i]!;
+    if (b === EMPTY_PAGE) {
+      if (nextPage === SLAB_PAGES) this.flush();
+      b = nextPage++ * PAGE_ENTRIES;
+      slab.fill(0, b, b + PAGE_ENTRIES);
+      this.base[i] = b;
+      this.mark(off);
+    }
+    return b;
+  }
+
+  /** Gives the page of RAM offset `off` a codeMap entry, so stores there go through `invalidateStore`. */
+  mark(off: number): void {
+    const i = off >>> PAGE_SHIFT;
+    this.codeMap[i] = 1;
+    this.live.add(i);
   }
 
   /**
@@ -52,24 +90,29 @@ export class DecodeCache {
     const first = off - 2 < 0 ? 0 : off - 2;
     const last = off + len - 1;
     for (let a = first & ~1; a <= last; a += 2) {
-      const p = this.pages[a >>> PAGE_SHIFT];
-      if (p !== undefined) p[(a & (PAGE_SIZE - 1))] = 0;
+      const b = this.base[a >>> PAGE_SHIFT]!;
+      if (b !== EMPTY_PAGE) slab[b + (a & (PAGE_SIZE - 1))] = 0;
     }
   }
 
-  /** Drops every page overlapping [off, off+len) (loader or DMA writes). */
+  /** Drops every page overlapping [off, off+len) (loader or DMA writes); their slab pages stay unused until a flush. */
   invalidateRange(off: number, len: number): void {
     if (len <= 0) return;
     const start = Math.max(0, off - 2) >>> PAGE_SHIFT;
-    const end = Math.min(this.pages.length - 1, (off + len - 1) >>> PAGE_SHIFT);
+    const end = Math.min(this.base.length - 1, (off + len - 1) >>> PAGE_SHIFT);
     for (let i = start; i <= end; i++) {
-      if (this.pages[i] !== undefined) { this.pages[i] = undefined; this.codeMap[i] = 0; }
+      this.base[i] = EMPTY_PAGE;
+      this.codeMap[i] = 0;
     }
   }
 
   /** Drops everything (fence.i). */
   flush(): void {
-    for (const i of this.live) { this.pages[i] = undefined; this.codeMap[i] = 0; }
+    for (const i of this.live) {
+      this.base[i] = EMPTY_PAGE;
+      this.codeMap[i] = 0;
+    }
     this.live.clear();
+    if (owner === this) nextPage = FIRST_PAGE;
   }
 }

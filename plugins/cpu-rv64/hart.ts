@@ -21,7 +21,7 @@
 import type { PhysicalBus } from '../hw/bus.js';
 import type { Hart, MachineTimer } from '../hw/cpu.js';
 import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, mipValue } from './csr.js';
-import type { DecodeCache } from './decode-cache.js';
+import { BUS_PAGE, EMPTY_PAGE, slab as decodeSlab, type DecodeCache } from './decode-cache.js';
 import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64 } from './muldiv.js';
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
 import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
@@ -61,10 +61,11 @@ const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 2
 const CHUNK = 4096;
 
 /**
- * The page the interpreter loop reads where it has no instruction to give:
- * all zeros (undecoded), so the loop stops there for `fill`. Never written.
+ * The decode cache's slab under a name of this module: V8 compiles an
+ * access to a module constant to a fixed address, but not one to an import.
  */
-const NO_PAGE = new Int32Array(4096);
+const slab = decodeSlab;
+
 /** `e` in the interpreter loop when no cache page is held: past any page, and int32 after any branch offset. */
 const FAR = 0x40000000;
 
@@ -326,12 +327,10 @@ export class Rv64Hart implements Hart, HartState {
   /** Set by `executeCold` when the burst must end after its instruction. */
   private leave = false;
   /**
-   * Outside RAM, the one instruction `fill` fetched through the bus for
-   * the next call of `execute` (decoded at offset 0, zeros elsewhere) and
-   * its address, -1 for none. romPc starts as a non-integer for the same
-   * reason as pcv.
+   * Address of the instruction outside RAM `fill` fetched through the bus
+   * into the slab's BUS_PAGE for the next call of `execute`, -1 for none.
+   * Starts as a non-integer for the same reason as pcv.
    */
-  private readonly romPage = new Int32Array(4096);
   private romPc = 0.5;
 
   private readonly bus: PhysicalBus;
@@ -472,27 +471,27 @@ export class Rv64Hart implements Hart, HartState {
   /**
    * Makes the instruction at pcv fetchable for `execute`: decodes it into
    * its cache page (creating the page), or outside RAM fetches it into
-   * romPage. The loop calls nothing, so V8 keeps its values in registers
+   * BUS_PAGE. The loop calls nothing, so V8 keeps its values in registers
    * (with the calls in the loop it spilled them at every instruction).
    */
   private fill(): void {
     const pc = this.pcv, off = pc - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
-      const p = this.cache.page(off), i = off & 4095;
-      if (p[i] === 0) {
-        p[i] = this.decodeAt(off);
-        p[i + 1] = decImm[0]!;
+      const s = this.cache.page(off) + (off & 4095);
+      if (slab[s] === 0) {
+        slab[s] = this.decodeAt(off);
+        slab[s + 1] = decImm[0]!;
       }
     } else {
-      this.romPage[0] = this.fetchSlow(pc);
-      this.romPage[1] = decImm[0]!;
+      slab[BUS_PAGE] = this.fetchSlow(pc);
+      slab[BUS_PAGE + 1] = decImm[0]!;
       this.romPc = pc;
     }
   }
 
   /**
    * Fetch at pc outside RAM (boot ROM): bus reads, decoded but not cached
-   * beyond romPage. A bus error decodes as FETCH_FAULT.
+   * beyond BUS_PAGE. A bus error decodes as FETCH_FAULT.
    */
   private fetchSlow(pc: number): number {
     const a = pc < 0 ? pc + TWO64 : pc;
@@ -511,7 +510,7 @@ export class Rv64Hart implements Hart, HartState {
     if (off + 4 > this.ramSize) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 2);
     // An instruction straddling two cache pages: give the second page a map
     // entry too, so stores there invalidate this slot (see DecodeCache).
-    if ((off & 4095) === 4094) this.cache.page(off + 2);
+    if ((off & 4095) === 4094) this.cache.mark(off + 2);
     return decode32(this.dv.getInt32(off, true));
   }
 
@@ -597,7 +596,7 @@ export class Rv64Hart implements Hart, HartState {
    */
   private execute(budget: number): number {
     const lo = regLo, hi = regHi, dv = this.dv, cache = this.cache;
-    const pages = cache.pages, codeMap = cache.codeMap;
+    const pageOf = cache.base, codeMap = cache.codeMap;
     const ramBase = this.ramBase, ramSize = this.ramSize;
     const ramBaseLo = ramBase | 0, ramLow8 = this.ramLow8;
     const startInstret = this.instret;
@@ -606,16 +605,17 @@ export class Rv64Hart implements Hart, HartState {
     // code and short branches only add to e, and the fetch checks e alone,
     // so the loop does no double arithmetic on pc for those. Outside any
     // held page (at entry, after a jalr out of the page) e is FAR, past the
-    // page, and pageBase = pc - FAR. Outside RAM the loop holds romPage
-    // when pc is romPc, else NO_PAGE, with e = 0. The warm-up takes neither
+    // page, and pageBase = pc - FAR. `page` is the page's index in the
+    // slab: EMPTY_PAGE for a page not decoded yet, and outside RAM BUS_PAGE
+    // when pc is romPc, else EMPTY_PAGE, with e = 0. The warm-up takes neither
     // of the paths that leave for no page (outside RAM, a jalr out of the
     // page), so their values are computed on the paths it takes: arithmetic
     // with no type feedback would deoptimize the loop when the guest first
     // got there. Pages are dropped only by ops this loop leaves to
     // `executeCold` (fence.i, MMIO that may DMA), so a page held here stays
     // valid until the loop ends.
-    const romPc = this.romPc, romPage = this.romPage;
-    let page: Int32Array = NO_PAGE;
+    const romPc = this.romPc;
+    let page = EMPTY_PAGE;
     let pageBase = this.pcv - FAR;
     let e = FAR;
     let n = 0;
@@ -625,17 +625,16 @@ export class Rv64Hart implements Hart, HartState {
         const pc = pageBase + e;
         const off = pc - ramBase, atRom = pc === romPc;
         if (off >= 0 && off < ramSize) {
-          const p = pages[off >>> 12];
-          page = p === undefined ? NO_PAGE : p;
+          page = pageOf[off >>> 12]!;
           e = off & 4095;
         } else {
-          page = atRom ? romPage : NO_PAGE;
+          page = atRom ? BUS_PAGE : EMPTY_PAGE;
           e = 0;
         }
         pageBase = pc - e;
       }
       // An undecoded slot reads 0, Op.NONE: the switch stops the loop there.
-      const w = page[e]!, imm = page[e + 1]!;
+      const w = slab[page + e]!, imm = slab[page + e + 1]!;
       const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
       const next = (e + (w >>> 24)) | 0;
       // Every case either finishes its instruction and continues the loop,

@@ -21,7 +21,7 @@ describe('interpreter warm-up', () => {
     const hart = new Rv64Hart(0, bus, bus, cache);
     warmUp(hart, bus.ram, bus.ramBase, () => cache.flush());
     expect(Buffer.compare(bus.ram, before)).toBe(0);
-    expect(cache.pages.every((p) => p === undefined)).toBe(true);
+    expect(cache.base.every((b) => b === 0)).toBe(true);
     expect(hart.pc()).toBe(RAM_BASE);
     expect(hart.instret).toBe(0);
     expect(hart.halted()).toBe(false);

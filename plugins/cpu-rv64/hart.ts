@@ -76,7 +76,8 @@ const FAR = 0x40000000;
  * Module constants, not fields, because V8 then compiles a register access
  * to one load or store at a fixed address: for a field (a typed array of
  * unknown identity) every access reloaded the array's map, length and data
- * pointer. 64 entries, so register numbers masked with 63 need no bounds check.
+ * pointer (the bounds check left is a compare with a constant). 64
+ * entries: every 6-bit register field of the packed word is in bounds.
  */
 const regLo = new Int32Array(64);
 const regHi = new Int32Array(64);

@@ -5,7 +5,7 @@
 // runs beside the kernel instead of inside it. Plain JavaScript because a
 // worker is loaded by file path, the same way under tsx, vitest and the bundle.
 //
-// workerData: { path, pragmas, insertSql, tailSql, genesisHash, fields, sep, closed }.
+// workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
 // absent), then the hash input's head, middle and tail (see entry-hash.ts and
@@ -15,11 +15,23 @@ import { hash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { path, pragmas, insertSql, tailSql, genesisHash, fields, sep, closed } = workerData;
+const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed } = workerData;
 const db = new Database(path);
 for (const pragma of pragmas) db.pragma(pragma);
-const insert = db.prepare(insertSql);
 const tail = db.prepare(tailSql).raw(true);
+
+// One INSERT per batch (a statement per batch size, prepared on first use):
+// SQLite's per-statement work is paid once for the batch instead of per row.
+/** @type {Map<number, import('better-sqlite3').Statement>} */
+const inserts = new Map();
+function insertOf(/** @type {number} */ rows) {
+  let stmt = inserts.get(rows);
+  if (stmt === undefined) {
+    stmt = db.prepare(insertHead + Array(rows).fill(rowPlaceholders).join(','));
+    inserts.set(rows, stmt);
+  }
+  return stmt;
+}
 
 // IMMEDIATE: the tail read inside the transaction is still the tail when the rows go in.
 const appendBatch = db.transaction((/** @type {string} */ batch) => {
@@ -27,15 +39,24 @@ const appendBatch = db.transaction((/** @type {string} */ batch) => {
   const last = /** @type {[number, string] | undefined} */ (tail.get());
   let seq = last ? last[0] : 0;
   let prev = last ? last[1] : genesisHash;
+  const rows = values.length / fields;
+  const params = new Array(rows * 16);
+  let p = 0;
   for (let i = 0; i < values.length; i += fields) {
     seq++;
     const own = hash('sha256', values[i + 13] + '"' + prev + '"' + values[i + 14] + seq + values[i + 15], 'hex');
-    insert.run(
-      seq, Number(values[i]), values[i + 1], values[i + 2], values[i + 3], values[i + 4], Number(values[i + 5]),
-      values[i + 6] || null, values[i + 7] || null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own,
-    );
+    params[p++] = seq;
+    params[p++] = Number(values[i]);
+    for (let c = 1; c <= 4; c++) params[p++] = values[i + c];
+    params[p++] = Number(values[i + 5]);
+    params[p++] = values[i + 6] || null;
+    params[p++] = values[i + 7] || null;
+    for (let c = 8; c <= 12; c++) params[p++] = values[i + c];
+    params[p++] = prev;
+    params[p++] = own;
     prev = own;
   }
+  insertOf(rows).run(params);
   return { seq, hash: prev };
 }).immediate;
 

@@ -4,7 +4,9 @@ import { Worker } from 'node:worker_threads';
 export interface LogWriterConfig {
   readonly path: string;
   readonly pragmas: readonly string[];
-  readonly insertSql: string;
+  /** `INSERT INTO entries (...) VALUES ` and one row's `(?,...)`: the thread inserts a batch with one statement. */
+  readonly insertHead: string;
+  readonly rowPlaceholders: string;
   readonly tailSql: string;
   readonly genesisHash: string;
 }

@@ -60,7 +60,9 @@ export type ReplayRow = [number, string, string, string, number, string, string]
 const ENTRY_COLUMNS =
   'seq, time, origin, command, args, kind, applied, result, error, phase_before, phase_after, run_state_before, run_state_after, state_hash, prev_hash, hash';
 
-const INSERT_SQL = `INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`;
+const INSERT_HEAD = `INSERT INTO entries (${ENTRY_COLUMNS}) VALUES `;
+const ROW_PLACEHOLDERS = `(${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`;
+const INSERT_SQL = INSERT_HEAD + ROW_PLACEHOLDERS;
 const TAIL_SQL = 'SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1';
 
 type RawEntry = [
@@ -305,7 +307,8 @@ export class SqliteLogStore implements CommandLogStore {
     this.writer ??= new LogWriter({
       path: this.path,
       pragmas: this.writerPragmas(),
-      insertSql: INSERT_SQL,
+      insertHead: INSERT_HEAD,
+      rowPlaceholders: ROW_PLACEHOLDERS,
       tailSql: TAIL_SQL,
       genesisHash: GENESIS_HASH,
     });

@@ -27,7 +27,7 @@ async function measure(sync: SyncMode | undefined, submitters: number): Promise<
   let value = 0;
   let done = 0;
   // A deadline, not a timer: submitters that never wait on I/O keep the event loop in microtasks, so timers would not fire.
-  let deadline = performance.now() + 200;
+  let deadline = performance.now() + 500;
   const submitter = async (): Promise<void> => {
     while (performance.now() < deadline) {
       await kernel.execute('qom-set', { path: '/objects/c1', property: 'value', value: ++value }, origin);

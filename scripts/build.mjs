@@ -31,5 +31,5 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vmledgerCreateRequire } from 'node:module';\nconst require = __vmledgerCreateRequire(import.meta.url);" },
 });
 chmodSync('dist/vmledger.mjs', 0o755);
-// The command log's writer thread is loaded by file, next to the bundle that starts it.
-copyFileSync('kernel/log/log-writer-thread.mjs', 'dist/log-writer-thread.mjs');
+// The command log's writer thread is loaded by file, next to the bundle that starts it, with the module it imports.
+for (const file of ['log-writer-thread.mjs', 'hash-input.mjs']) copyFileSync(`kernel/log/${file}`, `dist/${file}`);

@@ -1,18 +1,5 @@
 import { canonicalJson } from '../canonical-json.js';
-
-// Object keys and short enum-like strings repeat endlessly in a log: quote each
-// once. Bounded so a stream of unusual names cannot grow the cache forever.
-const quoted = new Map<string, string>();
-
-/** `JSON.stringify(s)` for strings drawn from a small set (keys, command names, phases), cached. */
-export function quoteName(s: string): string {
-  let q = quoted.get(s);
-  if (q === undefined) {
-    q = JSON.stringify(s);
-    if (quoted.size < 4096) quoted.set(s, q);
-  }
-  return q;
-}
+import { quoteName } from './hash-input.mjs';
 
 /**
  * Exactly `canonicalJson(value)` (kernel/canonical-json.ts), written with

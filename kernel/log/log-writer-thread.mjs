@@ -8,12 +8,12 @@
 // workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
-// absent), then the hash input's head, middle and tail (see entry-hash.ts and
-// log-writer.ts). Each batch is answered in order with { seq, hash } (the new
-// tail) or { error }.
+// absent; see log-writer.ts). Each batch is answered in order with
+// { seq, hash } (the new tail) or { error }.
 import { hash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { hashInput } from './hash-input.mjs';
 
 const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed } = workerData;
 const db = new Database(path);
@@ -43,14 +43,30 @@ const appendBatch = db.transaction((/** @type {string} */ batch) => {
   const params = new Array(rows * 16);
   let p = 0;
   for (let i = 0; i < values.length; i += fields) {
-    seq++;
-    const own = hash('sha256', values[i + 13] + '"' + prev + '"' + values[i + 14] + seq + values[i + 15], 'hex');
-    params[p++] = seq;
-    params[p++] = Number(values[i]);
+    const entry = {
+      seq: ++seq,
+      time: Number(values[i]),
+      origin: values[i + 1],
+      command: values[i + 2],
+      args: values[i + 3],
+      kind: values[i + 4],
+      applied: values[i + 5] === '1',
+      result: values[i + 6] || undefined,
+      error: values[i + 7] || undefined,
+      phaseBefore: values[i + 8],
+      phaseAfter: values[i + 9],
+      runStateBefore: values[i + 10],
+      runStateAfter: values[i + 11],
+      stateHash: values[i + 12],
+      prevHash: prev,
+    };
+    const own = hash('sha256', hashInput(entry), 'hex');
+    params[p++] = entry.seq;
+    params[p++] = entry.time;
     for (let c = 1; c <= 4; c++) params[p++] = values[i + c];
-    params[p++] = Number(values[i + 5]);
-    params[p++] = values[i + 6] || null;
-    params[p++] = values[i + 7] || null;
+    params[p++] = entry.applied ? 1 : 0;
+    params[p++] = entry.result ?? null;
+    params[p++] = entry.error ?? null;
     for (let c = 8; c <= 12; c++) params[p++] = values[i + c];
     params[p++] = prev;
     params[p++] = own;

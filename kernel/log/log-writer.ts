@@ -18,14 +18,13 @@ export interface LogTail {
 }
 
 /**
- * A batch is one string: per entry 16 values separated by `SEP`, the 13
- * stored columns (`time` .. `state_hash`; `result` and `error` empty when
- * absent), then the hash input's head, middle and tail (entry-hash.ts).
+ * A batch is one string: per entry the 13 stored columns from `time` to
+ * `state_hash` (`result` and `error` empty when absent), separated by `SEP`.
  */
 export const SEP = '\u0000';
 
 /** Values per entry in a batch. */
-export const VALUES_PER_ENTRY = 16;
+export const VALUES_PER_ENTRY = 13;
 
 /** How long `close` waits for the thread to close its connection before giving up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -4,7 +4,7 @@ import { canonicalText } from './canonical-text.js';
 import type { CommandKind } from '../command.js';
 import type { Origin } from '../origin.js';
 import type { Phase, RunState } from '../phase.js';
-import { GENESIS_HASH, hashFields, hashInputParts, storedFields, type StoredFields } from './entry-hash.js';
+import { GENESIS_HASH, hashFields, storedFields, type StoredFields } from './entry-hash.js';
 import { LogWriter, SEP } from './log-writer.js';
 import type { CommandLogStore, LogEntry, LogEntryDraft, LogHeader, SyncMode } from './log-entry.js';
 
@@ -287,15 +287,15 @@ export class SqliteLogStore implements CommandLogStore {
     }
     // One string per batch: a worker message copies one string far faster than
     // an array of many. NUL separates values; no stored text contains a raw NUL
-    // (JSON escapes it, names and phases are plain words).
+    // (JSON escapes it, names and phases are plain words). The thread numbers,
+    // chains and hashes the entries (hash-input.mjs), so only the columns go.
     let batch = '';
     for (const d of drafts) {
       const f = storedFields(d, 0, '', this.originTextOf(d.origin));
-      const [head, middle, tail] = hashInputParts(f);
       batch +=
         (batch === '' ? '' : SEP) + f.time + SEP + f.origin + SEP + f.command + SEP + f.args + SEP + f.kind + SEP + (f.applied ? 1 : 0) +
         SEP + (f.result ?? '') + SEP + (f.error ?? '') + SEP + f.phaseBefore + SEP + f.phaseAfter + SEP + f.runStateBefore +
-        SEP + f.runStateAfter + SEP + f.stateHash + SEP + head + SEP + middle + SEP + tail;
+        SEP + f.runStateAfter + SEP + f.stateHash;
     }
     return this.startWriter().submit(batch).then((tail) => {
       this.lastSeqValue = tail.seq;

@@ -29,8 +29,8 @@ beforeAll(async () => {
     packages: 'external',
     logLevel: 'warning',
   });
-  // The log's writer thread is loaded by file, next to the code that starts it, as in dist/.
-  copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', 'log-writer-thread.mjs'), join(outdir, 'log-writer-thread.mjs'));
+  // The log's writer thread is loaded by file, next to the code that starts it, as in dist/, with the module it imports.
+  for (const file of ['log-writer-thread.mjs', 'hash-input.mjs']) copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', file), join(outdir, file));
 });
 afterAll(() => {
   tmp.cleanup();

@@ -8,10 +8,11 @@
 // workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
-// absent; see log-writer.ts). Each batch is answered in order with
-// { seq, hash } (the new tail) or { error }.
+// absent; see log-writer.ts). Answers come in order, each for the `batches`
+// oldest unanswered batches: { seq, hash, batches } (the new tail) or
+// { error, batches }.
 import { hash } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { hashInput } from './hash-input.mjs';
 
@@ -34,8 +35,8 @@ function insertOf(/** @type {number} */ rows) {
 }
 
 // IMMEDIATE: the tail read inside the transaction is still the tail when the rows go in.
-const appendBatch = db.transaction((/** @type {string} */ batch) => {
-  const values = batch.split(sep);
+const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
+  const values = batches.length === 1 ? batches[0].split(sep) : batches.join(sep).split(sep);
   const last = /** @type {[number, string] | undefined} */ (tail.get());
   let seq = last ? last[0] : 0;
   let prev = last ? last[1] : genesisHash;
@@ -81,23 +82,37 @@ const appendBatch = db.transaction((/** @type {string} */ batch) => {
 let failure;
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-port.on('message', (/** @type {string} */ message) => {
-  if (message === '') {
+port.on('message', (/** @type {string} */ first) => {
+  // Batches that queued up while the last commit ran go into one transaction:
+  // when the thread falls behind it commits fewer, larger transactions
+  // instead of falling further behind. An empty message means: close.
+  const batches = [];
+  let closing = first === '';
+  if (!closing) batches.push(first);
+  for (let next = closing ? undefined : receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+    if (next.message === '') {
+      closing = true;
+      break;
+    }
+    batches.push(next.message);
+  }
+  if (batches.length > 0) port.postMessage({ ...commit(batches), batches: batches.length });
+  if (closing) {
     db.close();
     // The owner waits for this with Atomics.wait, so closing stays synchronous for it.
     Atomics.store(closed, 0, 1);
     Atomics.notify(closed, 0);
     port.close();
-    return;
-  }
-  if (failure !== undefined) {
-    port.postMessage({ error: `not written after an earlier failure (${failure})` });
-    return;
-  }
-  try {
-    port.postMessage(appendBatch(message));
-  } catch (e) {
-    failure = e instanceof Error ? e.message : String(e);
-    port.postMessage({ error: failure });
   }
 });
+
+/** Commits the batches in one transaction; the answer is the new tail or the error. */
+function commit(/** @type {string[]} */ batches) {
+  if (failure !== undefined) return { error: `not written after an earlier failure (${failure})` };
+  try {
+    return appendBatches(batches);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+    return { error: failure };
+  }
+}

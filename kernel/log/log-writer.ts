@@ -29,6 +29,9 @@ export const VALUES_PER_ENTRY = 13;
 /** How long `close` waits for the thread to close its connection before giving up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
+/** The thread's answer for the batches it committed (or failed) in one transaction. */
+type Answer = (LogTail | { error: string }) & { batches: number };
+
 interface Waiter {
   readonly resolve: (tail: LogTail) => void;
   readonly reject: (error: Error) => void;
@@ -50,7 +53,7 @@ export class LogWriter {
     this.worker = new Worker(new URL('./log-writer-thread.mjs', import.meta.url), {
       workerData: { ...config, fields: VALUES_PER_ENTRY, sep: SEP, closed: this.closedFlag },
     });
-    this.worker.on('message', (m: LogTail | { error: string }) => this.settle(m));
+    this.worker.on('message', (m: Answer) => this.settle(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the log writer thread exited (code ${code})`)));
     this.worker.unref();
@@ -82,12 +85,13 @@ export class LogWriter {
     void this.worker.terminate();
   }
 
-  private settle(m: LogTail | { error: string }): void {
-    const waiter = this.waiting.shift();
+  /** One answer covers the `batches` oldest submitted batches, committed together. */
+  private settle(m: Answer): void {
+    for (const waiter of this.waiting.splice(0, m.batches)) {
+      if ('error' in m) waiter.reject(new Error(m.error));
+      else waiter.resolve({ seq: m.seq, hash: m.hash });
+    }
     if (this.waiting.length === 0) this.worker.unref();
-    if (!waiter) return;
-    if ('error' in m) waiter.reject(new Error(m.error));
-    else waiter.resolve(m);
   }
 
   private fail(e: Error): void {

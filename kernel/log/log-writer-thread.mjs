@@ -21,8 +21,12 @@ const db = new Database(path);
 for (const pragma of pragmas) db.pragma(pragma);
 const tail = db.prepare(tailSql).raw(true);
 
-// One INSERT per batch (a statement per batch size, prepared on first use):
-// SQLite's per-statement work is paid once for the batch instead of per row.
+// Rows go in with one INSERT per up to CHUNK rows (a statement per row count,
+// prepared on first use): SQLite's per-statement work is paid once per chunk
+// instead of per row, and a chunk stays far below SQLite's limit on bound
+// variables however many batches a transaction takes.
+const CHUNK = 32;
+const COLUMNS = 16;
 /** @type {Map<number, import('better-sqlite3').Statement>} */
 const inserts = new Map();
 function insertOf(/** @type {number} */ rows) {
@@ -40,9 +44,7 @@ const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
   const last = /** @type {[number, string] | undefined} */ (tail.get());
   let seq = last ? last[0] : 0;
   let prev = last ? last[1] : genesisHash;
-  const rows = values.length / fields;
-  const params = new Array(rows * 16);
-  let p = 0;
+  let params = [];
   for (let i = 0; i < values.length; i += fields) {
     const entry = {
       seq: ++seq,
@@ -62,18 +64,15 @@ const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
       prevHash: prev,
     };
     const own = hash('sha256', hashInput(entry), 'hex');
-    params[p++] = entry.seq;
-    params[p++] = entry.time;
-    for (let c = 1; c <= 4; c++) params[p++] = values[i + c];
-    params[p++] = entry.applied ? 1 : 0;
-    params[p++] = entry.result ?? null;
-    params[p++] = entry.error ?? null;
-    for (let c = 8; c <= 12; c++) params[p++] = values[i + c];
-    params[p++] = prev;
-    params[p++] = own;
+    params.push(entry.seq, entry.time, values[i + 1], values[i + 2], values[i + 3], values[i + 4], entry.applied ? 1 : 0,
+      entry.result ?? null, entry.error ?? null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own);
     prev = own;
+    if (params.length === CHUNK * COLUMNS) {
+      insertOf(CHUNK).run(params);
+      params = [];
+    }
   }
-  insertOf(rows).run(params);
+  if (params.length > 0) insertOf(params.length / COLUMNS).run(params);
   return { seq, hash: prev };
 }).immediate;
 

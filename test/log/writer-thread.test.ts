@@ -41,6 +41,19 @@ describe('the command log written on its own thread', () => {
     expect(verifyLog(tmp.path('threaded.db')).ok).toBe(true);
   });
 
+  it('commits a backlog of many batches, far more rows than one SQL statement may bind, into one valid chain', async () => {
+    tmp = tempDir();
+    const store = SqliteLogStore.open(tmp.path('backlog.db'));
+    const all = drafts(6000);
+    // Sixty batches submitted at once queue up behind the first commit and share transactions.
+    await Promise.all(Array.from({ length: 60 }, (_, b) => store.appendAsync(all.slice(b * 100, b * 100 + 100))));
+    expect(store.lastSeq).toBe(6000);
+    store.close();
+    const result = verifyLog(tmp.path('backlog.db'));
+    expect(result.ok).toBe(true);
+    expect(result.lastSeq).toBe(6000);
+  });
+
   it('releases a reply only after its entry is committed: another connection already sees it', async () => {
     tmp = tempDir();
     const path = tmp.path('vm.db');

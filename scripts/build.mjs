@@ -32,4 +32,4 @@ await build({
 });
 chmodSync('dist/vmledger.mjs', 0o755);
 // The command log's writer thread is loaded by file, next to the bundle that starts it, with the module it imports.
-for (const file of ['log-writer-thread.mjs', 'hash-input.mjs']) copyFileSync(`kernel/log/${file}`, `dist/${file}`);
+for (const file of ['log-writer-thread.mjs', 'log-checkpoint-thread.mjs', 'hash-input.mjs']) copyFileSync(`kernel/log/${file}`, `dist/${file}`);

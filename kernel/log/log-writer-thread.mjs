@@ -5,21 +5,27 @@
 // runs beside the kernel instead of inside it. Plain JavaScript because a
 // worker is loaded by file path, the same way under tsx, vitest and the bundle.
 //
-// workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed }.
+// workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
 // absent; see log-writer.ts). Answers come in order, each for the `batches`
 // oldest unanswered batches: { seq, hash, batches } (the new tail) or
 // { error, batches }.
 import { hash } from 'node:crypto';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { hashInput } from './hash-input.mjs';
 
-const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, closed } = workerData;
+const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed } = workerData;
 const db = new Database(path);
 for (const pragma of pragmas) db.pragma(pragma);
 const tail = db.prepare(tailSql).raw(true);
+
+// This connection never checkpoints (its pragmas set wal_autocheckpoint = 0):
+// every `checkpointEvery` committed entries the checkpointer thread does it.
+const checkpointerClosed = new Int32Array(new SharedArrayBuffer(4));
+const checkpointer = new Worker(new URL('./log-checkpoint-thread.mjs', import.meta.url), { workerData: { path, closed: checkpointerClosed } });
+let sinceCheckpoint = 0;
 
 // Rows go in with one INSERT per up to CHUNK rows (a statement per row count,
 // prepared on first use): SQLite's per-statement work is paid once per chunk
@@ -73,6 +79,7 @@ const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
     }
   }
   if (params.length > 0) insertOf(params.length / COLUMNS).run(params);
+  sinceCheckpoint += values.length / fields;
   return { seq, hash: prev };
 }).immediate;
 
@@ -96,7 +103,13 @@ port.on('message', (/** @type {string} */ first) => {
     batches.push(next.message);
   }
   if (batches.length > 0) port.postMessage({ ...commit(batches), batches: batches.length });
+  if (sinceCheckpoint >= checkpointEvery) {
+    checkpointer.postMessage('checkpoint');
+    sinceCheckpoint = 0;
+  }
   if (closing) {
+    checkpointer.postMessage('close');
+    Atomics.wait(checkpointerClosed, 0, 0, 10_000);
     db.close();
     // The owner waits for this with Atomics.wait, so closing stays synchronous for it.
     Atomics.store(closed, 0, 1);

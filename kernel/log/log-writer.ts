@@ -9,6 +9,8 @@ export interface LogWriterConfig {
   readonly rowPlaceholders: string;
   readonly tailSql: string;
   readonly genesisHash: string;
+  /** Committed entries between two checkpoints, which a thread of the writer thread runs. */
+  readonly checkpointEvery: number;
 }
 
 /** The log's tail after a committed batch. */

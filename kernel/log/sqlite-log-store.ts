@@ -14,6 +14,12 @@ export const LOG_SCHEMA_VERSION = 1;
 /** WAL pages between automatic checkpoints (SQLite's default is 1000). */
 export const WAL_AUTOCHECKPOINT_PAGES = 8192;
 
+/**
+ * Entries the writer thread commits between two background checkpoints:
+ * about 4,000 pages of WAL at typical entry sizes, half the autocheckpoint.
+ */
+export const CHECKPOINT_EVERY_ENTRIES = 25_000;
+
 /** The message every append-only trigger aborts with. */
 export const APPEND_ONLY_MESSAGE = 'command log is append-only';
 
@@ -306,7 +312,9 @@ export class SqliteLogStore implements CommandLogStore {
   private startWriter(): LogWriter {
     this.writer ??= new LogWriter({
       path: this.path,
-      pragmas: this.writerPragmas(),
+      // Its checkpoints run on their own thread (log-checkpoint-thread.mjs), beside the commits.
+      pragmas: [...this.writerPragmas(), 'wal_autocheckpoint = 0'],
+      checkpointEvery: CHECKPOINT_EVERY_ENTRIES,
       insertHead: INSERT_HEAD,
       rowPlaceholders: ROW_PLACEHOLDERS,
       tailSql: TAIL_SQL,

@@ -30,7 +30,7 @@ beforeAll(async () => {
     logLevel: 'warning',
   });
   // The log's writer thread is loaded by file, next to the code that starts it, as in dist/, with the module it imports.
-  for (const file of ['log-writer-thread.mjs', 'hash-input.mjs']) copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', file), join(outdir, file));
+  for (const file of ['log-writer-thread.mjs', 'log-checkpoint-thread.mjs', 'hash-input.mjs']) copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', file), join(outdir, file));
 });
 afterAll(() => {
   tmp.cleanup();

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/kernel.js';
 import { QmpError } from '../../kernel/errors.js';
-import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
+import { CHECKPOINT_EVERY_ENTRIES, SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { verifyLog } from '../../kernel/log/verify.js';
 import { drafts, tempDir } from './fixtures/drafts.js';
 import { counterPlugin } from './fixtures/plugins.js';
@@ -52,6 +53,20 @@ describe('the command log written on its own thread', () => {
     const result = verifyLog(tmp.path('backlog.db'));
     expect(result.ok).toBe(true);
     expect(result.lastSeq).toBe(6000);
+  });
+
+  it('checkpoints in the background while the log stays open, so the WAL does not grow without bound', async () => {
+    tmp = tempDir();
+    const path = tmp.path('checkpointed.db');
+    const store = SqliteLogStore.open(path);
+    const all = drafts(CHECKPOINT_EVERY_ENTRIES + 5000);
+    for (let from = 0; from < all.length; from += 500) await store.appendAsync(all.slice(from, from + 500));
+    // In WAL mode the database file itself only grows when a checkpoint copies pages into it.
+    const deadline = Date.now() + 10_000;
+    while (statSync(path).size < 4 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(path).size).toBeGreaterThan(4 * 1024 * 1024);
+    store.close();
+    expect(verifyLog(path).lastSeq).toBe(all.length);
   });
 
   it('releases a reply only after its entry is committed: another connection already sees it', async () => {

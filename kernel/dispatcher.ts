@@ -21,8 +21,8 @@ const RUN_STATE_EVENTS: Partial<Record<RunState, string>> = { running: 'RESUME',
 /**
  * Flush the group commit at least this often, so one long burst cannot hold
  * replies back; and small enough that, with a store that commits on its own
- * thread, one batch is committed while the next one runs (32 measured best
- * for 64 clients against 16, 48, 64 and 512: bench/log-dispatch.ts).
+ * thread, one batch is committed while the next one runs (for 64 clients 32
+ * measured as good as 16 and better than 48, 64 and 512: bench/log-dispatch.ts).
  */
 const MAX_BATCH = 32;
 
@@ -273,7 +273,8 @@ export class Dispatcher {
 
   /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */
   private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Done['outcome']): LogEntryDraft | undefined {
-    if (!this.deps.store || (decl.kind !== 'change' && !this.deps.logQueries)) return undefined;
+    // After a failed commit nothing more is recorded (only queries still run; see `refuse`).
+    if (!this.deps.store || this.logFailure || (decl.kind !== 'change' && !this.deps.logQueries)) return undefined;
     const { phases, objects } = this.deps;
     return {
       time: Date.now(),

@@ -4,7 +4,7 @@
 // node_modules, and so do the config parsers and template engine, which transports/config loads on
 // first use. The banner gives bundled CommonJS code the `require` it expects inside an ES module.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // rxjs's package exports pick its CommonJS build for Node, which bundles whole;
@@ -31,5 +31,5 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vmledgerCreateRequire } from 'node:module';\nconst require = __vmledgerCreateRequire(import.meta.url);" },
 });
 chmodSync('dist/vmledger.mjs', 0o755);
-// The command log's writer thread is loaded by file, next to the bundle that starts it, with the module it imports.
-for (const file of ['log-writer-thread.mjs', 'log-checkpoint-thread.mjs', 'hash-input.mjs']) copyFileSync(`kernel/log/${file}`, `dist/${file}`);
+// The command log's threads (kernel/log/*.mjs) are loaded by file, next to the bundle that starts them.
+for (const file of readdirSync('kernel/log').filter((f) => f.endsWith('.mjs'))) copyFileSync(`kernel/log/${file}`, `dist/${file}`);

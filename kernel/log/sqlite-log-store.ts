@@ -253,7 +253,7 @@ export class SqliteLogStore implements CommandLogStore {
     // IMMEDIATE takes the write lock up front, so the tail read inside the
     // transaction is still the tail when the rows are inserted.
     this.appendTx = db.transaction((drafts: readonly LogEntryDraft[]) => this.appendInTransaction(drafts)).immediate;
-    if (options.startWriter && !this.readonly && this.path !== ':memory:' && this.path !== '') this.startWriter();
+    if (options.startWriter && !this.readonly && !this.inMemory) this.startWriter();
   }
 
   /** The sequence number of the last entry (0 for an empty log). */
@@ -283,7 +283,7 @@ export class SqliteLogStore implements CommandLogStore {
   appendAsync(drafts: readonly LogEntryDraft[]): Promise<void> {
     if (this.readonly) return Promise.reject(new LogStoreError('read-only', `Command log '${this.path}' is open read-only`));
     if (drafts.length === 0) return Promise.resolve();
-    if (this.path === ':memory:' || this.path === '') {
+    if (this.inMemory) {
       try {
         this.appendTx(drafts);
         return Promise.resolve();
@@ -313,7 +313,7 @@ export class SqliteLogStore implements CommandLogStore {
     this.writer ??= new LogWriter({
       path: this.path,
       // Its checkpoints run on their own thread (log-checkpoint-thread.mjs), beside the commits.
-      pragmas: [...this.writerPragmas(), 'wal_autocheckpoint = 0'],
+      pragmas: this.writerPragmas(0),
       checkpointEvery: CHECKPOINT_EVERY_ENTRIES,
       insertHead: INSERT_HEAD,
       rowPlaceholders: ROW_PLACEHOLDERS,
@@ -437,21 +437,26 @@ export class SqliteLogStore implements CommandLogStore {
     this.lastHashValue = last?.[1] ?? GENESIS_HASH;
   }
 
-  /** Per-connection settings every writing connection (this one and the writer thread's) uses. */
-  private writerPragmas(): string[] {
-    return [
-      `synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`,
-      // Checkpoints are where `normal` mode fsyncs; at SQLite's default (1000 pages)
-      // they cost more than the appends themselves. 8192 pages bounds the WAL at ~32 MB.
-      `wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`,
-    ];
+  /** An in-memory log (tests): no file, so no WAL and no writer thread. */
+  private get inMemory(): boolean {
+    return this.path === ':memory:' || this.path === '';
+  }
+
+  /**
+   * Per-connection settings of a writing connection (this one, and the writer
+   * thread's with `autocheckpointPages` 0). Checkpoints are where `normal` mode
+   * fsyncs; at SQLite's default (1000 pages) they cost more than the appends
+   * themselves. 8192 pages bounds the WAL at ~32 MB.
+   */
+  private writerPragmas(autocheckpointPages = WAL_AUTOCHECKPOINT_PAGES): string[] {
+    return [`synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`, `wal_autocheckpoint = ${autocheckpointPages}`];
   }
 
   private prepareSchema(): void {
     const db = this.db;
     if (!this.readonly) {
       // WAL: readers (verify, audit) never block the writer; commits are appends to the WAL.
-      if (this.path !== ':memory:' && this.path !== '') db.pragma('journal_mode = WAL');
+      if (!this.inMemory) db.pragma('journal_mode = WAL');
       for (const pragma of this.writerPragmas()) db.pragma(pragma);
     }
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck(true).all() as string[];

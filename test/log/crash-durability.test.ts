@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +29,9 @@ beforeAll(async () => {
     packages: 'external',
     logLevel: 'warning',
   });
-  // The log's writer thread is loaded by file, next to the code that starts it, as in dist/, with the module it imports.
-  for (const file of ['log-writer-thread.mjs', 'log-checkpoint-thread.mjs', 'hash-input.mjs']) copyFileSync(join(import.meta.dirname, '..', '..', 'kernel', 'log', file), join(outdir, file));
+  // The log's threads (kernel/log/*.mjs) are loaded by file, next to the code that starts them, as in dist/.
+  const logDir = join(import.meta.dirname, '..', '..', 'kernel', 'log');
+  for (const file of readdirSync(logDir).filter((f) => f.endsWith('.mjs'))) copyFileSync(join(logDir, file), join(outdir, file));
 });
 afterAll(() => {
   tmp.cleanup();

@@ -295,14 +295,15 @@ export class SqliteLogStore implements CommandLogStore {
     // an array of many. NUL separates values; no stored text contains a raw NUL
     // (JSON escapes it, names and phases are plain words). The thread numbers,
     // chains and hashes the entries (hash-input.mjs), so only the columns go.
-    let batch = '';
+    // Joined from an array: concatenating would build a tree of hundreds of
+    // string pieces that the message then has to flatten.
+    const values: Array<string | number> = [];
     for (const d of drafts) {
       const f = storedFields(d, 0, '', this.originTextOf(d.origin));
-      batch +=
-        (batch === '' ? '' : SEP) + f.time + SEP + f.origin + SEP + f.command + SEP + f.args + SEP + f.kind + SEP + (f.applied ? 1 : 0) +
-        SEP + (f.result ?? '') + SEP + (f.error ?? '') + SEP + f.phaseBefore + SEP + f.phaseAfter + SEP + f.runStateBefore +
-        SEP + f.runStateAfter + SEP + f.stateHash;
+      values.push(f.time, f.origin, f.command, f.args, f.kind, f.applied ? 1 : 0, f.result ?? '', f.error ?? '',
+        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash);
     }
+    const batch = values.join(SEP);
     return this.startWriter().submit(batch).then((tail) => {
       this.lastSeqValue = tail.seq;
       this.lastHashValue = tail.hash;

@@ -1,5 +1,17 @@
 import { QmpError } from '../errors.js';
-import { jsonTypeName, type Fields, type Schema, type Static } from './types.js';
+import { jsonTypeName, type Field, type Fields, type Schema, type Static } from './types.js';
+
+/** Each object schema's members as a list, made once: every command's arguments are checked against one. */
+const memberLists = new WeakMap<Fields, ReadonlyArray<readonly [string, Field]>>();
+
+function members(fields: Fields): ReadonlyArray<readonly [string, Field]> {
+  let list = memberLists.get(fields);
+  if (list === undefined) {
+    list = Object.entries(fields);
+    memberLists.set(fields, list);
+  }
+  return list;
+}
 
 function invalidType(path: string, s: Schema): QmpError {
   return new QmpError('GenericError', `Invalid parameter type for '${path}', expected: ${jsonTypeName(s)}`);
@@ -66,7 +78,7 @@ function check(s: Schema, v: unknown, path: string): void {
       return;
     case 'object': {
       const obj = v as Record<string, unknown>;
-      for (const [key, field] of Object.entries(s.fields as Fields)) {
+      for (const [key, field] of members(s.fields as Fields)) {
         if (obj[key] === undefined) {
           if (!field.optional) throw new QmpError('GenericError', `Parameter '${join(path, key)}' is missing`);
         } else check(field.schema, obj[key], join(path, key));

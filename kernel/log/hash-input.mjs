@@ -28,17 +28,16 @@ function quoteHash(/** @type {string} */ s) {
   return '"' + s + '"';
 }
 
-/**
- * `canonicalJson` of an entry without its `hash` (keys sorted, absent
- * `result`/`error` omitted), from its fields as stored: structured ones
- * already canonical JSON text. Built by concatenation because this runs once
- * per logged command; a test pins it to `canonicalJson`.
- *
- * @param {import('./hash-input.d.mts').HashInputFields} f
- */
-export function hashInput(f) {
-  // Keys in sorted order: applied, args, command, error, kind, origin, phaseAfter,
-  // phaseBefore, prevHash, result, runStateAfter, runStateBefore, seq, stateHash, time.
+// The input in sorted key order: applied, args, command, error, kind, origin,
+// phaseAfter, phaseBefore, PREVHASH, result, runStateAfter, runStateBefore,
+// SEQ, stateHash, time. Only the log's writer knows the previous hash and the
+// sequence number, so the three parts around them are built apart: the kernel
+// prepares them with each entry and the writer thread, which chains the
+// entries, only joins them (`joinHashInput`). Built by concatenation because
+// this runs once per logged command; a test pins it to `canonicalJson`.
+
+/** The input up to the previous hash. @param {import('./hash-input.d.mts').HashInputParts} f */
+export function hashInputHead(f) {
   return (
     '{"applied":' + (f.applied ? 'true' : 'false') +
     ',"args":' + f.args +
@@ -48,13 +47,37 @@ export function hashInput(f) {
     ',"origin":' + f.origin +
     ',"phaseAfter":' + quoteName(f.phaseAfter) +
     ',"phaseBefore":' + quoteName(f.phaseBefore) +
-    ',"prevHash":' + quoteHash(f.prevHash) +
+    ',"prevHash":'
+  );
+}
+
+/** The input between the previous hash and the sequence number. @param {import('./hash-input.d.mts').HashInputParts} f */
+export function hashInputMiddle(f) {
+  return (
     (f.result === undefined ? '' : ',"result":' + f.result) +
     ',"runStateAfter":' + quoteName(f.runStateAfter) +
     ',"runStateBefore":' + quoteName(f.runStateBefore) +
-    ',"seq":' + JSON.stringify(f.seq) +
-    ',"stateHash":' + quoteHash(f.stateHash) +
-    ',"time":' + JSON.stringify(f.time) +
-    '}'
+    ',"seq":'
   );
+}
+
+/** The input after the sequence number. @param {import('./hash-input.d.mts').HashInputParts} f */
+export function hashInputTail(f) {
+  return ',"stateHash":' + quoteHash(f.stateHash) + ',"time":' + JSON.stringify(f.time) + '}';
+}
+
+/** The whole input from its three parts and the two values between them. */
+export function joinHashInput(/** @type {string} */ head, /** @type {string} */ prevHash, /** @type {string} */ middle, /** @type {number} */ seq, /** @type {string} */ tail) {
+  return head + quoteHash(prevHash) + middle + JSON.stringify(seq) + tail;
+}
+
+/**
+ * `canonicalJson` of an entry without its `hash` (keys sorted, absent
+ * `result`/`error` omitted), from its fields as stored: structured ones
+ * already canonical JSON text.
+ *
+ * @param {import('./hash-input.d.mts').HashInputFields} f
+ */
+export function hashInput(f) {
+  return joinHashInput(hashInputHead(f), f.prevHash, hashInputMiddle(f), f.seq, hashInputTail(f));
 }

@@ -8,13 +8,13 @@
 // workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
-// absent; see log-writer.ts). Answers come in order, each for the `batches`
-// oldest unanswered batches: { seq, hash, batches } (the new tail) or
-// { error, batches }.
+// absent), then the three parts of the entry's hash input (see log-writer.ts).
+// Answers come in order, each for the `batches` oldest unanswered batches:
+// { seq, hash, batches } (the new tail) or { error, batches }.
 import { hash } from 'node:crypto';
 import { parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { hashInput } from './hash-input.mjs';
+import { joinHashInput } from './hash-input.mjs';
 
 const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed } = workerData;
 const db = new Database(path);
@@ -55,26 +55,9 @@ const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
   let prev = last ? last[1] : genesisHash;
   let params = [];
   for (let i = 0; i < values.length; i += fields) {
-    const entry = {
-      seq: ++seq,
-      time: Number(values[i]),
-      origin: values[i + 1],
-      command: values[i + 2],
-      args: values[i + 3],
-      kind: values[i + 4],
-      applied: values[i + 5] === '1',
-      result: values[i + 6] || undefined,
-      error: values[i + 7] || undefined,
-      phaseBefore: values[i + 8],
-      phaseAfter: values[i + 9],
-      runStateBefore: values[i + 10],
-      runStateAfter: values[i + 11],
-      stateHash: values[i + 12],
-      prevHash: prev,
-    };
-    const own = hash('sha256', hashInput(entry), 'hex');
-    params.push(entry.seq, entry.time, values[i + 1], values[i + 2], values[i + 3], values[i + 4], entry.applied ? 1 : 0,
-      entry.result ?? null, entry.error ?? null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own);
+    const own = hash('sha256', joinHashInput(values[i + 13], prev, values[i + 14], ++seq, values[i + 15]), 'hex');
+    params.push(seq, Number(values[i]), values[i + 1], values[i + 2], values[i + 3], values[i + 4], values[i + 5] === '1' ? 1 : 0,
+      values[i + 6] || null, values[i + 7] || null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own);
     prev = own;
     if (params.length === CHUNK * COLUMNS) {
       insertOf(CHUNK).run(...params);

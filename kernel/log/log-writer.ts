@@ -21,12 +21,13 @@ export interface LogTail {
 
 /**
  * A batch is one string: per entry the 13 stored columns from `time` to
- * `state_hash` (`result` and `error` empty when absent), separated by `SEP`.
+ * `state_hash` (`result` and `error` empty when absent), then the head,
+ * middle and tail of its hash input (hash-input.mjs), separated by `SEP`.
  */
 export const SEP = '\u0000';
 
 /** Values per entry in a batch. */
-export const VALUES_PER_ENTRY = 13;
+export const VALUES_PER_ENTRY = 16;
 
 /** How long `close` waits for the thread to close its connection before giving up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -5,6 +5,7 @@ import type { CommandKind } from '../command.js';
 import type { Origin } from '../origin.js';
 import type { Phase, RunState } from '../phase.js';
 import { GENESIS_HASH, hashFields, storedFields, type StoredFields } from './entry-hash.js';
+import { hashInputHead, hashInputMiddle, hashInputTail } from './hash-input.mjs';
 import { LogWriter, SEP } from './log-writer.js';
 import type { CommandLogStore, LogEntry, LogEntryDraft, LogHeader, SyncMode } from './log-entry.js';
 
@@ -293,15 +294,16 @@ export class SqliteLogStore implements CommandLogStore {
     }
     // One string per batch: a worker message copies one string far faster than
     // an array of many. NUL separates values; no stored text contains a raw NUL
-    // (JSON escapes it, names and phases are plain words). The thread numbers,
-    // chains and hashes the entries (hash-input.mjs), so only the columns go.
-    // Joined from an array: concatenating would build a tree of hundreds of
-    // string pieces that the message then has to flatten.
+    // (JSON escapes it, names and phases are plain words). The thread numbers
+    // and chains the entries, so each goes as its columns plus the parts of its
+    // hash input around the sequence number and previous hash (hash-input.mjs),
+    // built here, where names are quoted from a cache. Joined from an array:
+    // concatenating would build a tree of hundreds of pieces to flatten.
     const values: Array<string | number> = [];
     for (const d of drafts) {
       const f = storedFields(d, 0, '', this.originTextOf(d.origin));
       values.push(f.time, f.origin, f.command, f.args, f.kind, f.applied ? 1 : 0, f.result ?? '', f.error ?? '',
-        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash);
+        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash, hashInputHead(f), hashInputMiddle(f), hashInputTail(f));
     }
     const batch = values.join(SEP);
     return this.startWriter().submit(batch).then((tail) => {

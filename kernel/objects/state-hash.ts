@@ -14,7 +14,7 @@ function lane(digest: string, i: number): number {
  * changing or removing an object costs one digest of that object alone, so
  * the cost per command does not grow with the size of the configuration.
  *
- * Digests are kept as latin1 strings (one character per byte), which Node
+ * Digests are kept as 'binary' (latin1) strings, one character per byte, which Node
  * returns about twice as fast as a Buffer: this runs for every change command.
  */
 export class StateHash {
@@ -26,7 +26,7 @@ export class StateHash {
   /** Sets (or replaces) the contribution of the item named `key`. */
   set(key: string, canonicalText: string): void {
     this.delete(key);
-    const digest = hash('sha256', `${key}\0${canonicalText}`, 'latin1');
+    const digest = hash('sha256', `${key}\0${canonicalText}`, 'binary');
     for (let i = 0; i < LANES; i++) this.sum[i] += lane(digest, i);
     this.parts.set(key, digest);
   }

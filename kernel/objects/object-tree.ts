@@ -1,4 +1,4 @@
-import { canonicalText } from '../log/canonical-text.js';
+import { canonicalMapText } from '../log/canonical-text.js';
 import type { KernelContext } from '../context.js';
 import { QmpError } from '../errors.js';
 import { validate } from '../schema/validate.js';
@@ -134,7 +134,8 @@ export class ObjectTree {
     }
     for (const [name, prop] of declared) if (!values.has(name) && prop.default !== undefined) values.set(name, prop.default);
     this.ensureContainer(parentPath(path));
-    const node = this.insert(path, type, values);
+    // Sorted, so the state hash can serialize them as they are (canonicalMapText).
+    const node = this.insert(path, type, new Map([...values].sort(([a], [b]) => (a < b ? -1 : 1))));
     await this.types.hook(type, 'create')?.(node, ctx);
     return node;
   }
@@ -274,6 +275,6 @@ export class ObjectTree {
   }
 
   private rehash(node: Node): void {
-    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalText(node.values())}`);
+    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalMapText(node.props)}`);
   }
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../kernel/canonical-json.js';
-import { canonicalText } from '../../kernel/log/canonical-text.js';
+import { canonicalMapText, canonicalText } from '../../kernel/log/canonical-text.js';
 import { GENESIS_HASH, entryHash, hashInput, storedFields } from '../../kernel/log/entry-hash.js';
 import type { LogHeader } from '../../kernel/log/log-entry.js';
 import { APPEND_ONLY_MESSAGE, LogStoreError, SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
@@ -62,6 +62,14 @@ describe('SqliteLogStore', () => {
       { a: () => 1, b: 2 }, { b: 1, a: 1 }, { a: 1, a0: [2] },
     ];
     for (const v of values) expect(canonicalText(v)).toBe(canonicalJson(v));
+  });
+
+  it('serializes an object\'s property map exactly as canonicalJson does its object, in any key order', () => {
+    const maps: Array<Array<[string, unknown]>> = [
+      [], [['value', 3]], [['a', 1], ['b', 'x'], ['c', true]], [['b', 1], ['a', 2]], [['a', 1], ['b', undefined], ['c', null]],
+      [['a', { z: 1, y: [2] }], ['b', 2]], [['', 0], ['ä', '\u0000"'], ['B', -0]], [['a', undefined]], [['x', Number.NaN], ['a', 1]],
+    ];
+    for (const entries of maps) expect(canonicalMapText(new Map(entries))).toBe(canonicalJson(Object.fromEntries(entries)));
   });
 
   it('writes a whole batch in one transaction: a draft that cannot be serialized leaves no entry behind', () => {

@@ -3,7 +3,8 @@
  *
  * 1. Log level, on a 1,000,000-entry log: `replayLog` reading, parsing and
  *    hash-checking every entry against a minimal target (a counter whose state
- *    hash is a precomputed string), so the figure is the log's own cost.
+ *    hash is a precomputed string, run synchronously as a kernel runs replayed
+ *    commands), so the figure is the log's own cost.
  *    Baseline in the same run: a bare `SELECT` over the same rows.
  * 2. Kernel level, on a smaller log recorded through a real kernel: a fresh
  *    kernel replays it (`x-counter-bump` commands, full state hashing).
@@ -58,8 +59,10 @@ async function logLevel(): Promise<void> {
   db.close();
 
   let count = 0;
+  // Synchronous like a kernel's own fast path (`executeNow`), so no promise per entry counts against the log.
   const target: ReplayTarget = {
     execute: async () => void count++,
+    executeNow: () => void count++,
     stateHash: () => stateHashAt(count),
   };
   const store = SqliteLogStore.open(path, { readonly: true });

@@ -4,7 +4,7 @@ import { createKernel, type Kernel } from '../../kernel/kernel.js';
 import { replayLog, type ReplayTarget } from '../../kernel/log/replay.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import type { Origin } from '../../kernel/origin.js';
-import { tempDir } from './fixtures/drafts.js';
+import { drafts, tempDir } from './fixtures/drafts.js';
 import { counterPlugin } from './fixtures/plugins.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -75,6 +75,30 @@ describe('replayLog', () => {
     expect(describeTree(kernel)).toEqual(recorded.objects);
     store.close();
     await kernel.close();
+  });
+
+  it('replays a log longer than one read of the store, every entry once and in order, and stops at --to wherever it falls', async () => {
+    const path = tmp.path('long.db');
+    const writer = SqliteLogStore.open(path);
+    const total = 10_000;
+    writer.append(drafts(total));
+    writer.close();
+    const store = SqliteLogStore.open(path, { readonly: true });
+    const replayTo = async (to?: number) => {
+      const clients: string[] = [];
+      const target: ReplayTarget = {
+        execute: async (_c, _a, origin) => void clients.push(origin.client!),
+        // The drafts' state hash after entry n is n in hex.
+        stateHash: () => clients.length.toString(16).padStart(64, '0'),
+      };
+      return { result: await replayLog(store, target, to === undefined ? {} : { to }), clients };
+    };
+    const all = await replayTo();
+    expect(all.result).toEqual({ ok: true, executed: total, skipped: 0, lastSeq: total, stoppedBy: 'end' });
+    expect(all.clients).toEqual(Array.from({ length: total }, (_, i) => String(i + 1)));
+    const part = await replayTo(8193);
+    expect(part.result).toEqual({ ok: true, executed: 8193, skipped: 0, lastSeq: 8193, stoppedBy: 'to' });
+    store.close();
   });
 
   it('skips commands that failed originally: they changed nothing', async () => {

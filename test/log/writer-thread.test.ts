@@ -31,7 +31,10 @@ describe('the command log written on its own thread', () => {
     tmp = tempDir();
     const threaded = SqliteLogStore.open(tmp.path('threaded.db'));
     const direct = SqliteLogStore.open(tmp.path('direct.db'));
-    const all = drafts(300);
+    // Failures (an error, no result) and text that needs escaping take the other paths through the hash input.
+    const all = drafts(300).map((d, i) =>
+      i % 7 === 3 ? { ...d, applied: false, result: undefined, error: { class: 'GenericError', desc: `nö "${i}"\n` }, args: { label: 'ä\u0001' } } : d,
+    );
     await Promise.all([0, 100, 200].map((from) => threaded.appendAsync(all.slice(from, from + 100))));
     const expected = direct.append(all);
     expect(threaded.lastSeq).toBe(300);

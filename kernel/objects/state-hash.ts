@@ -14,8 +14,9 @@ function lane(digest: string, i: number): number {
  * changing or removing an object costs one digest of that object alone, so
  * the cost per command does not grow with the size of the configuration.
  *
- * Digests are kept as 'binary' (latin1) strings, one character per byte, which Node
- * returns about twice as fast as a Buffer: this runs for every change command.
+ * Digests are kept as 'binary' (latin1) strings, one character per byte,
+ * which Node returns about twice as fast as a Buffer: this runs for every
+ * change command.
  */
 export class StateHash {
   private readonly sum = new Uint32Array(LANES);

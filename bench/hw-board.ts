@@ -16,7 +16,8 @@ import virtPlugin from '../plugins/machines/virt/index.js';
 
 const stub: CpuModel = {
   name: 'rv64',
-  isa: 'rv64imac_zicsr_zifencei',
+  properties: {},
+  describe: () => ({ isa: 'rv64imac_zicsr_zifencei', isaBase: 'rv64i', isaExtensions: ['i', 'm', 'a', 'c', 'zicsr', 'zifencei'] }),
   createCluster: ({ harts }) => ({
     harts: Array.from({ length: harts }, (_, hartId) => ({ hartId, setInterrupt() {}, pc: () => 0, halted: () => true })),
     reset() {},

@@ -22,10 +22,10 @@ export class Rv64Cluster implements CpuCluster {
   private total = 0;
   private next = 0;
 
-  constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer }) {
+  constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer; sv48?: boolean }) {
     this.cache = new DecodeCache(opts.bus.ram.length);
     const harts: Rv64Hart[] = [];
-    for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache));
+    for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache, { sv48: opts.sv48 ?? true }));
     this.harts = harts;
     // Before anything is loaded or reset: see warm-up.ts for why.
     if (!warmedUp) warmedUp = warmUp(harts[0]!, opts.bus.ram, opts.bus.ramBase, () => this.cache.flush());
@@ -58,7 +58,7 @@ export class Rv64Cluster implements CpuCluster {
             // Another hart may have written a reserved address meanwhile: SC
             // may fail spuriously (unprivileged spec 8.3), so dropping the
             // others' reservations at each switch is the simple correct rule.
-            for (const o of harts) if (o !== h) o.resv = -1;
+            for (const o of harts) if (o !== h) o.resv = NaN;
           }
         }
       }

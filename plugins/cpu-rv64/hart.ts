@@ -1,55 +1,42 @@
 /**
- * One RV64IMAC hart: decoder and interpreter loop (unprivileged spec
- * chapters 2, 5, 7, 8, 9, 13, 14, 16; privileged spec chapter 3).
+ * One RV64GC hart: the interpreter loop, the instructions it leaves out of
+ * line, and the slow paths of memory accesses (unprivileged spec chapters
+ * 2, 5, 7, 8, 9, 13, 14, 16, 20, 21; privileged spec chapters 3 and 4).
  *
- * Speed decisions (the issue's 60 MIPS target):
+ * Speed decisions:
  * - integer registers are int32 lo/hi pairs in two module-level
  *   Int32Arrays that the running hart loads and saves around `step`; x0
  *   reads from index 0 (always 0) and writes to x0 are redirected at decode
  *   time to a scratch register 32, so no instruction tests rd != 0;
- * - instructions are decoded once into a packed word + immediate held by
- *   the shared `DecodeCache`, and executed by a `switch` over small integer
- *   op numbers (a jump table in V8; the op enum must stay a `const enum` in
- *   this file so esbuild inlines the case labels): the common ops in the
- *   loop of `execute`, the others out of line in `executeCold`;
- * - RAM loads and stores go through a DataView on `bus.ram` (handles
- *   misaligned accesses in hardware, as QEMU does); everything else goes
- *   through the bus slow path;
+ * - instructions are decoded once (decode.ts) into a packed word +
+ *   immediate held by the shared `DecodeCache`, per physical page, and
+ *   executed by a `switch` over small integer op numbers (a jump table in
+ *   V8; the op enum is a `const enum`, which esbuild inlines into the
+ *   bundle): the common ops in the loop of `execute`, the others out of
+ *   line in `executeCold`;
+ * - loads, stores and fetches look their page up in the hart's TLB
+ *   (tlb.ts) and then read RAM through a DataView (misaligned accesses work
+ *   in hardware, as in QEMU); misses, MMIO and faults go through the MMU
+ *   (mmu.ts) on the slow path;
  * - traps are values (`takeTrap` returns the handler's pc), nothing throws
  *   and nothing allocates per instruction.
+ *
+ * pc and addresses held as numbers are the 64-bit value as a signed integer
+ * (see trap.ts): exact for every canonical virtual address.
  */
 import type { PhysicalBus } from '../hw/bus.js';
 import type { Hart, MachineTimer } from '../hw/cpu.js';
-import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, mipValue } from './csr.js';
+import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, fpDirty, fpEnabled, mipValue } from './csr.js';
 import { BUS_PAGE, EMPTY_PAGE, slab as decodeSlab, type DecodeCache } from './decode-cache.js';
+import { Amo, decImm, decode16, decode32, Op } from './decode.js';
+import { fpExecute, type FpRegisters } from './fp-exec.js';
+import { Mmu } from './mmu.js';
 import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64 } from './muldiv.js';
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
+import { Acc, MmuIdx, TLB_MASK } from './tlb.js';
 import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
 
 const TWO32 = 4294967296;
-const TWO64 = 18446744073709551616;
-
-/** Op numbers of decoded instructions. 0 marks an empty cache slot. */
-const enum Op {
-  NONE = 0, ILLEGAL, FETCH_FAULT,
-  LUI, AUIPC, JAL, JALR,
-  BEQ, BNE, BLT, BGE, BLTU, BGEU,
-  LB, LH, LW, LD, LBU, LHU, LWU,
-  SB, SH, SW, SD,
-  ADDI, SLTI, SLTIU, XORI, ORI, ANDI, SLLI, SRLI, SRAI,
-  ADD, SUB, SLL, SLT, SLTU, XOR, SRL, SRA, OR, AND,
-  ADDIW, SLLIW, SRLIW, SRAIW,
-  ADDW, SUBW, SLLW, SRLW, SRAW,
-  MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU,
-  MULW, DIVW, DIVUW, REMW, REMUW,
-  FENCE, FENCE_I,
-  ECALL, EBREAK, MRET, SRET, WFI, SFENCE_VMA,
-  CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI,
-  LR_W, SC_W, AMO_W, LR_D, SC_D, AMO_D,
-}
-
-/** AMO funct5 values (unprivileged spec 8.4), kept in the immediate of AMO_W/AMO_D. */
-const enum Amo { ADD = 0, SWAP = 1, XOR = 4, OR = 8, AND = 12, MIN = 16, MAX = 20, MINU = 24, MAXU = 28 }
 
 /**
  * Most instructions one call of `execute` runs. The first long slice of a
@@ -83,214 +70,29 @@ const regLo = new Int32Array(64);
 const regHi = new Int32Array(64);
 
 /**
- * Immediate of the last decode (the decoder returns the packed word). A
- * typed array, not a variable, so the interpreter loop reads it as an int32.
+ * f0..f31 of the running hart, two words each (low word at 2*i). A single
+ * value is NaN-boxed: its high word is all ones (unprivileged spec 21.2).
  */
-const decImm = new Int32Array(1);
+export const fregs = new Int32Array(64);
 
-/**
- * Packed word: op (bits 0-7) | rd (8-13, x0 mapped to scratch 32) |
- * rs1 (14-18) | rs2 (19-23) | instruction length in bytes (24-26).
- */
-function pack(op: Op, rd: number, rs1: number, rs2: number, len: number, imm: number): number {
-  decImm[0] = imm;
-  return op | ((rd === 0 ? 32 : rd) << 8) | (rs1 << 14) | (rs2 << 19) | (len << 24);
-}
+/** The running hart's registers as the F/D instructions see them. */
+const FP_REGS: FpRegisters = { xlo: regLo, xhi: regHi, f: fregs };
 
-function illegal(bits: number, len: number): number {
-  return pack(Op.ILLEGAL, 0, 0, 0, len, bits);
-}
+/** Access sizes of the load and store ops. */
+const SIZE: Partial<Record<Op, 1 | 2 | 4 | 8>> = {
+  [Op.LB]: 1, [Op.LBU]: 1, [Op.SB]: 1, [Op.LH]: 2, [Op.LHU]: 2, [Op.SH]: 2,
+  [Op.LW]: 4, [Op.LWU]: 4, [Op.SW]: 4, [Op.FLW]: 4, [Op.FSW]: 4,
+  [Op.LD]: 8, [Op.SD]: 8, [Op.FLD]: 8, [Op.FSD]: 8,
+};
 
-/** Decodes a 32-bit instruction (unprivileged spec chapter 34, RV64 opcode map). */
-export function decode32(i: number): number {
-  const opc = i & 0x7f, rd = (i >>> 7) & 31, f3 = (i >>> 12) & 7, rs1 = (i >>> 15) & 31, rs2 = (i >>> 20) & 31;
-  const f7 = i >>> 25;
-  const immI = i >> 20;
-  switch (opc) {
-    case 0x37: return pack(Op.LUI, rd, 0, 0, 4, i & 0xfffff000);
-    case 0x17: return pack(Op.AUIPC, rd, 0, 0, 4, i & 0xfffff000);
-    case 0x6f: {
-      const imm = ((i >> 31) << 20) | (((i >>> 12) & 255) << 12) | (((i >>> 20) & 1) << 11) | (((i >>> 21) & 1023) << 1);
-      return pack(Op.JAL, rd, 0, 0, 4, imm);
-    }
-    case 0x67: return f3 === 0 ? pack(Op.JALR, rd, rs1, 0, 4, immI) : illegal(i, 4);
-    case 0x63: {
-      const imm = ((i >> 31) << 12) | (((i >>> 7) & 1) << 11) | (((i >>> 25) & 63) << 5) | (((i >>> 8) & 15) << 1);
-      const ops = [Op.BEQ, Op.BNE, 0, 0, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
-      const op = ops[f3]!;
-      return op === 0 ? illegal(i, 4) : pack(op, 0, rs1, rs2, 4, imm);
-    }
-    case 0x03: {
-      const ops = [Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU, 0];
-      const op = ops[f3]!;
-      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, 0, 4, immI);
-    }
-    case 0x23: {
-      if (f3 > 3) return illegal(i, 4);
-      const imm = ((i >> 25) << 5) | ((i >>> 7) & 31);
-      return pack([Op.SB, Op.SH, Op.SW, Op.SD][f3]!, 0, rs1, rs2, 4, imm);
-    }
-    case 0x13: {
-      const f6 = i >>> 26, sh = (i >>> 20) & 63;
-      switch (f3) {
-        case 0: return pack(Op.ADDI, rd, rs1, 0, 4, immI);
-        case 2: return pack(Op.SLTI, rd, rs1, 0, 4, immI);
-        case 3: return pack(Op.SLTIU, rd, rs1, 0, 4, immI);
-        case 4: return pack(Op.XORI, rd, rs1, 0, 4, immI);
-        case 6: return pack(Op.ORI, rd, rs1, 0, 4, immI);
-        case 7: return pack(Op.ANDI, rd, rs1, 0, 4, immI);
-        case 1: return f6 === 0 ? pack(Op.SLLI, rd, rs1, 0, 4, sh) : illegal(i, 4);
-        default:
-          if (f6 === 0) return pack(Op.SRLI, rd, rs1, 0, 4, sh);
-          if (f6 === 0x10) return pack(Op.SRAI, rd, rs1, 0, 4, sh);
-          return illegal(i, 4);
-      }
-    }
-    case 0x1b: {
-      const sh = (i >>> 20) & 31;
-      if (f3 === 0) return pack(Op.ADDIW, rd, rs1, 0, 4, immI);
-      if (f3 === 1 && f7 === 0) return pack(Op.SLLIW, rd, rs1, 0, 4, sh);
-      if (f3 === 5 && f7 === 0) return pack(Op.SRLIW, rd, rs1, 0, 4, sh);
-      if (f3 === 5 && f7 === 0x20) return pack(Op.SRAIW, rd, rs1, 0, 4, sh);
-      return illegal(i, 4);
-    }
-    case 0x33: {
-      let op = 0;
-      if (f7 === 0) op = [Op.ADD, Op.SLL, Op.SLT, Op.SLTU, Op.XOR, Op.SRL, Op.OR, Op.AND][f3]!;
-      else if (f7 === 0x20) op = f3 === 0 ? Op.SUB : f3 === 5 ? Op.SRA : 0;
-      else if (f7 === 1) op = [Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU][f3]!;
-      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, rs2, 4, 0);
-    }
-    case 0x3b: {
-      let op = 0;
-      if (f7 === 0) op = f3 === 0 ? Op.ADDW : f3 === 1 ? Op.SLLW : f3 === 5 ? Op.SRLW : 0;
-      else if (f7 === 0x20) op = f3 === 0 ? Op.SUBW : f3 === 5 ? Op.SRAW : 0;
-      else if (f7 === 1) op = [Op.MULW, 0, 0, 0, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW][f3]!;
-      return op === 0 ? illegal(i, 4) : pack(op, rd, rs1, rs2, 4, 0);
-    }
-    case 0x0f:
-      // FENCE (any fm/pred/succ, including FENCE.TSO and PAUSE) and FENCE.I (Zifencei).
-      if (f3 === 0) return pack(Op.FENCE, 0, 0, 0, 4, 0);
-      if (f3 === 1) return pack(Op.FENCE_I, 0, 0, 0, 4, 0);
-      return illegal(i, 4);
-    case 0x73: {
-      if (f3 === 0) {
-        if (i === 0x00000073) return pack(Op.ECALL, 0, 0, 0, 4, 0);
-        if (i === 0x00100073) return pack(Op.EBREAK, 0, 0, 0, 4, 0);
-        if (i === 0x30200073) return pack(Op.MRET, 0, 0, 0, 4, 0);
-        if (i === 0x10200073) return pack(Op.SRET, 0, 0, 0, 4, 0);
-        if (i === 0x10500073) return pack(Op.WFI, 0, 0, 0, 4, 0);
-        if (f7 === 0x09 && rd === 0) return pack(Op.SFENCE_VMA, 0, rs1, rs2, 4, i);
-        return illegal(i, 4);
-      }
-      if (f3 === 4) return illegal(i, 4);
-      const ops = [0, Op.CSRRW, Op.CSRRS, Op.CSRRC, 0, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI];
-      return pack(ops[f3]!, rd, rs1, 0, 4, i >>> 20);
-    }
-    case 0x2f: {
-      const f5 = i >>> 27;
-      if (f3 !== 2 && f3 !== 3) return illegal(i, 4);
-      const d = f3 === 3;
-      if (f5 === 2) return rs2 === 0 ? pack(d ? Op.LR_D : Op.LR_W, rd, rs1, 0, 4, 0) : illegal(i, 4);
-      if (f5 === 3) return pack(d ? Op.SC_D : Op.SC_W, rd, rs1, rs2, 4, 0);
-      switch (f5) {
-        case Amo.ADD: case Amo.SWAP: case Amo.XOR: case Amo.OR: case Amo.AND:
-        case Amo.MIN: case Amo.MAX: case Amo.MINU: case Amo.MAXU:
-          // aq/rl need nothing here: harts run one at a time, so every access is sequentially consistent.
-          return pack(d ? Op.AMO_D : Op.AMO_W, rd, rs1, rs2, 4, f5);
-        default: return illegal(i, 4);
-      }
-    }
-    default: return illegal(i, 4);
-  }
-}
+/** Scratch for accesses that cross a page edge, assembled byte by byte. */
+const crossBytes = new Uint8Array(8);
+const crossView = new DataView(crossBytes.buffer);
 
-/** Decodes a 16-bit RVC instruction into its 32-bit equivalent op (unprivileged spec chapter 16, RV64C). */
-export function decode16(c: number): number {
-  const q = c & 3, f3 = c >>> 13;
-  const rdp = 8 + ((c >>> 2) & 7), rs1p = 8 + ((c >>> 7) & 7);
-  const rd = (c >>> 7) & 31, rs2 = (c >>> 2) & 31;
-  const imm6 = (((c >>> 12) & 1) ? -32 : 0) | ((c >>> 2) & 31);
-  if (q === 0) {
-    switch (f3) {
-      case 0: {
-        // C.ADDI4SPN; nzuimm == 0 (including the all-zero instruction) is reserved.
-        const u = (((c >>> 11) & 3) << 4) | (((c >>> 7) & 15) << 6) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 3);
-        return u === 0 ? illegal(c, 2) : pack(Op.ADDI, rdp, 2, 0, 2, u);
-      }
-      case 2: return pack(Op.LW, rdp, rs1p, 0, 2, (((c >>> 10) & 7) << 3) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 6));
-      case 3: return pack(Op.LD, rdp, rs1p, 0, 2, (((c >>> 10) & 7) << 3) | (((c >>> 5) & 3) << 6));
-      case 6: return pack(Op.SW, 0, rs1p, rdp, 2, (((c >>> 10) & 7) << 3) | (((c >>> 6) & 1) << 2) | (((c >>> 5) & 1) << 6));
-      case 7: return pack(Op.SD, 0, rs1p, rdp, 2, (((c >>> 10) & 7) << 3) | (((c >>> 5) & 3) << 6));
-      default: return illegal(c, 2); // C.FLD/C.FSD (no D), reserved
-    }
-  }
-  if (q === 1) {
-    switch (f3) {
-      case 0: return pack(Op.ADDI, rd, rd, 0, 2, imm6); // C.ADDI (C.NOP when rd = 0)
-      case 1: return rd === 0 ? illegal(c, 2) : pack(Op.ADDIW, rd, rd, 0, 2, imm6); // C.ADDIW
-      case 2: return pack(Op.ADDI, rd, 0, 0, 2, imm6); // C.LI
-      case 3: {
-        if (rd === 2) {
-          const n = (((c >>> 12) & 1) ? -512 : 0) | (((c >>> 6) & 1) << 4) | (((c >>> 5) & 1) << 6) |
-            (((c >>> 3) & 3) << 7) | (((c >>> 2) & 1) << 5);
-          return n === 0 ? illegal(c, 2) : pack(Op.ADDI, 2, 2, 0, 2, n); // C.ADDI16SP
-        }
-        return imm6 === 0 ? illegal(c, 2) : pack(Op.LUI, rd, 0, 0, 2, imm6 << 12); // C.LUI
-      }
-      case 4: {
-        const sh = (((c >>> 12) & 1) << 5) | ((c >>> 2) & 31);
-        switch ((c >>> 10) & 3) {
-          case 0: return pack(Op.SRLI, rs1p, rs1p, 0, 2, sh);
-          case 1: return pack(Op.SRAI, rs1p, rs1p, 0, 2, sh);
-          case 2: return pack(Op.ANDI, rs1p, rs1p, 0, 2, imm6);
-          default: {
-            const f = (c >>> 5) & 3;
-            if (((c >>> 12) & 1) === 0) return pack([Op.SUB, Op.XOR, Op.OR, Op.AND][f]!, rs1p, rs1p, rdp, 2, 0);
-            if (f === 0) return pack(Op.SUBW, rs1p, rs1p, rdp, 2, 0);
-            if (f === 1) return pack(Op.ADDW, rs1p, rs1p, rdp, 2, 0);
-            return illegal(c, 2);
-          }
-        }
-      }
-      case 5: {
-        const j = (((c >>> 12) & 1) ? -2048 : 0) | (((c >>> 11) & 1) << 4) | (((c >>> 9) & 3) << 8) |
-          (((c >>> 8) & 1) << 10) | (((c >>> 7) & 1) << 6) | (((c >>> 6) & 1) << 7) | (((c >>> 3) & 7) << 1) |
-          (((c >>> 2) & 1) << 5);
-        return pack(Op.JAL, 0, 0, 0, 2, j); // C.J
-      }
-      default: {
-        const b = (((c >>> 12) & 1) ? -256 : 0) | (((c >>> 10) & 3) << 3) | (((c >>> 5) & 3) << 6) |
-          (((c >>> 3) & 3) << 1) | (((c >>> 2) & 1) << 5);
-        return pack(f3 === 6 ? Op.BEQ : Op.BNE, 0, rs1p, 0, 2, b); // C.BEQZ / C.BNEZ
-      }
-    }
-  }
-  if (q === 2) {
-    switch (f3) {
-      case 0: return pack(Op.SLLI, rd, rd, 0, 2, (((c >>> 12) & 1) << 5) | ((c >>> 2) & 31)); // C.SLLI
-      case 2: // C.LWSP; rd = 0 is reserved
-        return rd === 0 ? illegal(c, 2)
-          : pack(Op.LW, rd, 2, 0, 2, (((c >>> 12) & 1) << 5) | (((c >>> 4) & 7) << 2) | (((c >>> 2) & 3) << 6));
-      case 3: // C.LDSP; rd = 0 is reserved
-        return rd === 0 ? illegal(c, 2)
-          : pack(Op.LD, rd, 2, 0, 2, (((c >>> 12) & 1) << 5) | (((c >>> 5) & 3) << 3) | (((c >>> 2) & 7) << 6));
-      case 4:
-        if (((c >>> 12) & 1) === 0) {
-          if (rs2 === 0) return rd === 0 ? illegal(c, 2) : pack(Op.JALR, 0, rd, 0, 2, 0); // C.JR
-          return pack(Op.ADD, rd, 0, rs2, 2, 0); // C.MV
-        }
-        if (rs2 === 0) {
-          if (rd === 0) return pack(Op.EBREAK, 0, 0, 0, 2, 0); // C.EBREAK
-          return pack(Op.JALR, 1, rd, 0, 2, 0); // C.JALR
-        }
-        return pack(Op.ADD, rd, rd, rs2, 2, 0); // C.ADD
-      case 6: return pack(Op.SW, 0, 2, rs2, 2, (((c >>> 9) & 15) << 2) | (((c >>> 7) & 3) << 6)); // C.SWSP
-      case 7: return pack(Op.SD, 0, 2, rs2, 2, (((c >>> 10) & 7) << 3) | (((c >>> 7) & 7) << 6)); // C.SDSP
-      default: return illegal(c, 2); // C.FLDSP/C.FSDSP (no D)
-    }
-  }
-  return illegal(c, 2);
+/** What `-cpu rv64,...` chose for a hart. */
+export interface HartOptions {
+  /** Sv48 besides Sv39 (QEMU's `sv48` property). */
+  readonly sv48: boolean;
 }
 
 /** One hart; the cluster runs it through `step`. */
@@ -301,6 +103,8 @@ export class Rv64Hart implements Hart, HartState {
   readonly lo = new Int32Array(64);
   /** x0..x31 high words while the hart does not run (see regLo). */
   readonly hi = new Int32Array(64);
+  /** f0..f31 while the hart does not run (see fregs). */
+  readonly f = new Int32Array(64);
   // pcv and instret start as non-integers so V8 gives these fields the
   // double representation at once: a later Smi-to-double field change made
   // the optimized loop deoptimize at every exit. The constructor zeroes them.
@@ -318,8 +122,17 @@ export class Rv64Hart implements Hart, HartState {
   instret = 0.5;
   cycleDelta = 0.5;
   instretDelta = 0.5;
-  resv = -1;
+  /** Virtual address of the LR reservation, or NaN for none. */
+  resv = NaN;
   waiting = false;
+  satpLo = 0;
+  satpHi = 0;
+  frm = 0;
+  fflags = 0;
+  readonly mmu: Mmu;
+  /** MMU indexes of data accesses and of fetches (tlb.ts), kept by `mmuChanged`. */
+  private dIdx = MmuIdx.M;
+  private xIdx = MmuIdx.M;
   /** Set when a device line changed while the hart ran: the loop stops to re-check interrupts. */
   private irqDirty = false;
   /** The instruction `execute` stopped at for `executeCold` (packed word, 0 for none) and its immediate. */
@@ -328,35 +141,33 @@ export class Rv64Hart implements Hart, HartState {
   /** Set by `executeCold` when the burst must end after its instruction. */
   private leave = false;
   /**
-   * Address of the instruction outside RAM `fill` fetched through the bus
-   * into the slab's BUS_PAGE for the next call of `execute`, -1 for none.
-   * Starts as a non-integer for the same reason as pcv.
+   * Address of the one instruction `fill` decoded into the slab's BUS_PAGE
+   * for the next call of `execute` (outside RAM, across a page edge, or on
+   * a page the fetch TLB cannot hold), -1 for none. Starts as a
+   * non-integer for the same reason as pcv.
    */
   private romPc = 0.5;
+  /** The failed access of `access`: exception cause and the faulting address. */
+  private faultCause = 0;
+  private faultAddr = 0;
 
   private readonly bus: PhysicalBus;
   private readonly dv: DataView;
   private readonly ramBase: number;
   private readonly ramSize: number;
-  /**
-   * Largest RAM offset the loop's loads and stores take: 8 bytes before the
-   * end of RAM, of its part below 4 GiB (the loop checks addresses in 32
-   * bits), and below 2 GiB (offsets stay int32 for V8). -8 (nothing) when
-   * RAM starts at or above 4 GiB. Accesses past it go through executeCold.
-   */
-  private readonly ramLow8: number;
   private readonly cache: DecodeCache;
+  /** Value of the last `access` load: [lo, hi]. */
   private readonly busOut = new Uint32Array(2);
 
-  constructor(hartId: number, bus: PhysicalBus, timer: MachineTimer, cache: DecodeCache) {
+  constructor(hartId: number, bus: PhysicalBus, timer: MachineTimer, cache: DecodeCache, opts: HartOptions = { sv48: true }) {
     this.hartId = hartId;
     this.bus = bus;
     this.timer = timer;
     this.cache = cache;
     this.ramBase = bus.ramBase;
     this.ramSize = bus.ram.length;
-    this.ramLow8 = Math.max(0, Math.min(this.ramSize, TWO32 - this.ramBase, 2 ** 31)) - 8;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
+    this.mmu = new Mmu(this, this.dv, this.ramBase, (off, len) => this.ramStored(off, len), opts.sv48);
     this.pcv = this.instret = this.cycleDelta = this.instretDelta = 0;
     this.romPc = -1;
   }
@@ -381,9 +192,19 @@ export class Rv64Hart implements Hart, HartState {
     if (this.mipHw !== old) this.irqDirty = true;
   }
 
+  mmuChanged(): void {
+    this.dIdx = Mmu.dataIdx(this);
+    this.xIdx = Mmu.fetchIdx(this);
+  }
+
   /** Register value as an unsigned 64-bit bigint (tests and debugging; not for the hot path). */
   reg(i: number): bigint {
     return (BigInt(this.hi[i]! >>> 0) << 32n) | BigInt(this.lo[i]! >>> 0);
+  }
+
+  /** f register `i` as an unsigned 64-bit bigint (tests and debugging). */
+  freg(i: number): bigint {
+    return (BigInt(this.f[2 * i + 1]! >>> 0) << 32n) | BigInt(this.f[2 * i]! >>> 0);
   }
 
   /** Current privilege level (0 U, 1 S, 3 M). */
@@ -395,6 +216,7 @@ export class Rv64Hart implements Hart, HartState {
   reset(pc: number, fdtAddr: number): void {
     this.lo.fill(0);
     this.hi.fill(0);
+    this.f.fill(0);
     this.c64.fill(0);
     this.lo[10] = this.hartId;
     this.lo[11] = fdtAddr | 0;
@@ -405,8 +227,14 @@ export class Rv64Hart implements Hart, HartState {
     this.medeleg = this.mideleg = this.mie = this.mipSw = 0;
     this.mcounteren = this.scounteren = 0;
     this.cycleDelta = this.instretDelta = 0;
-    this.resv = -1;
+    this.resv = NaN;
     this.waiting = false;
+    this.frm = this.fflags = 0;
+    this.satpLo = this.satpHi = 0;
+    this.mmu.setSatp(0, 0);
+    this.mmu.pmp.update(this);
+    this.mmu.tlb.flushAll();
+    this.mmuChanged();
   }
 
   /**
@@ -416,11 +244,13 @@ export class Rv64Hart implements Hart, HartState {
   step(budget: number): number {
     regLo.set(this.lo);
     regHi.set(this.hi);
+    fregs.set(this.f);
     try {
       return this.run(budget);
     } finally {
       this.lo.set(regLo);
       this.hi.set(regHi);
+      this.f.set(fregs);
     }
   }
 
@@ -475,65 +305,169 @@ export class Rv64Hart implements Hart, HartState {
    * BUS_PAGE. The loop calls nothing, so V8 keeps its values in registers
    * (with the calls in the loop it spilled them at every instruction).
    */
+
+  /**
+   * Makes the instruction at pcv fetchable for `execute`: translates pc
+   * (taking the fetch fault if it fails), then decodes the instruction into
+   * its physical page's cache slot, or, when that page cannot be held (not
+   * RAM, not in the fetch TLB, or the instruction crosses into the next
+   * page, whose mapping may differ), into BUS_PAGE for one call. The loop
+   * calls nothing, so V8 keeps its values in registers (with the calls in
+   * the loop it spilled them at every instruction).
+   */
   private fill(): void {
-    const pc = this.pcv, off = pc - this.ramBase;
-    if (off >= 0 && off < this.ramSize) {
-      const s = this.cache.page(off) + (off & 4095);
-      if (slab[s] === 0) {
-        slab[s] = this.decodeAt(off);
-        slab[s + 1] = decImm[0]!;
-      }
+    const pc = this.pcv;
+    const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
+    if (!this.mmu.translate(pl, ph, Acc.X, this.xIdx, 2)) {
+      this.pcv = takeTrap(this, this.mmu.cause, false, pc, pc);
+      return;
+    }
+    const pa = this.mmu.paddr, off = pa - this.ramBase;
+    const cacheable = off >= 0 && off < this.ramSize && this.fetchTlbHolds(pl, ph);
+    const low = this.fetchHalf(pa);
+    if (low < 0) {
+      this.pcv = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc, pc);
+      return;
+    }
+    let w: number;
+    let straddles = false;
+    if ((low & 3) !== 3) {
+      w = decode16(low);
     } else {
-      slab[BUS_PAGE] = this.fetchSlow(pc);
+      // The upper half: in the same page, or through the next page's own translation.
+      let pa2 = pa + 2;
+      if ((pl & 4095) === 4094) {
+        straddles = true;
+        const next = pc + 2;
+        if (!this.mmu.translate(next | 0, Math.floor(next / TWO32) | 0, Acc.X, this.xIdx, 2)) {
+          this.pcv = takeTrap(this, this.mmu.cause, false, next, pc);
+          return;
+        }
+        pa2 = this.mmu.paddr;
+      }
+      const high = this.fetchHalf(pa2);
+      if (high < 0) {
+        this.pcv = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc + 2, pc);
+        return;
+      }
+      w = decode32(low | (high << 16));
+    }
+    if (cacheable && !straddles) {
+      const s = this.cache.page(off - (off & 4095)) + (off & 4095);
+      slab[s] = w;
+      slab[s + 1] = decImm[0]!;
+    } else {
+      slab[BUS_PAGE] = w;
       slab[BUS_PAGE + 1] = decImm[0]!;
       this.romPc = pc;
     }
   }
 
+  /** Whether the fetch TLB now has an entry for the page of (`pl`, `ph`), so `execute` will find it. */
+  private fetchTlbHolds(pl: number, ph: number): boolean {
+    const tlbs = this.mmu.tlb, t = tlbs.base(this.xIdx, Acc.X) + ((pl >>> 12) & TLB_MASK) * 4;
+    return tlbs.e[t] === (pl & -4096) && tlbs.e[t + 1] === ph;
+  }
+
+  /** The halfword at physical address `pa` (RAM or the bus), or -1 for a bus error. */
+  private fetchHalf(pa: number): number {
+    const off = pa - this.ramBase;
+    if (off >= 0 && off + 2 <= this.ramSize) return this.dv.getUint16(off, true);
+    return this.bus.read(pa, 2, this.busOut) ? this.busOut[0]! & 0xffff : -1;
+  }
+
+  /** The bits of the (already fetched) instruction at pc, for mtval of an illegal-instruction trap. */
+  private instructionBits(pc: number): number {
+    if (!this.mmu.translate(pc | 0, Math.floor(pc / TWO32) | 0, Acc.X, this.xIdx, 2)) return 0;
+    const low = this.fetchHalf(this.mmu.paddr);
+    if ((low & 3) !== 3) return low;
+    const next = pc + 2;
+    if (!this.mmu.translate(next | 0, Math.floor(next / TWO32) | 0, Acc.X, this.xIdx, 2)) return 0;
+    return (low | (this.fetchHalf(this.mmu.paddr) << 16)) >>> 0;
+  }
+
   /**
-   * Fetch at pc outside RAM (boot ROM): bus reads, decoded but not cached
-   * beyond BUS_PAGE. A bus error decodes as FETCH_FAULT.
+   * A load (`acc` R) or store (`acc` W) of `size` bytes at virtual address
+   * (`lo`, `hi`) on the slow path: translation, PMP, RAM or the bus. A store
+   * writes (`vlo`, `vhi`); a load leaves its value in busOut. An access that
+   * crosses into the next page translates both, as QEMU does (the second
+   * page's fault reports that page's first address). Returns false with
+   * faultCause/faultAddr set when the access faults.
    */
-  private fetchSlow(pc: number): number {
-    const a = pc < 0 ? pc + TWO64 : pc;
-    const o = this.busOut;
-    if (!this.bus.read(a, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
-    const low = o[0]! & 0xffff;
-    if ((low & 3) !== 3) return decode16(low);
-    if (!this.bus.read(a + 2, 2, o)) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 0);
-    return decode32((low | (o[0]! << 16)) | 0);
+  private access(lo: number, hi: number, size: 1 | 2 | 4 | 8, acc: Acc, vlo = 0, vhi = 0): boolean {
+    const first = 4096 - (lo & 4095);
+    if (first < size) {
+      // Byte by byte through the two translations; little-endian assembly into busOut.
+      const bytes = crossBytes, val = crossView;
+      val.setInt32(0, vlo, true);
+      val.setInt32(4, vhi, true);
+      const lo2 = (lo - (lo & 4095) + 4096) | 0, hi2 = (hi + (lo2 === 0 ? 1 : 0)) | 0;
+      if (!this.translateData(lo, hi, acc, first)) return false;
+      const pa1 = this.mmu.paddr;
+      if (!this.translateData(lo2, hi2, acc, size - first)) return false;
+      const pa2 = this.mmu.paddr;
+      for (let k = 0; k < size; k++) {
+        const pa = k < first ? pa1 + k : pa2 + (k - first);
+        if (acc === Acc.W ? !this.physWrite(pa, 1, bytes[k]!, 0) : !this.physRead(pa, 1)) {
+          return this.fault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
+        }
+        if (acc !== Acc.W) bytes[k] = this.busOut[0]!;
+      }
+      if (acc !== Acc.W) {
+        this.busOut[0] = val.getUint32(0, true);
+        this.busOut[1] = val.getUint32(4, true);
+      }
+      return true;
+    }
+    if (!this.translateData(lo, hi, acc, size)) return false;
+    const ok = acc === Acc.W ? this.physWrite(this.mmu.paddr, size, vlo, vhi) : this.physRead(this.mmu.paddr, size);
+    return ok || this.fault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
   }
 
-  /** Decodes the instruction at RAM offset `off` for the cache. */
-  private decodeAt(off: number): number {
-    const low = this.dv.getUint16(off, true);
-    if ((low & 3) !== 3) return decode16(low);
-    if (off + 4 > this.ramSize) return pack(Op.FETCH_FAULT, 0, 0, 0, 4, 2);
-    // An instruction straddling two cache pages: give the second page a map
-    // entry too, so stores there invalidate this slot (see DecodeCache).
-    if ((off & 4095) === 4094) this.cache.mark(off + 2);
-    return decode32(this.dv.getInt32(off, true));
+  /** Translates a data access under the current data MMU index; on failure records the fault. */
+  private translateData(lo: number, hi: number, acc: Acc, size: number): boolean {
+    return this.mmu.translate(lo, hi, acc, this.dIdx, size) || this.fault(this.mmu.cause, lo, hi);
   }
 
-  /** Load through the bus into x[rd]. Returns false on a bus error. */
-  private loadSlow(a: number, size: 1 | 2 | 4 | 8, signed: boolean, rd: number): boolean {
-    const addr = a < 0 ? a + TWO64 : a;
-    const o = this.busOut;
-    if (!this.bus.read(addr, size, o)) return false;
-    let l = o[0]! | 0, h = 0;
-    if (size === 8) h = o[1]! | 0;
-    else if (size === 4) h = signed ? l >> 31 : 0;
-    else if (size === 2) { l = signed ? (l << 16) >> 16 : l & 0xffff; h = l >> 31; }
-    else { l = signed ? (l << 24) >> 24 : l & 0xff; h = l >> 31; }
-    regLo[rd] = l;
-    regHi[rd] = h;
-    return true;
+  private fault(cause: number, lo: number, hi: number): false {
+    this.faultCause = cause;
+    this.faultAddr = hi * TWO32 + (lo >>> 0);
+    return false;
   }
 
-  private storeSlow(a: number, size: 1 | 2 | 4 | 8, l: number, h: number): boolean {
-    const addr = a < 0 ? a + TWO64 : a;
-    const m = size === 8 ? l : size === 4 ? l : size === 2 ? l & 0xffff : l & 0xff;
-    return this.bus.write(addr, size, m >>> 0, size === 8 ? h >>> 0 : 0);
+  /** Reads `size` bytes at physical `pa` into busOut; false for a bus error. */
+  private physRead(pa: number, size: 1 | 2 | 4 | 8): boolean {
+    const off = pa - this.ramBase;
+    if (off >= 0 && off + size <= this.ramSize) {
+      const dv = this.dv;
+      const o = this.busOut;
+      o[1] = size === 8 ? dv.getUint32(off + 4, true) : 0;
+      o[0] = size === 8 || size === 4 ? dv.getUint32(off, true) : size === 2 ? dv.getUint16(off, true) : dv.getUint8(off);
+      return true;
+    }
+    return this.bus.read(pa, size, this.busOut);
+  }
+
+  /** Writes `size` bytes of (`l`, `h`) at physical `pa`; false for a bus error. */
+  private physWrite(pa: number, size: 1 | 2 | 4 | 8, l: number, h: number): boolean {
+    const off = pa - this.ramBase;
+    if (off >= 0 && off + size <= this.ramSize) {
+      const dv = this.dv;
+      if (size === 8) dv.setInt32(off + 4, h, true);
+      if (size >= 4) dv.setInt32(off, l, true);
+      else if (size === 2) dv.setInt16(off, l, true);
+      else dv.setInt8(off, l);
+      this.ramStored(off, size);
+      return true;
+    }
+    const m = size === 8 || size === 4 ? l : size === 2 ? l & 0xffff : l & 0xff;
+    return this.bus.write(pa, size, m >>> 0, size === 8 ? h >>> 0 : 0);
+  }
+
+  /** RAM was written at `off` by this hart: drop decodes of code there. */
+  private ramStored(off: number, len: number): void {
+    const codeMap = this.cache.codeMap;
+    if ((codeMap[off >>> 12]! | codeMap[(off + len - 1) >>> 12]!) !== 0) this.cache.invalidateStore(off, len);
   }
 
   /** Illegal-instruction trap; tval holds the instruction bits (privileged spec 3.1.16). */
@@ -598,23 +532,24 @@ export class Rv64Hart implements Hart, HartState {
   private execute(budget: number): number {
     const lo = regLo, hi = regHi, dv = this.dv, cache = this.cache;
     const pageOf = cache.base, codeMap = cache.codeMap;
-    const ramBase = this.ramBase, ramSize = this.ramSize;
-    const ramBaseLo = ramBase | 0, ramLow8 = this.ramLow8;
+    const tlbs = this.mmu.tlb, tlb = tlbs.e;
+    const rB = tlbs.base(this.dIdx, Acc.R), wB = tlbs.base(this.dIdx, Acc.W), xB = tlbs.base(this.xIdx, Acc.X);
     const startInstret = this.instret;
     // pc = pageBase + e. `e` is the int32 offset of pc in the cache page
-    // `page`, whose first byte is at guest address pageBase: straight-line
-    // code and short branches only add to e, and the fetch checks e alone,
-    // so the loop does no double arithmetic on pc for those. Outside any
-    // held page (at entry, after a jalr out of the page) e is FAR, past the
-    // page, and pageBase = pc - FAR. `page` is the page's index in the
-    // slab: EMPTY_PAGE for a page not decoded yet, and outside RAM BUS_PAGE
-    // when pc is romPc, else EMPTY_PAGE, with e = 0. The warm-up takes neither
-    // of the paths that leave for no page (outside RAM, a jalr out of the
-    // page), so their values are computed on the paths it takes: arithmetic
-    // with no type feedback would deoptimize the loop when the guest first
-    // got there. Pages are dropped only by ops this loop leaves to
-    // `executeCold` (fence.i, MMIO that may DMA), so a page held here stays
-    // valid until the loop ends.
+    // `page`, whose first byte is at guest (virtual) address pageBase:
+    // straight-line code and short branches only add to e, and the fetch
+    // checks e alone, so the loop does no double arithmetic on pc for those.
+    // Outside any held page (at entry, after a jalr out of the page) e is
+    // FAR, past the page, and pageBase = pc - FAR. `page` is the page's
+    // index in the slab: EMPTY_PAGE for a page not decoded yet or not in the
+    // fetch TLB (the loop stops there and `fill` translates and decodes),
+    // BUS_PAGE when pc is romPc, with e = 0. The warm-up takes neither of the
+    // paths that leave for no page (outside RAM, a jalr out of the page), so
+    // their values are computed on the paths it takes: arithmetic with no
+    // type feedback would deoptimize the loop when the guest first got
+    // there. Pages and translations change only through ops this loop
+    // leaves to `executeCold` (fence.i, sfence.vma, satp, MMIO that may DMA),
+    // so a page held here stays valid until the loop ends.
     const romPc = this.romPc;
     let page = EMPTY_PAGE;
     let pageBase = this.pcv - FAR;
@@ -623,13 +558,17 @@ export class Rv64Hart implements Hart, HartState {
     while (n < budget) {
       n++;
       if ((e >>> 0) >= 4096) {
+        // A new page: its RAM page through the fetch TLB, or the one instruction `fill` left in BUS_PAGE.
         const pc = pageBase + e;
-        const off = pc - ramBase, atRom = pc === romPc;
-        if (off >= 0 && off < ramSize) {
-          page = pageOf[off >>> 12]!;
-          e = off & 4095;
+        const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0, t = xB + ((pl >>> 12) & TLB_MASK) * 4;
+        if (pc === romPc) {
+          page = BUS_PAGE;
+          e = 0;
+        } else if (tlb[t] === (pl & -4096) && tlb[t + 1] === ph) {
+          page = pageOf[tlb[t + 2]! >>> 12]!;
+          e = pl & 4095;
         } else {
-          page = atRom ? BUS_PAGE : EMPTY_PAGE;
+          page = EMPTY_PAGE;
           e = 0;
         }
         pageBase = pc - e;
@@ -680,7 +619,7 @@ export class Rv64Hart implements Hart, HartState {
         case Op.JAL: {
           const link = pageBase + next;
           lo[rd] = link | 0;
-          hi[rd] = link >= TWO32 ? Math.floor(link / TWO32) | 0 : 0;
+          hi[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           e = (e + imm) | 0;
           continue;
         }
@@ -689,8 +628,8 @@ export class Rv64Hart implements Hart, HartState {
           const th = (hi[rs1]! + (imm >> 31) + ((tl >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const link = pageBase + next;
           lo[rd] = link | 0;
-          hi[rd] = link >= TWO32 ? Math.floor(link / TWO32) | 0 : 0;
-          const t = (th === 0 ? 0 : (th >>> 0) * TWO32) + ((tl & ~1) >>> 0);
+          hi[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
+          const t = (th === 0 ? 0 : th * TWO32) + ((tl & ~1) >>> 0);
           const d = t - pageBase, farBase = t - FAR;
           if (d >= 0 && d < 4096) {
             e = d | 0;
@@ -726,16 +665,15 @@ export class Rv64Hart implements Hart, HartState {
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
           continue;
         }
-        // Loads (unprivileged spec 2.6). Address = rs1 + imm in int32 words:
-        // the fast path takes addresses whose high word is 0 and whose low
-        // word, less ramBase modulo 2^32, is from 0 to ramLow8 (see there)
-        // as an int32 (as a uint32 compare, V8 speculated it int32 from the
-        // warm-up and deoptimized at the first MMIO access). Other loads
-        // (outside RAM, too close to its end for the 8-byte bound, RAM above
-        // 2 GiB or 4 GiB) are cold.
+        // Loads (unprivileged spec 2.6). Address = rs1 + imm in int32 words,
+        // looked up in the read TLB: a hit is an entry for exactly this
+        // page's two words. Other loads (TLB misses, MMIO, the last 8 bytes
+        // of a page, which a wide access could cross) are cold.
         case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
-          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
-          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, t = rB + ((l >>> 12) & TLB_MASK) * 4;
+          if (tlb[t] !== (l & -4096) || tlb[t + 1] !== ((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) ||
+            (l & 4095) > 4088) break;
+          const o = tlb[t + 2]! + (l & 4095);
           switch ((w & 255) as Op) {
             case Op.LW: { const v = dv.getInt32(o, true); lo[rd] = v; hi[rd] = v >> 31; break; }
             case Op.LD: lo[rd] = dv.getInt32(o, true); hi[rd] = dv.getInt32(o + 4, true); break;
@@ -748,39 +686,48 @@ export class Rv64Hart implements Hart, HartState {
           e = next;
           continue;
         }
-        // Stores (unprivileged spec 2.6). Stores into a page holding decoded
-        // code are cold: executeCold clears the decodes they overwrite. There
-        // are a couple of hundred in a U-Boot boot, and V8 would otherwise
-        // inline the invalidation loop into this loop four times.
+        // Stores (unprivileged spec 2.6), through the write TLB. Stores into a
+        // page holding decoded code are cold: executeCold clears the decodes
+        // they overwrite. There are a couple of hundred in a U-Boot boot, and
+        // V8 would otherwise inline the invalidation loop into this loop four
+        // times.
         case Op.SW: {
-          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
-          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
-            (codeMap[o >>> 12]! | codeMap[(o + 3) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, t = wB + ((l >>> 12) & TLB_MASK) * 4;
+          if (tlb[t] !== (l & -4096) || tlb[t + 1] !== ((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) ||
+            (l & 4095) > 4088) break;
+          const o = tlb[t + 2]! + (l & 4095);
+          if (codeMap[o >>> 12] !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           e = next;
           continue;
         }
         case Op.SD: {
-          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
-          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
-            (codeMap[o >>> 12]! | codeMap[(o + 7) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, t = wB + ((l >>> 12) & TLB_MASK) * 4;
+          if (tlb[t] !== (l & -4096) || tlb[t + 1] !== ((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) ||
+            (l & 4095) > 4088) break;
+          const o = tlb[t + 2]! + (l & 4095);
+          if (codeMap[o >>> 12] !== 0) break;
           dv.setInt32(o, lo[rs2]!, true);
           dv.setInt32(o + 4, hi[rs2]!, true);
           e = next;
           continue;
         }
         case Op.SB: {
-          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
-          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
-            codeMap[o >>> 12] !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, t = wB + ((l >>> 12) & TLB_MASK) * 4;
+          if (tlb[t] !== (l & -4096) || tlb[t + 1] !== ((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) ||
+            (l & 4095) > 4088) break;
+          const o = tlb[t + 2]! + (l & 4095);
+          if (codeMap[o >>> 12] !== 0) break;
           dv.setInt8(o, lo[rs2]!);
           e = next;
           continue;
         }
         case Op.SH: {
-          const a = lo[rs1]!, l = (a + imm) | 0, o = (l - ramBaseLo) | 0;
-          if (((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) !== 0 || o < 0 || o > ramLow8 ||
-            (codeMap[o >>> 12]! | codeMap[(o + 1) >>> 12]!) !== 0) break;
+          const a = lo[rs1]!, l = (a + imm) | 0, t = wB + ((l >>> 12) & TLB_MASK) * 4;
+          if (tlb[t] !== (l & -4096) || tlb[t + 1] !== ((hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0) ||
+            (l & 4095) > 4088) break;
+          const o = tlb[t + 2]! + (l & 4095);
+          if (codeMap[o >>> 12] !== 0) break;
           dv.setInt16(o, lo[rs2]!, true);
           e = next;
           continue;
@@ -871,10 +818,12 @@ export class Rv64Hart implements Hart, HartState {
     return n;
   }
 
+
   /**
    * Executes the instruction `w`/`imm` at `pc` that `execute` stopped at;
    * returns the next pc and sets `leave` when the burst must end (CSR
-   * writes, trap returns, wfi, a device line changed by an MMIO access).
+   * writes, trap returns, wfi, TLB and cache flushes, a device line changed
+   * by an MMIO access).
    */
   private executeCold(w: number, imm: number, pc: number): number {
     const lo = regLo, hi = regHi;
@@ -883,43 +832,39 @@ export class Rv64Hart implements Hart, HartState {
     const op = (w & 255) as Op;
     switch (op) {
       case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
-        const h1 = hi[rs1]!;
-        const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-        const o = a - this.ramBase;
-        const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-        if (o >= 0 && o <= this.ramSize - size) {
-          // The last bytes of RAM, where the loop's 8-byte bound is too strict.
-          const dv = this.dv;
-          const v = size === 4 ? dv.getInt32(o, true) : size === 2 ? dv.getInt16(o, true) : dv.getInt8(o);
-          lo[rd] = op === Op.LBU ? v & 0xff : op === Op.LHU ? v & 0xffff : v;
-          hi[rd] = op === Op.LBU || op === Op.LHU || op === Op.LWU ? 0 : v >> 31;
-          return next;
-        }
-        if (!this.loadSlow(a, size, op === Op.LB || op === Op.LH || op === Op.LW, rd)) {
-          return takeTrap(this, CAUSE.LOAD_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
+        const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        if (!this.access(l, h, SIZE[op]!, Acc.R)) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
+        const v = this.busOut[0]! | 0;
+        switch (op) {
+          case Op.LB: lo[rd] = (v << 24) >> 24; hi[rd] = v << 24 >> 31; break;
+          case Op.LBU: lo[rd] = v & 0xff; hi[rd] = 0; break;
+          case Op.LH: lo[rd] = (v << 16) >> 16; hi[rd] = v << 16 >> 31; break;
+          case Op.LHU: lo[rd] = v & 0xffff; hi[rd] = 0; break;
+          case Op.LW: lo[rd] = v; hi[rd] = v >> 31; break;
+          case Op.LWU: lo[rd] = v; hi[rd] = 0; break;
+          default: lo[rd] = v; hi[rd] = this.busOut[1]! | 0; break;
         }
         if (this.irqDirty) this.leave = true;
         return next;
       }
       case Op.SB: case Op.SH: case Op.SW: case Op.SD: {
-        const h1 = hi[rs1]!;
-        const a = (lo[rs1]! >>> 0) + imm + (h1 === 0 ? 0 : h1 * TWO32);
-        const o = a - this.ramBase;
-        const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
-        if (o >= 0 && o <= this.ramSize - size) {
-          const dv = this.dv;
-          if (size === 8) dv.setInt32(o + 4, hi[rs2]!, true);
-          if (size >= 4) dv.setInt32(o, lo[rs2]!, true);
-          else if (size === 2) dv.setInt16(o, lo[rs2]!, true);
-          else dv.setInt8(o, lo[rs2]!);
-          const codeMap = this.cache.codeMap;
-          if ((codeMap[o >>> 12]! | codeMap[(o + size - 1) >>> 12]!) !== 0) this.cache.invalidateStore(o, size);
-          return next;
-        }
-        if (!this.storeSlow(a, size, lo[rs2]!, size === 8 ? hi[rs2]! : 0)) {
-          return takeTrap(this, CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-        }
+        const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        if (!this.access(l, h, SIZE[op]!, Acc.W, lo[rs2]!, hi[rs2]!)) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
         if (this.irqDirty) this.leave = true;
+        return next;
+      }
+      // F and D loads and stores (unprivileged spec 20.5, 21.3): rs2 names the f register.
+      case Op.FLW: case Op.FLD: case Op.FSW: case Op.FSD: {
+        if (!fpEnabled(this)) return this.illegalTrap(this.instructionBits(pc), pc);
+        const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        const store = op === Op.FSW || op === Op.FSD;
+        const ok = store ? this.access(l, h, SIZE[op]!, Acc.W, fregs[2 * rs2]!, fregs[2 * rs2 + 1]!) : this.access(l, h, SIZE[op]!, Acc.R);
+        if (!ok) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
+        if (!store) {
+          fregs[2 * rs2] = this.busOut[0]! | 0;
+          fregs[2 * rs2 + 1] = op === Op.FLD ? this.busOut[1]! | 0 : -1;
+          fpDirty(this);
+        }
         return next;
       }
       // RV64M (unprivileged spec chapter 13).
@@ -952,6 +897,7 @@ export class Rv64Hart implements Hart, HartState {
       case Op.FENCE_I:
         // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
         this.cache.flush();
+        this.leave = true;
         return next;
       case Op.ECALL:
         // Causes 8, 9, 11: ecall from U, S, M (privileged spec table 3.6).
@@ -978,10 +924,14 @@ export class Rv64Hart implements Hart, HartState {
         this.leave = true;
         return next;
       case Op.SFENCE_VMA:
-        // No address translation, so nothing to flush; TVM traps it in S-mode (3.1.6.5).
+        // TVM traps it in S-mode (3.1.6.5); rs1 names a page, rs2 an ASID, x0 means all (4.2.1).
         if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS.TVM) !== 0)) {
           return this.illegalTrap(imm, pc);
         }
+        if (rs1 === 0 && rs2 === 0) this.mmu.tlb.flushAll();
+        else if (rs1 === 0) this.mmu.tlb.flushAsid(lo[rs2]! & 0xffff);
+        else this.mmu.tlb.flushPage(lo[rs1]!, hi[rs1]!, rs2 === 0 ? -1 : lo[rs2]! & 0xffff);
+        this.leave = true;
         return next;
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
         if (!this.csrOp(op, rd, rs1, imm)) return this.illegalTrap(Rv64Hart.csrBits(op, rd, rs1, imm), pc);
@@ -991,42 +941,45 @@ export class Rv64Hart implements Hart, HartState {
       // alignment; misaligned ones raise cause 4 (LR) or 6 (SC/AMO).
       case Op.LR_W: case Op.LR_D: case Op.SC_W: case Op.SC_D: case Op.AMO_W: case Op.AMO_D:
         return this.atomic(op, rd, rs1, rs2, imm, pc, next);
-      case Op.FETCH_FAULT:
-        // Nothing to fetch at pc (bus error outside RAM), or the upper half
-        // of a 32-bit instruction lies beyond the end of RAM; imm is the offset.
-        return takeTrap(this, CAUSE.FETCH_ACCESS, false, (pc < 0 ? pc + TWO64 : pc) + imm, pc);
+      case Op.FP_ARITH: case Op.FP_FMA:
+        return fpExecute(this, imm, FP_REGS) ? next : this.illegalTrap(imm, pc);
       default:
         // Op.ILLEGAL: reserved or unsupported encodings; tval = instruction bits.
         return this.illegalTrap(imm, pc);
     }
   }
 
-  /** LR, SC and AMOs on RAM (unprivileged spec chapter 8); returns the next pc. */
+  /** LR, SC and AMOs (unprivileged spec chapter 8) on RAM through the MMU; returns the next pc. */
   private atomic(op: Op, rd: number, rs1: number, rs2: number, f5: number, pc: number, next: number): number {
     const lo = regLo, hi = regHi, dv = this.dv;
     const d = op === Op.LR_D || op === Op.SC_D || op === Op.AMO_D;
-    const a = (lo[rs1]! >>> 0) + (hi[rs1]! === 0 ? 0 : hi[rs1]! * TWO32);
-    const o = a - this.ramBase;
+    const al = lo[rs1]!, ah = hi[rs1]!;
+    const va = ah * TWO32 + (al >>> 0);
     const isLr = op === Op.LR_W || op === Op.LR_D;
-    if ((a & (d ? 7 : 3)) !== 0) return takeTrap(this, isLr ? CAUSE.LOAD_MISALIGNED : CAUSE.STORE_MISALIGNED, false, a < 0 ? a + TWO64 : a, pc);
-    if (!(o >= 0 && o <= this.ramSize - 8)) return takeTrap(this, isLr ? CAUSE.LOAD_ACCESS : CAUSE.STORE_ACCESS, false, a < 0 ? a + TWO64 : a, pc);
-    const codeMap = this.cache.codeMap;
+    if ((al & (d ? 7 : 3)) !== 0) return takeTrap(this, isLr ? CAUSE.LOAD_MISALIGNED : CAUSE.STORE_MISALIGNED, false, va, pc);
+    if ((op === Op.SC_W || op === Op.SC_D) && this.resv !== va) {
+      // No reservation: SC fails without touching memory.
+      lo[rd] = 1;
+      hi[rd] = 0;
+      this.resv = NaN;
+      return next;
+    }
+    if (!this.mmu.translate(al, ah, isLr ? Acc.R : Acc.W, this.dIdx, d ? 8 : 4)) return takeTrap(this, this.mmu.cause, false, va, pc);
+    const o = this.mmu.paddr - this.ramBase;
+    // Atomics need RAM: anywhere else they raise an access fault (PMA, privileged spec 3.6.3.2).
+    if (!(o >= 0 && o + (d ? 8 : 4) <= this.ramSize)) return takeTrap(this, isLr ? CAUSE.LOAD_ACCESS : CAUSE.STORE_ACCESS, false, va, pc);
     if (isLr) {
       const v = dv.getInt32(o, true);
       lo[rd] = v;
       hi[rd] = d ? dv.getInt32(o + 4, true) : v >> 31;
-      this.resv = a;
+      this.resv = va;
     } else if (op === Op.SC_W || op === Op.SC_D) {
-      if (this.resv === a) {
-        dv.setInt32(o, lo[rs2]!, true);
-        if (d) dv.setInt32(o + 4, hi[rs2]!, true);
-        if (codeMap[o >>> 12] !== 0) this.cache.invalidateStore(o, d ? 8 : 4);
-        lo[rd] = 0;
-      } else {
-        lo[rd] = 1;
-      }
+      dv.setInt32(o, lo[rs2]!, true);
+      if (d) dv.setInt32(o + 4, hi[rs2]!, true);
+      this.ramStored(o, d ? 8 : 4);
+      lo[rd] = 0;
       hi[rd] = 0;
-      this.resv = -1;
+      this.resv = NaN;
     } else {
       const ol = dv.getInt32(o, true);
       const oh = d ? dv.getInt32(o + 4, true) : ol >> 31;
@@ -1052,7 +1005,7 @@ export class Rv64Hart implements Hart, HartState {
       }
       dv.setInt32(o, rl, true);
       if (d) dv.setInt32(o + 4, rh, true);
-      if (codeMap[o >>> 12] !== 0) this.cache.invalidateStore(o, d ? 8 : 4);
+      this.ramStored(o, d ? 8 : 4);
       lo[rd] = ol;
       hi[rd] = oh;
     }

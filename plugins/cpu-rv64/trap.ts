@@ -2,6 +2,11 @@
  * Trap entry, trap return and interrupt selection (privileged spec 3.1.6.1,
  * 3.1.7, 3.1.8, 3.1.9, 3.3.2, 4.1.1). Traps are values: the interpreter
  * calls `takeTrap` and continues at the pc it returns; nothing throws.
+ *
+ * Addresses (pc, tval) are numbers holding the 64-bit value as a signed
+ * integer: every canonical virtual address (Sv39, Sv48) and every physical
+ * address below 2^53 is exact that way, where an unsigned kernel address
+ * such as 0xffffffff80000000 would not be.
  */
 import { mipValue } from './csr.js';
 import { C64, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
@@ -10,7 +15,7 @@ import { C64, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js
 export const CAUSE = {
   FETCH_MISALIGNED: 0, FETCH_ACCESS: 1, ILLEGAL: 2, BREAKPOINT: 3,
   LOAD_MISALIGNED: 4, LOAD_ACCESS: 5, STORE_MISALIGNED: 6, STORE_ACCESS: 7,
-  ECALL_U: 8, ECALL_S: 9, ECALL_M: 11,
+  ECALL_U: 8, ECALL_S: 9, ECALL_M: 11, FETCH_PAGE: 12, LOAD_PAGE: 13, STORE_PAGE: 15,
 } as const;
 
 /** Interrupt bit for a cause number: mcause[63] (privileged spec 3.1.15). */
@@ -82,8 +87,9 @@ export function takeTrap(h: HartState, cause: number, interrupt: boolean, tval: 
     h.priv = PRIV_M;
     vec = C64.mtvec;
   }
+  h.mmuChanged();
   const lo = c[2 * vec]!, hi = c[2 * vec + 1]!;
-  let target = (hi >>> 0) * TWO32 + ((lo & ~3) >>> 0);
+  let target = hi * TWO32 + ((lo & ~3) >>> 0);
   // Vectored mode: interrupts go to BASE + 4*cause (3.1.7).
   if (interrupt && (lo & 3) === 1) target += 4 * cause;
   return target;
@@ -98,8 +104,9 @@ export function mret(h: HartState): number {
   if (mpp !== PRIV_M) n &= ~MSTATUS.MPRV;
   h.mstatus = n;
   h.priv = mpp;
+  h.mmuChanged();
   const c = h.c64;
-  return (c[2 * C64.mepc + 1]! >>> 0) * TWO32 + (c[2 * C64.mepc]! >>> 0);
+  return c[2 * C64.mepc + 1]! * TWO32 + (c[2 * C64.mepc]! >>> 0);
 }
 
 /** sret (4.1.1): privilege <- SPP, SIE <- SPIE, SPIE <- 1, SPP <- U; MPRV cleared. Returns the new pc. */
@@ -110,6 +117,7 @@ export function sret(h: HartState): number {
   if (s & MSTATUS.SPIE) n |= MSTATUS.SIE;
   h.mstatus = n;
   h.priv = spp;
+  h.mmuChanged();
   const c = h.c64;
-  return (c[2 * C64.sepc + 1]! >>> 0) * TWO32 + (c[2 * C64.sepc]! >>> 0);
+  return c[2 * C64.sepc + 1]! * TWO32 + (c[2 * C64.sepc]! >>> 0);
 }

@@ -1,7 +1,7 @@
 /** The rv64 model and plugin entry as the board sees them, without firmware. */
 import { describe, expect, it } from 'vitest';
 import plugin, { rv64Model } from '../../plugins/cpu-rv64/index.js';
-import { CPU_MODELS, IRQ, type CpuModel } from '../../plugins/hw/cpu.js';
+import { chooseCpu, CPU_MODELS, IRQ, type CpuModel } from '../../plugins/hw/cpu.js';
 import { RAM_BASE, TestBus } from './test-bus.js';
 
 /** Writes little-endian 32-bit words at the start of RAM. */
@@ -19,11 +19,22 @@ describe('rv64 model', () => {
     expect(models.get('rv64')).toBe(rv64Model);
   });
 
-  it('advertises an isa string matching misa, under 32 characters, and no MMU', () => {
-    expect(rv64Model.isa).toBe('rv64imac_zicsr_zifencei');
-    expect(rv64Model.isa.length).toBeLessThan(32);
-    // "riscv,none" is the device-tree binding's word for a hart without an MMU (riscv/cpus.yaml).
-    expect(rv64Model.mmuType).toBe('riscv,none');
+  it('describes RV64GC for the device tree: the isa string, the extension list and the widest MMU mode', () => {
+    const d = rv64Model.describe({ sv48: true });
+    expect(d.isa).toBe('rv64imafdc_zicntr_zicsr_zifencei');
+    expect(d.isaBase).toBe('rv64i');
+    expect(d.isaExtensions).toEqual(['i', 'm', 'a', 'f', 'd', 'c', 'zicntr', 'zicsr', 'zifencei']);
+    expect(d.mmuType).toBe('riscv,sv48');
+    expect(rv64Model.describe({ sv48: false }).mmuType).toBe('riscv,sv39');
+  });
+
+  it('takes -cpu rv64,sv48=off and names an unknown property or value', () => {
+    const models = new Map([['rv64', rv64Model]]);
+    expect(chooseCpu('rv64', models).props).toEqual({ sv48: true });
+    expect(chooseCpu('rv64,sv48=off', models).props).toEqual({ sv48: false });
+    expect(() => chooseCpu('rv64,sv57=on', models)).toThrow("CPU 'rv64' has no property 'sv57' (it has: sv48)");
+    expect(() => chooseCpu('rv64,sv48=maybe', models)).toThrow("CPU property 'sv48' takes on or off, not 'maybe'");
+    expect(() => chooseCpu('rv32', models)).toThrow("CPU type 'rv32' is not available (known: rv64)");
   });
 
   it('puts a0 = hart id and a1 = fdt address at reset, for every hart', () => {

@@ -50,7 +50,8 @@ describe.skipIf(!existsSync(FW.ubootM))('U-Boot driven through a socket chardev 
     expect(bd).toMatch(/DRAM bank\s*= 0x0+\r?\n-> start\s*= 0x0*80000000\r?\n-> size\s*= 0x0*8000000\r?\n/);
     const cpus = await serial.command('fdt addr ${fdtcontroladdr}; fdt print /cpus');
     expect(cpus).toContain('cpu@0 {');
-    expect(cpus).toContain('riscv,isa = "rv64imac_zicsr_zifencei";');
+    expect(cpus).toContain('riscv,isa = "rv64imafdc_zicntr_zicsr_zifencei";');
+    expect(cpus).toContain('mmu-type = "riscv,sv48";');
     expect(cpus).toContain('timebase-frequency = <0x00989680>;');
   }, BOOT_TIMEOUT);
 

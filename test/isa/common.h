@@ -82,6 +82,16 @@
   mret
   .endm
 
+/* One PMP entry granting S and U everything: without a matching entry they
+ * may access nothing (privileged spec 3.7.1), as firmware sets up before
+ * leaving M-mode. Clobbers t0. */
+  .macro PMP_ALLOW_ALL
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f                         # NAPOT, R W X
+  csrw pmpcfg0, t0
+  .endm
+
   .macro START
   .section .text.init
   .globl _start

@@ -3,7 +3,7 @@
 #include "common.h"
   START
   csrr a0, misa
-  CHECK a0, 0x8000000000141105, 1     # MXL=2, A C I M S U
+  CHECK a0, 0x800000000014112d, 1     # MXL=2, A C D F I M S U
   csrr a0, mvendorid
   CHECK a0, 0, 2
   csrr a0, marchid
@@ -136,11 +136,20 @@
   csrw pmpcfg2, t1
   csrr a0, pmpcfg2
   CHECKR a0, t1, 35
-  # satp: only Bare; writing Sv39 is ignored
-  li t1, 0x8000000000080000
+  # satp: Sv39 and Sv48 are kept with their ASID and PPN; a MODE this hart lacks (Sv57) changes nothing
+  li t1, 0x8ffff00000080000
   csrw satp, t1
   csrr a0, satp
-  CHECK a0, 0, 36
+  CHECKR a0, t1, 36
+  li t2, 0xa000000000012345
+  csrw satp, t2
+  csrr a0, satp
+  CHECKR a0, t1, 48
+  li t1, 0x9000000000080000
+  csrw satp, t1
+  csrr a0, satp
+  CHECKR a0, t1, 49
+  csrw satp, zero
   # counters move; mcycle/minstret writable; time reads mtime
   rdcycle a0
   rdcycle a1
@@ -181,7 +190,7 @@
   csrr a0, 0x3c0                      # pmpaddr16
   csrr a0, 0x7a0                      # tselect
   csrr a0, 0xb03                      # mhpmcounter3
-  csrr a0, 0x001                      # fflags: no F
+  csrr a0, 0x001                      # fflags while mstatus.FS is Off
   CHECK s9, 9, 45
   # Illegal: writes to read-only CSRs; reading them with csrrs x0 is fine
   li s9, 0

@@ -9,6 +9,7 @@
   .section .text.init
   .globl _start
 _start:
+  PMP_ALLOW_ALL
   la t0, m_handler
   csrw mtvec, t0
   li s1, LOG                          # log write pointer

@@ -7,6 +7,7 @@
   .section .text.init
   .globl _start
 _start:
+  PMP_ALLOW_ALL
   la t0, m_handler
   csrw mtvec, t0
   la t0, s_handler

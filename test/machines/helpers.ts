@@ -8,7 +8,8 @@ import virtPlugin from '../../plugins/machines/virt/index.js';
 /** A CPU model whose harts do nothing (board and device-tree tests need no instructions). */
 export const stubCpu: CpuModel = {
   name: 'stub',
-  isa: 'rv64imac_zicsr_zifencei',
+  properties: {},
+  describe: () => ({ isa: 'rv64imac_zicsr_zifencei', isaBase: 'rv64i', isaExtensions: ['i', 'm', 'a', 'c', 'zicsr', 'zifencei'], mmuType: 'riscv,sv48' }),
   createCluster({ harts }): CpuCluster {
     const list: Hart[] = Array.from({ length: harts }, (_, hartId) => ({ hartId, setInterrupt() {}, pc: () => 0, halted: () => true }));
     return { harts: list, reset() {}, run: () => ({ executed: 0, idle: true }), retired: () => 0 };

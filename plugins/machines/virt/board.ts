@@ -1,6 +1,6 @@
 import { type GuestControl, fail, type ObjectTree, type QObject } from '../../../kernel/index.js';
 import { AddressSpace, hex, MappingError } from '../../hw/address-space.js';
-import type { CpuCluster, CpuModel, Hart, MachineTimer } from '../../hw/cpu.js';
+import type { CpuChoice, CpuCluster, Hart, MachineTimer } from '../../hw/cpu.js';
 import type { DeviceHandle, DeviceHost, DeviceIo, FdtContext, Placement } from '../../hw/device-host.js';
 import type { IrqLine } from '../../hw/irq.js';
 import type { LoadedImage } from '../../hw/loader.js';
@@ -16,7 +16,7 @@ import { FDT_ALIGN, FDT_LIMIT, PLATFORM_BUS_IRQS, VIRT, VIRT_IRQ } from './memor
 export interface VirtBoardOptions {
   readonly memory: number;
   readonly cpus: number;
-  readonly cpuModel: CpuModel;
+  readonly cpu: CpuChoice;
   /** Where back-ends live (`/chardevs`, `/blockdevs`, `/objects`). */
   readonly objects: ObjectTree;
   readonly guest: GuestControl;
@@ -61,7 +61,7 @@ export class VirtBoard implements DeviceHost {
     this.memory = new AddressSpace(VIRT.DRAM.base, opts.memory);
     this.memory.map({ name: 'mrom', base: VIRT.MROM.base, size: VIRT.MROM.size, kind: 'rom', data: this.rom });
     const timer: MachineTimer = { mtime: () => this.clintTimer?.mtime() ?? this.clock.ticks(), frequency: TIMEBASE_HZ };
-    this.cluster = opts.cpuModel.createCluster({ harts: opts.cpus, bus: this.memory, timer });
+    this.cluster = opts.cpu.model.createCluster({ harts: opts.cpus, bus: this.memory, timer, props: opts.cpu.props });
     this.loop = new RunLoop(this.cluster, this.clock, { onError: opts.onError });
     // Guest requests arrive while instructions run; act on them between chunks.
     this.guest = {
@@ -170,7 +170,8 @@ export class VirtBoard implements DeviceHost {
   }
 
   /** The flattened device tree of the board as it stands. */
-  buildFdt(boot: BootInfo, cpuModel: CpuModel): FdtNode {
+  buildFdt(boot: BootInfo): FdtNode {
+    const desc = this.opts.cpu.model.describe(this.opts.cpu.props);
     let nextPhandle = 1;
     const phandles = new Map<string, number>();
     const phandleOf = (key: string) => phandles.get(key) ?? (phandles.set(key, nextPhandle++), nextPhandle - 1);
@@ -186,9 +187,11 @@ export class VirtBoard implements DeviceHost {
         reg: prop.cells(h),
         status: prop.str('okay'),
         compatible: prop.str('riscv'),
-        'riscv,isa': prop.str(cpuModel.isa),
+        'riscv,isa': prop.str(desc.isa),
+        'riscv,isa-base': prop.str(desc.isaBase),
+        'riscv,isa-extensions': prop.strs(desc.isaExtensions),
       };
-      if (cpuModel.mmuType) props['mmu-type'] = prop.str(cpuModel.mmuType);
+      if (desc.mmuType) props['mmu-type'] = prop.str(desc.mmuType);
       cpuNodes.push(
         node(`cpu@${h}`, props, [
           node('interrupt-controller', {

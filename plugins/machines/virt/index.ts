@@ -1,7 +1,7 @@
 import { type KernelContext, fail, describeIoError, type QObject, definePlugin, t } from '../../../kernel/index.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
+import { chooseCpu, CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
 import { loadImage, type LoadedImage } from '../../hw/loader.js';
 import { boardOf, VirtBoard } from './board.js';
 import { queryCpusFast } from './query-cpus.js';
@@ -60,7 +60,7 @@ function parseImage(what: string, path: string, data: Uint8Array, addr: number):
  * writes the blob and quits, as QEMU does: the guest never runs and the
  * program exits with status 0.
  */
-async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuModel: CpuModel): Promise<void> {
+async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Promise<void> {
   const p = (name: string) => machine.get(name) as string | undefined;
   const live = ctx.mode === 'live';
   let start: number = VIRT.DRAM.base;
@@ -92,7 +92,7 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard, cpuM
       initrd = { start: at2, end: at2 + data.length };
     }
   } else if (p('initrd')) fail("'initrd' needs 'kernel'");
-  const tree = board.buildFdt({ bootargs: p('append'), initrd }, cpuModel);
+  const tree = board.buildFdt({ bootargs: p('append'), initrd });
   const blob = board.installFdt(tree);
   board.setBootRom(start, kernelEntry);
   board.cluster.reset(VIRT.MROM.base, board.fdtAddr);
@@ -117,7 +117,7 @@ export const virtMachine = {
   props: {
     memory: { type: t.size(), default: 128 * MiB, doc: 'RAM size in bytes (-m)' },
     cpus: { type: t.int(), default: 1, doc: 'Number of harts (-smp)' },
-    'cpu-type': { type: t.str(), default: 'rv64', doc: 'CPU model (-cpu)' },
+    'cpu-type': { type: t.str(), default: 'rv64', doc: 'CPU model and its properties, e.g. rv64,sv48=off (-cpu)' },
     firmware: { type: t.str(), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios); without it and without a kernel, the demo firmware' },
     kernel: { type: t.str(), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
     initrd: { type: t.str(), doc: 'Initial ram disk (-initrd)' },
@@ -131,13 +131,16 @@ export const virtMachine = {
       const cpus = machine.get('cpus') as number;
       if (memory < 16 * MiB || memory % 4096) fail(`Invalid RAM size ${memory}: needs at least 16 MiB in whole pages`);
       if (cpus < 1 || cpus > 8) fail(`Invalid number of CPUs ${cpus}: the virt board here takes 1 to 8`);
-      const type = machine.get('cpu-type') as string;
-      const models = ctx.service<Map<string, CpuModel>>(CPU_MODELS);
-      const cpuModel = models.get(type) ?? fail(`CPU type '${type}' is not available (known: ${[...models.keys()].join(', ') || 'none; load a CPU plugin'})`);
+      let cpu;
+      try {
+        cpu = chooseCpu(machine.get('cpu-type') as string, ctx.service<Map<string, CpuModel>>(CPU_MODELS));
+      } catch (e) {
+        fail((e as Error).message);
+      }
       const board = new VirtBoard({
         memory,
         cpus,
-        cpuModel,
+        cpu,
         objects: ctx.objects,
         guest: ctx.guest,
         onError: (e) => {
@@ -163,9 +166,7 @@ export const virtMachine = {
       }
     },
     async ready(machine: QObject, ctx: KernelContext) {
-      const board = boardOf(machine);
-      const type = machine.get('cpu-type') as string;
-      await boot(machine, ctx, board, ctx.service<Map<string, CpuModel>>(CPU_MODELS).get(type)!);
+      await boot(machine, ctx, boardOf(machine));
     },
     resume(machine: QObject) {
       const board = boardOf(machine);

@@ -22,10 +22,10 @@ export class Rv64Cluster implements CpuCluster {
   private total = 0;
   private next = 0;
 
-  constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer; sv48?: boolean }) {
+  constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer; sv48?: boolean; hot?: number }) {
     this.cache = new DecodeCache(opts.bus.ram.length);
     const harts: Rv64Hart[] = [];
-    for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache, { sv48: opts.sv48 ?? true }));
+    for (let i = 0; i < opts.harts; i++) harts.push(new Rv64Hart(i, opts.bus, opts.timer, this.cache, { sv48: opts.sv48 ?? true, hot: opts.hot }));
     this.harts = harts;
     // Before anything is loaded or reset: see warm-up.ts for why.
     if (!warmedUp) warmedUp = warmUp(harts[0]!, opts.bus.ram, opts.bus.ramBase, () => this.cache.flush());
@@ -73,5 +73,16 @@ export class Rv64Cluster implements CpuCluster {
 
   retired(): number {
     return this.total;
+  }
+
+  /** The compiled code's figures (VMLEDGER_CPU_STATS, bench/). */
+  codeStats(): { compiled: number; live: number; resets: number; blockRuns: number; blockInsns: number } {
+    const code = this.cache.code;
+    let blockRuns = 0, blockInsns = 0;
+    for (const h of this.harts) {
+      blockRuns += h.blockRuns;
+      blockInsns += h.blockInsns;
+    }
+    return { compiled: code.stats.compiled, live: code.size, resets: code.stats.resets, blockRuns, blockInsns };
   }
 }

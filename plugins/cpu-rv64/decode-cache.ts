@@ -13,11 +13,17 @@
  * over, as QEMU does with its translation buffer.
  *
  * Invalidation is precise: a store into RAM clears the slots that could
- * hold an instruction overlapping the written bytes, so self-modifying code
- * works even before its fence.i (unprivileged spec chapter 3, Zifencei,
- * allows that stronger behaviour), and data written next to code does not
- * throw whole pages away. fence.i and loader/DMA writes drop pages.
+ * hold an instruction overlapping the written bytes and drops the compiled
+ * blocks covering them, so self-modifying code works even before its
+ * fence.i (unprivileged spec chapter 3, Zifencei, allows that stronger
+ * behaviour), fence.i has nothing left to do, and data written next to
+ * code does not throw whole pages away. Loader/DMA writes drop pages.
+ *
+ * Beside each slot, `heat` counts how often the interpreter arrived there
+ * by a jump or a taken branch: the hart compiles a block where it reaches
+ * a threshold.
  */
+import { CodeCache } from './code-cache.js';
 
 /** log2 of the cache page size. */
 export const PAGE_SHIFT = 12;
@@ -25,8 +31,8 @@ const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** Int32 entries per cache page (two per halfword slot). */
 export const PAGE_ENTRIES = PAGE_SIZE; // (PAGE_SIZE / 2 slots) * 2 words
 
-/** Pages in the slab: 4 MiB of guest code, 16 MiB of slab. */
-const SLAB_PAGES = 1024;
+/** Pages in the slab: 8 MiB of guest code (Linux runs a few MiB of it), 32 MiB of slab. */
+const SLAB_PAGES = 2048;
 /** Slab index of the empty page: all zeros, never written, read for RAM pages not decoded yet. */
 export const EMPTY_PAGE = 0;
 /** Slab index of the page holding one instruction fetched outside RAM, at its start (see `Rv64Hart.fill`). */
@@ -36,6 +42,8 @@ const FIRST_PAGE = 2;
 
 /** The decoded pages of the cache that claimed the slab last. */
 export const slab = new Int32Array(SLAB_PAGES * PAGE_ENTRIES);
+/** Arrivals by jump at each slot of the slab: slot index (its slab index) / 2. */
+export const heat = new Uint16Array(SLAB_PAGES * PAGE_ENTRIES / 2);
 /** The next slab page to give out. */
 let nextPage = FIRST_PAGE;
 /** The cache whose decodes the slab holds. */
@@ -45,15 +53,18 @@ let owner: DecodeCache | undefined;
 export class DecodeCache {
   /** Slab index of each RAM page's decodes, EMPTY_PAGE where none. */
   readonly base: Int32Array;
-  /** 1 where a RAM page has decodes (or a straddling instruction's second half): the store fast path tests this byte only. */
+  /** 1 where a RAM page has decodes: the store fast paths test this byte only. */
   readonly codeMap: Uint8Array;
   /** RAM pages with a codeMap entry, for `flush`. */
   private readonly live = new Set<number>();
+  /** The compiled blocks over these decodes. */
+  readonly code = new CodeCache();
 
   constructor(ramSize: number) {
     const n = Math.ceil(ramSize / PAGE_SIZE);
     this.base = new Int32Array(n);
-    this.codeMap = new Uint8Array(n);
+    // A power of two long, so compiled code can mask any index into it (block-compiler.ts).
+    this.codeMap = new Uint8Array(2 ** Math.ceil(Math.log2(n)));
   }
 
   /** Returns the slab index of the page for RAM offset `off`, giving it an empty slab page (starting over when full). */
@@ -69,6 +80,7 @@ export class DecodeCache {
       if (nextPage === SLAB_PAGES) this.flush();
       b = nextPage++ * PAGE_ENTRIES;
       slab.fill(0, b, b + PAGE_ENTRIES);
+      heat.fill(0, b >>> 1, (b + PAGE_ENTRIES) >>> 1);
       this.base[i] = b;
       this.mark(off);
     }
@@ -89,10 +101,13 @@ export class DecodeCache {
   invalidateStore(off: number, len: number): void {
     const first = off - 2 < 0 ? 0 : off - 2;
     const last = off + len - 1;
-    for (let a = first & ~1; a <= last; a += 2) {
-      const b = this.base[a >>> PAGE_SHIFT]!;
-      if (b !== EMPTY_PAGE) slab[b + (a & (PAGE_SIZE - 1))] = 0;
-    }
+    for (let a = first & ~1; a <= last; a += 2) this.clearSlot(a);
+    for (const entry of this.code.dropRange(first, last + 1 - first)) this.clearSlot(entry);
+  }
+
+  private clearSlot(off: number): void {
+    const b = this.base[off >>> PAGE_SHIFT]!;
+    if (b !== EMPTY_PAGE) slab[b + (off & (PAGE_SIZE - 1))] = 0;
   }
 
   /** Drops every page overlapping [off, off+len) (loader or DMA writes); their slab pages stay unused until a flush. */
@@ -103,11 +118,13 @@ export class DecodeCache {
     for (let i = start; i <= end; i++) {
       this.base[i] = EMPTY_PAGE;
       this.codeMap[i] = 0;
+      this.code.dropPage(i);
     }
   }
 
-  /** Drops everything (fence.i). */
+  /** Drops everything. */
   flush(): void {
+    this.code.dropAll();
     for (const i of this.live) {
       this.base[i] = EMPTY_PAGE;
       this.codeMap[i] = 0;

@@ -29,6 +29,8 @@ export const enum Op {
   // F and D (unprivileged spec chapters 20, 21): memory ops have their own op;
   // the others carry the whole instruction in the immediate for fp-exec.ts.
   FLW, FLD, FSW, FSD, FP_ARITH, FP_FMA,
+  /** Not an instruction: the decode cache's marker of a compiled block's entry (code-cache.ts); imm is the site. */
+  BLOCK,
 }
 
 /** AMO funct5 values (unprivileged spec 8.4), kept in the immediate of AMO_W/AMO_D. */

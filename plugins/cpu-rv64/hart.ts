@@ -27,13 +27,16 @@
 import type { PhysicalBus } from '../hw/bus.js';
 import type { Hart, MachineTimer } from '../hw/cpu.js';
 import { csrOut, csrPrivilegeOk, csrRead, csrReadOnly, csrWrite, fpDirty, fpEnabled, mipValue } from './csr.js';
-import { BUS_PAGE, EMPTY_PAGE, slab as decodeSlab, type DecodeCache } from './decode-cache.js';
+import { compileBlock, type BlockEnv, type BlockFn, type BlockHost, type TraceInsn } from './block-compiler.js';
+import type { BlockSite } from './code-cache.js';
+import { BUS_PAGE, EMPTY_PAGE, heat as decodeHeat, slab as decodeSlab, type DecodeCache } from './decode-cache.js';
 import { Amo, decImm, decode16, decode32, Op } from './decode.js';
 import { fpExecute, type FpRegisters } from './fp-exec.js';
 import { Mmu } from './mmu.js';
-import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64 } from './muldiv.js';
+import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64, sll64, sra64, srl64 } from './muldiv.js';
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
 import { Acc, MmuIdx, TLB_MASK } from './tlb.js';
+import { readTrace } from './trace.js';
 import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
 
 const TWO32 = 4294967296;
@@ -52,6 +55,23 @@ const CHUNK = 4096;
  * access to a module constant to a fixed address, but not one to an import.
  */
 const slab = decodeSlab;
+
+/** The slots' arrival counts (decode-cache.ts), under a name of this module for the same reason. */
+const heat = decodeHeat;
+
+/**
+ * Arrivals by jump or taken branch after which the code at a slot is
+ * compiled, by default. A new block runs in V8's bytecode interpreter,
+ * slower than this interpreter, until V8 has optimized it (after a few
+ * hundred runs, and 5-40 ms of compiling on a background thread), so only
+ * code that will run many thousand times pays: on the first 1.2e9
+ * instructions of a Linux boot, 500 gave 42 MIPS and 2000 gave 77 MIPS on
+ * the main thread (the interpreter alone about 90).
+ */
+export const HOT = 2000;
+
+/** Entries of a hart's jump cache (a power of two). */
+const JC_SIZE = 4096;
 
 /** `e` in the interpreter loop when no cache page is held: past any page, and int32 after any branch offset. */
 const FAR = 0x40000000;
@@ -75,6 +95,9 @@ const regHi = new Int32Array(64);
  */
 export const fregs = new Int32Array(64);
 
+/** The compiled blocks' RV64M helpers. */
+const MULDIV: BlockEnv['md'] = { sll64, srl64, sra64, mul64, mulh64, mulhsu64, mulhu64, div64, divu64, divw, divuw, out: mdOut };
+
 /** The running hart's registers as the F/D instructions see them. */
 const FP_REGS: FpRegisters = { xlo: regLo, xhi: regHi, f: fregs };
 
@@ -93,10 +116,12 @@ const crossView = new DataView(crossBytes.buffer);
 export interface HartOptions {
   /** Sv48 besides Sv39 (QEMU's `sv48` property). */
   readonly sv48: boolean;
+  /** Arrivals after which code is compiled: HOT by default, 1 to compile everything at once, -1 never (`jit=off`). */
+  readonly hot?: number;
 }
 
 /** One hart; the cluster runs it through `step`. */
-export class Rv64Hart implements Hart, HartState {
+export class Rv64Hart implements Hart, HartState, BlockHost {
   readonly hartId: number;
   readonly timer: MachineTimer;
   /** x0..x31 low words while the hart does not run (see regLo). */
@@ -133,6 +158,29 @@ export class Rv64Hart implements Hart, HartState {
   /** MMU indexes of data accesses and of fetches (tlb.ts), kept by `mmuChanged`. */
   private dIdx = MmuIdx.M;
   private xIdx = MmuIdx.M;
+  /** The TLB's words and the bases of the data tables in use, for compiled blocks (kept by `mmuChanged`). */
+  readonly tlbE: Int32Array;
+  rBase = 0;
+  wBase = 0;
+  /** Set by `execute` when it stopped at a slot that just became hot. */
+  private hotHit = false;
+  /** What this hart's compiled blocks close over. */
+  private readonly env: BlockEnv;
+  /** See HartOptions.hot. */
+  private readonly hot: number;
+  /** Compiled block runs and the instructions they retired (VMLEDGER_CPU_STATS). */
+  blockRuns = 0;
+  blockInsns = 0;
+  /**
+   * The jump cache (QEMU's tb_jmp_cache): compiled code by virtual pc, so
+   * going from one block to the next costs a probe instead of the fetch
+   * path. An entry holds for the fetch MMU index and TLB generation it was
+   * made in, and while its site lives.
+   */
+  private readonly jcPc = new Float64Array(JC_SIZE).fill(NaN);
+  private readonly jcKey = new Int32Array(JC_SIZE);
+  private readonly jcFn: Array<BlockFn | undefined> = new Array<BlockFn | undefined>(JC_SIZE).fill(undefined);
+  private readonly jcSite: Array<BlockSite | undefined> = new Array<BlockSite | undefined>(JC_SIZE).fill(undefined);
   /** Set when a device line changed while the hart ran: the loop stops to re-check interrupts. */
   private irqDirty = false;
   /** The instruction `execute` stopped at for `executeCold` (packed word, 0 for none) and its immediate. */
@@ -168,6 +216,14 @@ export class Rv64Hart implements Hart, HartState {
     this.ramSize = bus.ram.length;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.mmu = new Mmu(this, this.dv, this.ramBase, (off, len) => this.ramStored(off, len), opts.sv48);
+    this.tlbE = this.mmu.tlb.e;
+    const buf = bus.ram.buffer, at = bus.ram.byteOffset, len = bus.ram.byteLength;
+    const ram = {
+      u8: new Uint8Array(buf, at, len), i8: new Int8Array(buf, at, len), u16: new Uint16Array(buf, at, len >> 1),
+      i16: new Int16Array(buf, at, len >> 1), i32: new Int32Array(buf, at, len >> 2),
+    };
+    this.env = { regLo, regHi, ram, codeMap: cache.codeMap, md: MULDIV };
+    this.hot = opts.hot ?? HOT;
     this.pcv = this.instret = this.cycleDelta = this.instretDelta = 0;
     this.romPc = -1;
   }
@@ -195,6 +251,8 @@ export class Rv64Hart implements Hart, HartState {
   mmuChanged(): void {
     this.dIdx = Mmu.dataIdx(this);
     this.xIdx = Mmu.fetchIdx(this);
+    this.rBase = this.mmu.tlb.base(this.dIdx, Acc.R);
+    this.wBase = this.mmu.tlb.base(this.dIdx, Acc.W);
   }
 
   /** Register value as an unsigned 64-bit bigint (tests and debugging; not for the hot path). */
@@ -268,12 +326,28 @@ export class Rv64Hart implements Hart, HartState {
       if (irq >= 0) this.pcv = takeTrap(this, irq, true, 0, this.pcv);
       let burst = budget - done;
       // execute runs the common ops and stops before any other one, which
-      // runs here (see `execute` for why), until the burst is spent or that
-      // instruction needs interrupts re-checked.
+      // runs here (see `execute` for why), before a compiled block's entry,
+      // which runs here too, and where code just became hot, which is
+      // compiled and run; until the burst is spent or an instruction needs
+      // interrupts re-checked.
       while (burst > 0) {
+        const fn = this.romPc === -1 ? this.findBlock() : undefined;
+        if (fn !== undefined) {
+          const n = fn(this, burst);
+          this.blockRuns++;
+          this.blockInsns += n;
+          this.instret += n;
+          done += n;
+          burst -= n;
+          // A block that left at once stopped at a load or store it leaves to the
+          // interpreter: run that one instruction there, past the block's marker.
+          if (n === 0) this.fill(true);
+          if (this.irqDirty) break;
+          continue;
+        }
         const chunk = burst < CHUNK ? burst : CHUNK;
         const ran = this.execute(chunk);
-        // An instruction fetched through the bus serves one call only:
+        // An instruction decoded into BUS_PAGE serves one call only:
         // outside RAM may change between calls (within one, only the cold
         // ops write there, and they end it).
         this.romPc = -1;
@@ -281,11 +355,17 @@ export class Rv64Hart implements Hart, HartState {
         burst -= ran;
         const w = this.coldW;
         if (w === 0) {
-          // Stopped early at an instruction it could not fetch.
+          // Stopped where code became hot (compiled now, run by findBlock), or at an instruction it could not fetch.
+          if (this.hotHit) {
+            this.hotHit = false;
+            if (this.compileHere() >= 0) continue;
+          }
           if (ran < chunk) this.fill();
           continue;
         }
         this.coldW = 0;
+        // A compiled block's entry: findBlock runs it next.
+        if ((w & 255) === Op.BLOCK) continue;
         this.instret++;
         done++;
         burst--;
@@ -300,22 +380,79 @@ export class Rv64Hart implements Hart, HartState {
   }
 
   /**
-   * Makes the instruction at pcv fetchable for `execute`: decodes it into
-   * its cache page (creating the page), or outside RAM fetches it into
-   * BUS_PAGE. The loop calls nothing, so V8 keeps its values in registers
-   * (with the calls in the loop it spilled them at every instruction).
+   * Compiles the code at pcv, which `execute` found hot, into a block and
+   * puts the block's marker in its slot; returns the site, or -1 when the
+   * instruction there is one blocks do not take (or not in RAM).
    */
+  private compileHere(): number {
+    const pc = this.pcv;
+    if (!this.mmu.translate(pc | 0, Math.floor(pc / TWO32) | 0, Acc.X, this.xIdx, 2)) return -1;
+    const off = this.mmu.paddr - this.ramBase;
+    if (off < 0 || off >= this.ramSize) return -1;
+    const code = this.cache.code;
+    if (code.full()) this.cache.flush();
+    const s = this.cache.page(off - (off & 4095)) + (off & 4095);
+    if ((slab[s]! & 255) === Op.BLOCK) return slab[s + 1]!;
+    const trace = readTrace(this.dv, off, pc);
+    if (trace.length === 0) return -1;
+    const site: BlockSite = { off, lo: off, end: off, variants: [], live: true };
+    site.variants.push({ vpc: pc, fn: this.compileTrace(trace, site) });
+    const id = code.add(site);
+    slab[s] = Op.BLOCK;
+    slab[s + 1] = id;
+    return id;
+  }
+
+  /** The compiled code for pcv, from the jump cache or else from the block marker in pc's slot; undefined for none. */
+  private findBlock(): BlockFn | undefined {
+    const pc = this.pcv;
+    const j = ((pc | 0) >>> 1) & (JC_SIZE - 1);
+    const key = (this.mmu.tlb.gen << 2) | this.xIdx;
+    if (this.jcPc[j] === pc && this.jcKey[j] === key && this.jcSite[j]!.live) return this.jcFn[j];
+    const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
+    const tlbs = this.mmu.tlb, t = tlbs.base(this.xIdx, Acc.X) + ((pl >>> 12) & TLB_MASK) * 4;
+    if (tlbs.e[t] !== (pl & -4096) || tlbs.e[t + 1] !== ph) return undefined;
+    const page = this.cache.base[tlbs.e[t + 2]! >>> 12]!;
+    if (page === EMPTY_PAGE) return undefined;
+    const s = page + (pl & 4095);
+    if ((slab[s]! & 255) !== Op.BLOCK) return undefined;
+    const site = this.cache.code.get(slab[s + 1]!)!;
+    let fn: BlockFn | undefined;
+    for (const v of site.variants) if (v.vpc === pc) fn = v.fn;
+    if (!fn) {
+      fn = this.compileTrace(readTrace(this.dv, site.off, pc), site);
+      site.variants.push({ vpc: pc, fn });
+    }
+    this.jcPc[j] = pc;
+    this.jcKey[j] = key;
+    this.jcFn[j] = fn;
+    this.jcSite[j] = site;
+    return fn;
+  }
+
+  /** Compiles `trace` (which starts at `site`'s entry) and widens the site's range to cover it. */
+  private compileTrace(trace: TraceInsn[], site: BlockSite): BlockFn {
+    const pc = trace[0]!.pc;
+    for (const t of trace) {
+      const o = site.off + (t.pc - pc);
+      site.lo = Math.min(site.lo, o);
+      site.end = Math.max(site.end, o + (t.w >>> 24));
+    }
+    this.cache.code.stats.compiled++;
+    return compileBlock(trace, this.env);
+  }
 
   /**
    * Makes the instruction at pcv fetchable for `execute`: translates pc
    * (taking the fetch fault if it fails), then decodes the instruction into
    * its physical page's cache slot, or, when that page cannot be held (not
    * RAM, not in the fetch TLB, or the instruction crosses into the next
-   * page, whose mapping may differ), into BUS_PAGE for one call. The loop
-   * calls nothing, so V8 keeps its values in registers (with the calls in
-   * the loop it spilled them at every instruction).
+   * page, whose mapping may differ) or `once` asks for it, into BUS_PAGE
+   * for one call. The loop calls nothing, so V8 keeps its values in
+   * registers (with the calls in the loop it spilled them at every
+   * instruction).
    */
-  private fill(): void {
+  private fill(once = false): void {
     const pc = this.pcv;
     const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
     if (!this.mmu.translate(pl, ph, Acc.X, this.xIdx, 2)) {
@@ -352,10 +489,12 @@ export class Rv64Hart implements Hart, HartState {
       }
       w = decode32(low | (high << 16));
     }
-    if (cacheable && !straddles) {
+    if (cacheable && !straddles && !once) {
       const s = this.cache.page(off - (off & 4095)) + (off & 4095);
-      slab[s] = w;
-      slab[s + 1] = decImm[0]!;
+      if (slab[s] === 0) {
+        slab[s] = w;
+        slab[s + 1] = decImm[0]!;
+      }
     } else {
       slab[BUS_PAGE] = w;
       slab[BUS_PAGE + 1] = decImm[0]!;
@@ -409,7 +548,7 @@ export class Rv64Hart implements Hart, HartState {
       for (let k = 0; k < size; k++) {
         const pa = k < first ? pa1 + k : pa2 + (k - first);
         if (acc === Acc.W ? !this.physWrite(pa, 1, bytes[k]!, 0) : !this.physRead(pa, 1)) {
-          return this.fault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
+          return this.recordFault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
         }
         if (acc !== Acc.W) bytes[k] = this.busOut[0]!;
       }
@@ -421,15 +560,15 @@ export class Rv64Hart implements Hart, HartState {
     }
     if (!this.translateData(lo, hi, acc, size)) return false;
     const ok = acc === Acc.W ? this.physWrite(this.mmu.paddr, size, vlo, vhi) : this.physRead(this.mmu.paddr, size);
-    return ok || this.fault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
+    return ok || this.recordFault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
   }
 
   /** Translates a data access under the current data MMU index; on failure records the fault. */
   private translateData(lo: number, hi: number, acc: Acc, size: number): boolean {
-    return this.mmu.translate(lo, hi, acc, this.dIdx, size) || this.fault(this.mmu.cause, lo, hi);
+    return this.mmu.translate(lo, hi, acc, this.dIdx, size) || this.recordFault(this.mmu.cause, lo, hi);
   }
 
-  private fault(cause: number, lo: number, hi: number): false {
+  private recordFault(cause: number, lo: number, hi: number): false {
     this.faultCause = cause;
     this.faultAddr = hi * TWO32 + (lo >>> 0);
     return false;
@@ -464,10 +603,12 @@ export class Rv64Hart implements Hart, HartState {
     return this.bus.write(pa, size, m >>> 0, size === 8 ? h >>> 0 : 0);
   }
 
-  /** RAM was written at `off` by this hart: drop decodes of code there. */
+  /** RAM was written at `off` by this hart: drop decodes and blocks of code there. */
   private ramStored(off: number, len: number): void {
     const codeMap = this.cache.codeMap;
-    if ((codeMap[off >>> 12]! | codeMap[(off + len - 1) >>> 12]!) !== 0) this.cache.invalidateStore(off, len);
+    if ((codeMap[off >>> 12]! | codeMap[(off + len - 1) >>> 12]!) !== 0) {
+      this.cache.invalidateStore(off, len);
+    }
   }
 
   /** Illegal-instruction trap; tval holds the instruction bits (privileged spec 3.1.16). */
@@ -534,7 +675,7 @@ export class Rv64Hart implements Hart, HartState {
     const pageOf = cache.base, codeMap = cache.codeMap;
     const tlbs = this.mmu.tlb, tlb = tlbs.e;
     const rB = tlbs.base(this.dIdx, Acc.R), wB = tlbs.base(this.dIdx, Acc.W), xB = tlbs.base(this.xIdx, Acc.X);
-    const startInstret = this.instret;
+    const startInstret = this.instret, HOT = this.hot;
     // pc = pageBase + e. `e` is the int32 offset of pc in the cache page
     // `page`, whose first byte is at guest (virtual) address pageBase:
     // straight-line code and short branches only add to e, and the fetch
@@ -555,7 +696,7 @@ export class Rv64Hart implements Hart, HartState {
     let pageBase = this.pcv - FAR;
     let e = FAR;
     let n = 0;
-    while (n < budget) {
+    loop: while (n < budget) {
       n++;
       if ((e >>> 0) >= 4096) {
         // A new page: its RAM page through the fetch TLB, or the one instruction `fill` left in BUS_PAGE.
@@ -567,6 +708,12 @@ export class Rv64Hart implements Hart, HartState {
         } else if (tlb[t] === (pl & -4096) && tlb[t + 1] === ph) {
           page = pageOf[tlb[t + 2]! >>> 12]!;
           e = pl & 4095;
+          if (++heat[(page + e) >>> 1] === HOT) {
+            n--;
+            pageBase = pc - e;
+            this.hotHit = true;
+            break;
+          }
         } else {
           page = EMPTY_PAGE;
           e = 0;
@@ -621,6 +768,7 @@ export class Rv64Hart implements Hart, HartState {
           lo[rd] = link | 0;
           hi[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           e = (e + imm) | 0;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         }
         case Op.JALR: {
@@ -633,6 +781,7 @@ export class Rv64Hart implements Hart, HartState {
           const d = t - pageBase, farBase = t - FAR;
           if (d >= 0 && d < 4096) {
             e = d | 0;
+            if (++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           } else {
             pageBase = farBase;
             e = FAR;
@@ -641,28 +790,34 @@ export class Rv64Hart implements Hart, HartState {
         }
         case Op.BEQ:
           e = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? (e + imm) | 0 : next;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         case Op.BNE:
           e = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? (e + imm) | 0 : next;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         case Op.BLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         }
         case Op.BGE: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         }
         case Op.BLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         }
         case Op.BGEU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
           continue;
         }
         // Loads (unprivileged spec 2.6). Address = rs1 + imm in int32 words,
@@ -895,8 +1050,7 @@ export class Rv64Hart implements Hart, HartState {
       case Op.FENCE:
         return next;
       case Op.FENCE_I:
-        // Stores already clear the decodes they overlap; fence.i drops everything anyway, cheaply.
-        this.cache.flush();
+        // Stores, DMA and loaders already drop the decodes and blocks they overwrite (decode-cache.ts).
         this.leave = true;
         return next;
       case Op.ECALL:

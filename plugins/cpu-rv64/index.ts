@@ -18,6 +18,7 @@ export const rv64Model: CpuModel = {
   name: 'rv64',
   properties: {
     sv48: { default: true, doc: 'Sv48 besides Sv39 (off: satp takes Sv39 only, as QEMU\'s sv48=off)' },
+    jit: { default: true, doc: 'Compile hot code into JavaScript (off: interpret everything, slower)' },
   },
   describe(props: CpuProps): CpuDescription {
     return {
@@ -28,7 +29,7 @@ export const rv64Model: CpuModel = {
     };
   },
   createCluster: (opts) => {
-    const cluster = new Rv64Cluster({ ...opts, sv48: opts.props?.sv48 !== false });
+    const cluster = new Rv64Cluster({ ...opts, sv48: opts.props?.sv48 !== false, hot: opts.props?.jit === false ? -1 : undefined });
     trackCluster(cluster);
     return cluster;
   },

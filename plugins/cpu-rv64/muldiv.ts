@@ -1,6 +1,6 @@
 /**
  * 64-bit multiply and divide on int32 lo/hi pairs (RV64M, unprivileged spec
- * chapter 13). Results go to `mdOut[0]` (low word) and `mdOut[1]` (high
+ * chapter 13), and the 64-bit shifts by a register amount. Results go to `mdOut[0]` (low word) and `mdOut[1]` (high
  * word) so the interpreter never allocates. Only division of operands wider
  * than 32 bits falls back to BigInt: it is rare in firmware and measured
  * cheap enough there.
@@ -127,4 +127,28 @@ export function divuw(a: number, b: number, rem: boolean): number {
   const ua = a >>> 0, ub = b >>> 0;
   if (ub === 0) return rem ? a : -1;
   return rem ? (ua % ub) | 0 : Math.floor(ua / ub) | 0;
+}
+
+/** SLL: shift (`l`, `h`) left by `s` & 63 (unprivileged spec 2.4.2); the compiled blocks' shift by a register. */
+export function sll64(l: number, h: number, s: number): void {
+  s &= 63;
+  if (s === 0) { mdOut[0] = l; mdOut[1] = h; }
+  else if (s < 32) { mdOut[1] = (h << s) | (l >>> (32 - s)); mdOut[0] = l << s; }
+  else { mdOut[1] = l << (s - 32); mdOut[0] = 0; }
+}
+
+/** SRL: logical shift right by `s` & 63. */
+export function srl64(l: number, h: number, s: number): void {
+  s &= 63;
+  if (s === 0) { mdOut[0] = l; mdOut[1] = h; }
+  else if (s < 32) { mdOut[0] = (l >>> s) | (h << (32 - s)); mdOut[1] = h >>> s; }
+  else { mdOut[0] = h >>> (s - 32); mdOut[1] = 0; }
+}
+
+/** SRA: arithmetic shift right by `s` & 63. */
+export function sra64(l: number, h: number, s: number): void {
+  s &= 63;
+  if (s === 0) { mdOut[0] = l; mdOut[1] = h; }
+  else if (s < 32) { mdOut[0] = (l >>> s) | (h << (32 - s)); mdOut[1] = h >> s; }
+  else { mdOut[0] = h >> (s - 32); mdOut[1] = h >> 31; }
 }

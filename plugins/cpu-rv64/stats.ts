@@ -5,26 +5,34 @@
  * harness driving a real `vmledger` process (bench/boot-autoboot.ts) can
  * compute MIPS over a firmware boot without a monitor command for it.
  */
-import type { CpuCluster } from '../hw/cpu.js';
+import type { Rv64Cluster } from './cluster.js';
 
 /** Environment variable that turns the exit report on. */
 export const CPU_STATS_ENV = 'VMLEDGER_CPU_STATS';
 
-const clusters: CpuCluster[] = [];
+const clusters: Rv64Cluster[] = [];
 let hooked = false;
 
 /** Counts `cluster` in the exit report, when the report is enabled. */
-export function trackCluster(cluster: CpuCluster): void {
+export function trackCluster(cluster: Rv64Cluster): void {
   if (!process.env[CPU_STATS_ENV]) return;
   clusters.push(cluster);
   if (hooked) return;
   hooked = true;
   process.on('exit', () => {
-    let retired = 0;
-    for (const c of clusters) retired += c.retired();
+    let retired = 0, compiled = 0, live = 0, runs = 0, inBlocks = 0;
+    for (const c of clusters) {
+      retired += c.retired();
+      const k = c.codeStats();
+      compiled += k.compiled;
+      live += k.live;
+      runs += k.blockRuns;
+      inBlocks += k.blockInsns;
+    }
     const u = process.cpuUsage();
     const cpuSeconds = (u.user + u.system) / 1e6;
-    // One machine-readable line on stderr, e.g. "cpu-rv64 stats: retired=123 cpu_s=1.5 mips=82.0".
+    // Machine-readable lines on stderr, e.g. "cpu-rv64 stats: retired=123 cpu_s=1.5 mips=82.0".
     process.stderr.write(`cpu-rv64 stats: retired=${retired} cpu_s=${cpuSeconds.toFixed(3)} mips=${(retired / cpuSeconds / 1e6).toFixed(1)}\n`);
+    process.stderr.write(`cpu-rv64 code: compiled=${compiled} live=${live} block_runs=${runs} compiled_share=${(inBlocks / Math.max(1, retired)).toFixed(3)} insns_per_run=${(inBlocks / Math.max(1, runs)).toFixed(1)}\n`);
   });
 }

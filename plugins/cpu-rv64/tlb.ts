@@ -54,6 +54,12 @@ export class Tlb {
   private clock = 0;
   /** Superpage entries were made in the slot: a page flush must also scan for them. */
   private readonly supers = new Uint8Array(SLOTS);
+  /**
+   * Counts changes of what a virtual address may translate to (a slot
+   * switch, any flush): caches keyed by virtual address (the hart's jump
+   * cache) hold the generation they were filled in and trust only that one.
+   */
+  gen = 0;
 
   constructor() {
     this.flushAll();
@@ -89,21 +95,12 @@ export class Tlb {
       this.key[s] = key;
     }
     this.slot = s;
+    this.gen++;
   }
 
   /** Forgets everything (a satp mode change, a PMP change, sfence.vma x0, x0). */
   flushAll(): void {
     for (let s = 0; s < SLOTS; s++) this.flushSlot(s);
-  }
-
-  /** Forgets the M-mode tables of every slot (M-mode sees PMP changes only). */
-  flushIdx(idx: MmuIdx): void {
-    for (let s = 0; s < SLOTS; s++) {
-      for (let a = 0; a < ACCS; a++) {
-        const b = s * SLOT_WORDS + (idx * ACCS + a) * TABLE;
-        for (let t = b; t < b + TABLE; t += TLB_ENTRY) this.e[t] = INVALID;
-      }
-    }
   }
 
   /** Forgets the entries of the address spaces with ASID `asid` (sfence.vma x0, asid). */
@@ -116,6 +113,7 @@ export class Tlb {
    * `hi`): in every slot, or only in those of ASID `asid` when it is >= 0.
    */
   flushPage(lo: number, hi: number, asid: number): void {
+    this.gen++;
     const e = this.e;
     const tag = lo & -4096;
     for (let s = 0; s < SLOTS; s++) {
@@ -138,6 +136,7 @@ export class Tlb {
   }
 
   private flushSlot(s: number): void {
+    this.gen++;
     const e = this.e;
     for (let t = s * SLOT_WORDS; t < (s + 1) * SLOT_WORDS; t += TLB_ENTRY) e[t] = INVALID;
     this.supers[s] = 0;

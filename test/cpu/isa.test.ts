@@ -16,8 +16,20 @@ function image(name: string): Uint8Array {
   return img;
 }
 
+/**
+ * How the core runs each program: interpreted only, and compiled at the
+ * first arrival at every block (so every instruction the compiler takes
+ * runs as compiled code).
+ */
+const MODES = [
+  { mode: 'interpreted', hot: -1 },
+  { mode: 'compiled', hot: 1 },
+] as const;
+
+let hot = -1;
+
 function expectPass(name: string, opts: Parameters<typeof runProgram>[1] = {}): void {
-  const { outcome } = runProgram(image(name), opts);
+  const { outcome } = runProgram(image(name), { ...opts, hot });
   expect(outcome, `${name}.S`).toEqual({ kind: 'pass' });
 }
 
@@ -25,7 +37,11 @@ beforeAll(() => {
   requireToolchain();
 });
 
-describe('rv64 ISA programs', () => {
+describe.each(MODES)('rv64 ISA programs ($mode)', ({ hot: h }) => {
+  beforeAll(() => {
+    hot = h;
+  });
+
   it('computes RV64I register and immediate ALU ops, LUI/AUIPC and W ops', () => expectPass('rv64i-alu'));
   it('takes signed and unsigned branches and links JAL/JALR return addresses', () => expectPass('rv64i-branch-jump'));
   it('sign- and zero-extends loads, stores every width, handles misaligned RAM and MMIO accesses', () => expectPass('rv64i-load-store'));

@@ -30,9 +30,9 @@ describe('rv64 model', () => {
 
   it('takes -cpu rv64,sv48=off and names an unknown property or value', () => {
     const models = new Map([['rv64', rv64Model]]);
-    expect(chooseCpu('rv64', models).props).toEqual({ sv48: true });
-    expect(chooseCpu('rv64,sv48=off', models).props).toEqual({ sv48: false });
-    expect(() => chooseCpu('rv64,sv57=on', models)).toThrow("CPU 'rv64' has no property 'sv57' (it has: sv48)");
+    expect(chooseCpu('rv64', models).props).toEqual({ sv48: true, jit: true });
+    expect(chooseCpu('rv64,sv48=off', models).props).toEqual({ sv48: false, jit: true });
+    expect(() => chooseCpu('rv64,sv57=on', models)).toThrow("CPU 'rv64' has no property 'sv57' (it has: sv48, jit)");
     expect(() => chooseCpu('rv64,sv48=maybe', models)).toThrow("CPU property 'sv48' takes on or off, not 'maybe'");
     expect(() => chooseCpu('rv32', models)).toThrow("CPU type 'rv32' is not available (known: rv64)");
   });

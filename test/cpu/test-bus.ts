@@ -7,7 +7,7 @@
  */
 import type { PhysicalBus } from '../../plugins/hw/bus.js';
 import { IRQ, type CpuCluster, type MachineTimer } from '../../plugins/hw/cpu.js';
-import { rv64Model } from '../../plugins/cpu-rv64/index.js';
+import { Rv64Cluster } from '../../plugins/cpu-rv64/index.js';
 
 export const RAM_BASE = 0x80000000;
 export const FINISHER = 0x100000;
@@ -108,9 +108,9 @@ export class TestBus implements PhysicalBus, MachineTimer {
 }
 
 /** Runs `image` at 0x80000000 until it reports through the finisher or `maxInsns` pass. */
-export function runProgram(image: Uint8Array, opts: { harts?: number; maxInsns?: number; bus?: TestBus; onSlice?: (bus: TestBus) => void; slice?: number } = {}): { outcome: Outcome; bus: TestBus; cluster: CpuCluster } {
+export function runProgram(image: Uint8Array, opts: { harts?: number; maxInsns?: number; bus?: TestBus; onSlice?: (bus: TestBus) => void; slice?: number; hot?: number } = {}): { outcome: Outcome; bus: TestBus; cluster: CpuCluster } {
   const bus = opts.bus ?? new TestBus();
-  const cluster = rv64Model.createCluster({ harts: opts.harts ?? 1, bus, timer: bus });
+  const cluster = new Rv64Cluster({ harts: opts.harts ?? 1, bus, timer: bus, hot: opts.hot });
   bus.cluster = cluster;
   bus.load(RAM_BASE, image);
   cluster.reset(RAM_BASE, 0x87e00000);

@@ -163,7 +163,7 @@ export function argsFor(op: Op): fc.Arbitrary<bigint[]> {
       related(f),
       fc.tuple(fc.constantFrom(...specials(f)), fc.constantFrom(...specials(f))),
       // the same magnitude with either sign: exact cancellation, signed zeros, equal operands
-      fc.tuple(floatBits(f), fc.boolean()).map(([a, flip]): [bigint, bigint] => [a, flip ? a ^ sign : a]),
+      fc.tuple(fc.oneof(floatBits(f), fc.constant(0n)), fc.boolean()).map(([a, flip]): [bigint, bigint] => [a, flip ? a ^ sign : a]),
     );
   }
   return op.name.startsWith('fcvt.') && !op.name.startsWith('fcvt.s.d') && !op.name.startsWith('fcvt.d.s')

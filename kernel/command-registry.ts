@@ -1,5 +1,17 @@
 import type { CommandDecl, EventDecl } from './command.js';
+import { EFFECT_CLASSES } from './command.js';
 import { QmpError } from './errors.js';
+
+/** A change command says what it changes (a sandbox policy may deny by class); a query changes nothing. */
+function checkEffects(decl: CommandDecl, plugin: string): void {
+  const effects = decl.effects ?? [];
+  if (decl.kind === 'change' && effects.length === 0)
+    throw new Error(`command '${decl.name}' from plugin '${plugin}' is a change but declares no effects (one or more of: ${EFFECT_CLASSES.join(', ')})`);
+  if (decl.kind === 'query' && effects.length > 0) throw new Error(`command '${decl.name}' from plugin '${plugin}' is a query but declares effects`);
+  for (const e of effects)
+    if (!(EFFECT_CLASSES as readonly string[]).includes(e))
+      throw new Error(`command '${decl.name}' from plugin '${plugin}' declares unknown effect '${e}' (known: ${EFFECT_CLASSES.join(', ')})`);
+}
 
 /** Every registered command and event, with the plugin that registered it. */
 export class CommandRegistry {
@@ -13,6 +25,7 @@ export class CommandRegistry {
       if (owner) throw new Error(`command '${name}' from plugin '${plugin}' is already registered by '${owner.plugin}'`);
     }
     if (!decl.phases) throw new Error(`command '${decl.name}' from plugin '${plugin}' does not declare its phases`);
+    checkEffects(decl, plugin);
     this.commands.set(decl.name, { decl, plugin });
     for (const alias of decl.aliases ?? []) this.aliases.set(alias, decl.name);
   }

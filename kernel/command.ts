@@ -6,6 +6,18 @@ import type { ObjectSchema, Schema, Static } from './schema/types.js';
 export type CommandKind = 'change' | 'query';
 
 /**
+ * The classes of effect a sandbox policy can name instead of commands
+ * (`deny-effects`), so one rule covers every command that makes the same
+ * kind of change (`set-name` and `qom-set` are both `configuration`). A
+ * change command declares the classes of what it does itself; the host
+ * classes are those of the resources it opens through the broker
+ * (`host-files` for files, `network` for sockets, `processes`), whichever
+ * command opens them.
+ */
+export const EFFECT_CLASSES = ['configuration', 'run-control', 'guest-io', 'host-files', 'network', 'processes'] as const;
+export type EffectClass = (typeof EFFECT_CLASSES)[number];
+
+/**
  * One command, declared once. Validation, phase checks, introspection,
  * command-line parsing, config-file validation and help all derive from
  * this; only `handler` is written by hand.
@@ -17,6 +29,8 @@ export interface CommandDecl<A extends ObjectSchema = ObjectSchema, R extends Sc
   /** Where the command may run. Required: every new command decides. */
   readonly phases: PhaseRule;
   readonly kind: CommandKind;
+  /** What a change command does, by class (see EFFECT_CLASSES); required for changes, absent for queries. */
+  readonly effects?: readonly EffectClass[];
   readonly doc: string;
   /** A wire example: `-> {...}` then `<- {...}` lines. */
   readonly example?: string;

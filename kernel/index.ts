@@ -7,7 +7,7 @@ export { commandHelp, describeSchema } from './schema/help.js';
 export { QmpError, fail, toQmpError, ERROR_CLASSES, type ErrorClass } from './errors.js';
 export { PHASES, RUN_STATES, PhaseSchema, RunStateSchema, phasesFrom, phasesBefore, phaseIndex } from './phase.js';
 export type { Phase, RunState, PhaseRule } from './phase.js';
-export { defineCommand, defineEvent, type CommandDecl, type EventDecl, type CommandKind } from './command.js';
+export { defineCommand, defineEvent, EFFECT_CLASSES, type CommandDecl, type EventDecl, type CommandKind, type EffectClass } from './command.js';
 export { definePlugin, type Plugin, type PluginSetup, type CommandFilter } from './plugin.js';
 export type { KernelContext, GuestControl, ExecutionMode } from './context.js';
 export type { Origin } from './origin.js';

@@ -47,6 +47,7 @@ export function deviceCommands() {
       returns: t.empty(),
       phases: phasesFrom('machine-created'),
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Add a device: cold-plugged until machine-ready (realized with the machine), afterwards hot-plugged if its type allows',
       example: '-> { "execute": "device_add", "arguments": { "driver": "virtio-blk-device", "id": "disk0", "drive": "hd0" } }\n<- { "return": {} }',
       async handler({ driver, id, bus, ...props }, ctx) {
@@ -73,6 +74,7 @@ export function deviceCommands() {
       returns: t.empty(),
       phases: phasesFrom('machine-created'),
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Remove a device; once the machine is ready only hot-pluggable devices can go. Emits DEVICE_DELETED',
       async handler({ id }, ctx) {
         const path = devicePath(id, ctx);
@@ -90,6 +92,7 @@ export function deviceCommands() {
       returns: t.empty(),
       phases: phasesBefore('machine-ready'),
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Set a default property value for every device of a type created afterwards (-global driver.property=value)',
       async handler({ driver, property, value }, ctx) {
         if (!ctx.types.has(driver)) throw new QmpError('GenericError', `-global: unknown driver '${driver}'`);

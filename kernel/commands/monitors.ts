@@ -19,6 +19,7 @@ export function monitorCommands(deps: CoreDeps) {
       returns: t.object({ id: t.str() }),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Open a monitor endpoint. During replay nothing is opened',
       example: '-> { "execute": "monitor-add", "arguments": { "protocol": "qmp", "endpoint": "unix:/run/vm.qmp" } }\n<- { "return": { "id": "monitor0" } }',
       async handler({ id, protocol, endpoint, ...options }, ctx) {

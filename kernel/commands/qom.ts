@@ -64,6 +64,7 @@ export function qomCommands() {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Write one property, when its declaration allows it',
       handler({ path, property, value }, ctx) {
         ctx.objects.set(path, property, value, ctx);
@@ -111,6 +112,7 @@ export function qomCommands() {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Create a user-creatable object (a backend: memory, rng, secret...) at /objects/<id>',
       example: '-> { "execute": "object-add", "arguments": { "qom-type": "rng-random", "id": "rng0", "filename": "/dev/urandom" } }\n<- { "return": {} }',
       async handler({ 'qom-type': type, id, ...props }, ctx) {
@@ -128,6 +130,7 @@ export function qomCommands() {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Delete an object created with object-add',
       async handler({ id }, ctx) {
         const path = `${OBJECTS_PATH}/${id}`;

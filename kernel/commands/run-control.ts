@@ -27,6 +27,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: ['no-machine', 'machine-created'],
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Choose the machine type and set machine properties (no-machine -> machine-created)',
       example: '-> { "execute": "machine-set", "arguments": { "type": "virt", "memory": 134217728 } }\n<- { "return": {} }',
       async handler({ type, ...props }, ctx) {
@@ -51,6 +52,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['run-control'],
       doc: 'Advance the machine through every phase up to the given one; an earlier phase is an error',
       example: '-> { "execute": "until-phase", "arguments": { "phase": "machine-initialized" } }\n<- { "return": {} }',
       async handler({ phase }, ctx) {
@@ -64,6 +66,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: phasesBefore('machine-ready'),
       kind: 'change',
+      effects: ['run-control'],
       doc: 'QEMU-compatible: advance to machine-ready',
       async handler(_args, ctx) {
         await ctx.advanceTo('machine-ready');
@@ -95,6 +98,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['run-control'],
       doc: 'Advance through any remaining phases and start (or resume) the guest',
       async handler(_args, ctx) {
         if (ctx.runState === 'shutdown' || ctx.runState === 'internal-error' || ctx.runState === 'guest-panicked')
@@ -114,6 +118,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['run-control'],
       doc: 'Pause the guest',
       async handler(_args, ctx) {
         if (ctx.runState !== 'running') {
@@ -132,6 +137,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: ['machine-ready'],
       kind: 'change',
+      effects: ['run-control'],
       doc: 'Reset the guest as a reset button would',
       async handler(_args, ctx) {
         await runGuestHook('reset', ctx);
@@ -146,6 +152,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['run-control'],
       doc: 'Stop the guest and exit the program once this reply is sent',
       async handler(_args, ctx) {
         await runGuestHook('quit', ctx);
@@ -161,6 +168,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Name the VM (-name); query-name reports it',
       handler({ name }, ctx) {
         ctx.objects.set(SETTINGS_PATH, 'name', name, ctx);
@@ -185,6 +193,7 @@ export function runControlCommands(deps: CoreDeps) {
       returns: t.empty(),
       phases: 'any',
       kind: 'change',
+      effects: ['configuration'],
       doc: 'Choose what guest reset, poweroff and panic do (-no-reboot is reboot=shutdown)',
       handler(args, ctx) {
         for (const [k, v] of Object.entries(args)) ctx.objects.set(SETTINGS_PATH, k, v, ctx);

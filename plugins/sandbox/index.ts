@@ -76,6 +76,7 @@ export const sandboxPlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Turn on or tighten the sandbox; it applies to every later command and host resource',
         example: '-> { "execute": "sandbox-set", "arguments": { "enable": true, "spawn": "deny", "allow-paths": ["/srv/vm"] } }\n<- { "return": {} }',
         async handler(args, ctx: KernelContext) {

@@ -62,6 +62,7 @@ export const cliFixturePlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Test chardev-add (QEMU shape)',
         async handler({ id, backend }, ctx) {
           if (ctx.objects.has(`/chardevs/${id}`)) fail(`attempt to add duplicate chardev '${id}'`);
@@ -77,6 +78,7 @@ export const cliFixturePlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Test blockdev-add',
         async handler({ 'node-name': node, ...props }, ctx) {
           await ctx.objects.add(`/blockdevs/${node}`, 'tblockdev', props, ctx);
@@ -91,6 +93,7 @@ export const cliFixturePlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Test sandbox',
         handler: () => ({}),
       }),

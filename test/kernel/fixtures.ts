@@ -60,6 +60,7 @@ export const fixturePlugin = definePlugin({
         returns: t.object({ order: t.int() }),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Sets a label after an async delay (tests ordering)',
         async handler({ path, label, delay }, ctx) {
           await new Promise((r) => setTimeout(r, delay));
@@ -75,6 +76,7 @@ export const fixturePlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Changes two things, then fails (tests rollback)',
         async handler({ path }, ctx) {
           ctx.objects.set(path, 'label', 'changed', ctx);

@@ -13,6 +13,18 @@ describe('plugin contract', () => {
     expect(schema).toContainEqual({ name: 'x-noop', 'meta-type': 'command', 'arg-type': 'q_empty', 'ret-type': 'q_empty' });
   });
 
+  it('a change command must say what it changes (its effects), naming the classes; a query must not', async () => {
+    const change = (effects?: readonly string[]) =>
+      definePlugin({ name: 'p', version: '1', setup: (h) => h.command({ ...noop, name: 'x-change', kind: 'change', ...(effects ? { effects } : {}) } as never) });
+    await expect(createKernel({ plugins: [change()] })).rejects.toThrow(
+      "command 'x-change' from plugin 'p' is a change but declares no effects (one or more of: configuration, run-control, guest-io, host-files, network, processes)",
+    );
+    await expect(createKernel({ plugins: [change(['reboots'])] })).rejects.toThrow("command 'x-change' from plugin 'p' declares unknown effect 'reboots'");
+    await expect(createKernel({ plugins: [definePlugin({ name: 'q', version: '1', setup: (h) => h.command({ ...noop, effects: ['configuration'] }) })] })).rejects.toThrow(
+      "command 'x-noop' from plugin 'q' is a query but declares effects",
+    );
+  });
+
   it('names both plugins when a command is registered twice', async () => {
     const a = definePlugin({ name: 'a', version: '1', setup: (h) => h.command(noop) });
     const b = definePlugin({ name: 'b', version: '1', setup: (h) => h.command(noop) });

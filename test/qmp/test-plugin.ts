@@ -46,6 +46,7 @@ export function testPlugin(): { plugin: ReturnType<typeof definePlugin>; probe: 
           returns: t.empty(),
           phases: 'any',
           kind: 'change',
+          effects: ['configuration'],
           doc: 'Records which client ran it',
           handler: (_a, ctx) => {
             probe.ticks.push(ctx.origin.client ?? '?');
@@ -60,6 +61,7 @@ export function testPlugin(): { plugin: ReturnType<typeof definePlugin>; probe: 
           returns: t.empty(),
           phases: 'any',
           kind: 'change',
+          effects: ['configuration'],
           doc: 'Blocks the queue until the test releases it',
           handler: async () => {
             entered();

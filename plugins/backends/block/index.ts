@@ -47,6 +47,7 @@ export const BLOCK_COMMANDS = [
     returns: t.empty(),
     phases: 'any',
     kind: 'change',
+    effects: ['configuration'],
     doc: 'Open a raw image as a block node at /blockdevs/<node-name>',
     example: '-> { "execute": "blockdev-add", "arguments": { "driver": "file", "node-name": "disk0", "filename": "/srv/disk.img" } }\n<- { "return": {} }',
     async handler(args, ctx) {
@@ -64,6 +65,7 @@ export const BLOCK_COMMANDS = [
     returns: t.empty(),
     phases: 'any',
     kind: 'change',
+    effects: ['configuration'],
     doc: 'Close a block node no device uses',
     async handler(args, ctx) {
       const path = `${BLOCKDEVS_PATH}/${args['node-name']}`;

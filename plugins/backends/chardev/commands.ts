@@ -59,6 +59,7 @@ export const CHARDEV_COMMANDS = [
     returns: t.empty(),
     phases: 'any',
     kind: 'change',
+    effects: ['configuration'],
     doc: 'Add a character device back-end at /chardevs/<id>',
     example:
       '-> { "execute": "chardev-add", "arguments": { "id": "serial0", "backend": { "type": "socket", "data": { "addr": { "type": "unix", "data": { "path": "/tmp/s" } }, "server": true, "wait": false } } } }\n<- { "return": {} }',
@@ -82,6 +83,7 @@ export const CHARDEV_COMMANDS = [
     returns: t.empty(),
     phases: 'any',
     kind: 'change',
+    effects: ['configuration'],
     doc: 'Remove a character device back-end that no device uses',
     async handler({ id }, ctx) {
       if (chardev(ctx, id)?.frontendOpen) fail(`Chardev '${id}' is busy`);
@@ -125,6 +127,7 @@ export const CHARDEV_COMMANDS = [
     returns: t.empty(),
     phases: 'any',
     kind: 'change',
+    effects: ['guest-io'],
     doc: 'Send data to the device behind a ringbuf chardev',
     example: '-> { "execute": "ringbuf-write", "arguments": { "device": "foo", "data": "abcdefgh", "format": "utf8" } }\n<- { "return": {} }',
     handler({ device, data, format }, ctx) {

@@ -293,8 +293,10 @@ export class Dispatcher {
     };
   }
 
-  /** Phase rule, then the sandbox: both refuse before the handler runs. */
+  /** A read-only monitor's changes, then the phase rule, then the sandbox: each refuses before the handler runs. */
   private admit(decl: CommandDecl, pending: Pending, ctx: KernelContext): void {
+    if (pending.origin.readOnly && decl.kind === 'change')
+      throw new QmpError('GenericError', `The command ${decl.name} is not allowed: this monitor is read-only (queries only)`);
     const phase = this.deps.phases.phase;
     if (decl.phases !== 'any' && !decl.phases.includes(phase)) {
       const need = decl.phases.map((p) => `'${p}'`).join(' or ');

@@ -1,17 +1,30 @@
 import { createHash } from 'node:crypto';
-import { openSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QmpError } from './errors.js';
+import { realHostPath } from './host-paths.js';
+import { SocketRules, socketName, type HostConnection, type HostListener, type HostSocketAddress, type SocketOptions, type SocketReach } from './host-sockets.js';
 
 /** What a plugin asks of the host. */
 export type HostResourceKind = 'file' | 'socket' | 'process';
 
-/** One request to use a host resource: `{kind: 'file', target: '/srv/disk.img', access: 'rw'}`. */
+/** One request to use a host resource: `{kind: 'file', target: '/srv/disk.img', access: 'rw', path: '/srv/disk.img'}`. */
 export interface HostRequest {
   readonly kind: HostResourceKind;
-  /** A file path, `unix:/path`, `tcp:host:port`, or a program. */
+  /** A file path (absolute, as named), `unix:/path`, `tcp:host:port`, or a program. */
   readonly target: string;
   readonly access: 'r' | 'rw' | 'listen' | 'connect' | 'exec';
+  /**
+   * For a file or a Unix socket, where the name really leads: every symlink
+   * resolved (see `realHostPath`); this is what a policy on paths compares,
+   * and what the broker opens.
+   */
+  readonly path?: string;
+}
+
+/** How a broker is set up: whether sockets may reach beyond this host (`-allow-remote-sockets`). */
+export interface BrokerOptions {
+  readonly remoteSockets?: boolean;
 }
 
 /** A sandbox policy: returns a reason to refuse, or undefined to allow. */
@@ -32,23 +45,102 @@ export interface FileReference {
 export class HostBroker {
   private readonly policies: HostPolicy[] = [];
   private readonly files = new Map<string, FileReference>();
+  private readonly sockets: SocketRules;
+
+  constructor(options: BrokerOptions = {}) {
+    this.sockets = new SocketRules(options.remoteSockets ?? false);
+  }
 
   addPolicy(policy: HostPolicy): void {
     this.policies.push(policy);
   }
 
-  /** Throws a QMP error naming the resource and the reason when a policy refuses it. */
+  /**
+   * Throws a QMP error naming the resource and the reason when a policy
+   * refuses it. A file's path is resolved first (unless the request carries
+   * it), so every policy sees where a symlink really leads.
+   */
   authorize(req: HostRequest): void {
+    const full = req.kind === 'file' && req.path === undefined ? { ...req, path: realHostPath(req.target) } : req;
     for (const policy of this.policies) {
-      const reason = policy(req);
-      if (reason) throw new QmpError('GenericError', `Access to ${req.kind} '${req.target}' (${req.access}) denied: ${reason}`);
+      const reason = policy(full);
+      if (reason) {
+        const via = full.path && full.path !== full.target && `unix:${full.path}` !== full.target ? ` (${full.path})` : '';
+        throw new QmpError('GenericError', `Access to ${full.kind} '${full.target}'${via} (${full.access}) denied: ${reason}`);
+      }
     }
+  }
+
+  /** Authorizes a file by its name and returns the resolved path to open, so the file checked is the file opened. */
+  private authorizePath(name: string, access: 'r' | 'rw'): string {
+    const path = realHostPath(name);
+    this.authorize({ kind: 'file', target: resolve(name), access, path });
+    return path;
+  }
+
+  /**
+   * Reads a whole file whose digest the log must not record (a private key,
+   * a pre-shared key file); `optional` gives undefined for a file that is not there.
+   */
+  readPrivate(path: string, optional = false): Buffer | undefined {
+    const abs = this.authorizePath(path, 'r');
+    try {
+      return readFileSync(abs);
+    } catch (e) {
+      if (optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
+    }
+  }
+
+  /** Opens a file for output (a file chardev): appended to, or truncated as QEMU does without `append`. Returns the descriptor. */
+  openOutput(path: string, append: boolean): number {
+    const abs = this.authorizePath(path, 'rw');
+    try {
+      return openSync(abs, append ? 'a' : 'w');
+    } catch (e) {
+      throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
+    }
+  }
+
+  /** Writes a whole file (dumpdtb), replacing what was there. */
+  writeFile(path: string, data: Uint8Array): void {
+    const abs = this.authorizePath(path, 'rw');
+    try {
+      writeFileSync(abs, data);
+    } catch (e) {
+      throw new QmpError('GenericError', `Could not write '${path}': ${describeIoError(e)}`);
+    }
+  }
+
+  /**
+   * Listens on a socket, after the policies and the socket rules (loopback
+   * unless allowed, authentication for a monitor beyond this host, a Unix
+   * path only replacing a stale socket): see kernel/host-sockets.ts.
+   */
+  listen(address: HostSocketAddress, options: SocketOptions, onConnection: (c: HostConnection) => void): Promise<HostListener> {
+    return this.sockets.listen(this.socketRequest(address, 'listen'), options, onConnection);
+  }
+
+  /** Connects to a socket, after the policies and the same socket rules. */
+  connect(address: HostSocketAddress, options: SocketOptions): Promise<HostConnection & SocketReach> {
+    return this.sockets.connect(this.socketRequest(address, 'connect'), options);
+  }
+
+  /** Refuses a monitor on an existing socket (a chardev's) that reaches beyond this host without authentication. */
+  checkMonitor(reach: SocketReach): void {
+    this.sockets.checkMonitor(reach);
+  }
+
+  /** Authorizes a socket; a Unix socket is bound or reached at its resolved path. */
+  private socketRequest(address: HostSocketAddress, access: 'listen' | 'connect'): HostSocketAddress {
+    const resolved: HostSocketAddress = address.type === 'unix' ? { type: 'unix', path: realHostPath(address.path) } : address;
+    this.authorize({ kind: 'socket', target: socketName(address.type === 'unix' ? { type: 'unix', path: resolve(address.path) } : address), access, ...(resolved.type === 'unix' ? { path: resolved.path } : {}) });
+    return resolved;
   }
 
   /** Reads a whole file (firmware, a kernel image) and records its digest. */
   readFile(path: string): Buffer {
-    const abs = resolve(path);
-    this.authorize({ kind: 'file', target: abs, access: 'r' });
+    const abs = this.authorizePath(path, 'r');
     let data: Buffer;
     try {
       data = readFileSync(abs);
@@ -61,8 +153,7 @@ export class HostBroker {
 
   /** Opens a file descriptor (a disk image); `rw` opens read-write. */
   openFile(path: string, access: 'r' | 'rw'): number {
-    const abs = resolve(path);
-    this.authorize({ kind: 'file', target: abs, access });
+    const abs = this.authorizePath(path, access);
     try {
       const fd = openSync(abs, access === 'rw' ? 'r+' : 'r');
       this.files.set(abs, { path: abs, sha256: '', size: statSync(abs).size });

@@ -1,6 +1,6 @@
 /** The kernel's public API: what plugins, transports, log tools and the entry point may import. */
 export { t, jsonTypeName } from './schema/types.js';
-export type { Schema, Static, ObjectSchema, Field, EnumSchema } from './schema/types.js';
+export type { Schema, Static, ObjectSchema, Field, EnumSchema, HostMark } from './schema/types.js';
 export { validate } from './schema/validate.js';
 export { introspect, type SchemaInfo } from './schema/introspect.js';
 export { commandHelp, describeSchema } from './schema/help.js';
@@ -16,7 +16,10 @@ export type { ObjectTypeDecl, PropDecl, MachineHooks, Settable } from './objects
 export type { QObject } from './objects/qobject.js';
 export type { ObjectTree } from './objects/object-tree.js';
 export type { TypeRegistry } from './objects/type-registry.js';
-export { HostBroker, describeIoError, type HostRequest, type HostPolicy, type FileReference } from './host-broker.js';
+export { HostBroker, describeIoError, type HostRequest, type HostPolicy, type HostResourceKind, type FileReference, type BrokerOptions } from './host-broker.js';
+export { realHostPath, isWithin } from './host-paths.js';
+export { socketName, isLoopback, type HostSocketAddress, type SocketOptions, type SocketReach, type HostConnection, type HostListener } from './host-sockets.js';
+export { tlsCredentials, type TlsCredentials, type TlsServerCredentials, type TlsClientCredentials, type TlsEndpoint } from './tls-credentials.js';
 export { timestampNow, type KernelEvent } from './event-bus.js';
 export { canonicalJson } from './canonical-json.js';
 export type { LogEntry, LogEntryDraft, LogHeader, SyncMode, CommandLogStore } from './log/log-entry.js';

@@ -35,6 +35,8 @@ export interface KernelOptions {
   readonly mode?: ExecutionMode;
   /** Record queries too (`--log-queries`). */
   readonly logQueries?: boolean;
+  /** Sockets may listen on or connect to addresses beyond loopback (`-allow-remote-sockets`); no command can change it. */
+  readonly remoteSockets?: boolean;
   readonly version?: VersionInfo;
 }
 
@@ -80,7 +82,8 @@ export class Kernel {
       phase: () => phases.phase,
       runState: () => phases.runState,
       configured,
-      authorize: (req) => broker.authorize(req),
+      listen: (address, opts, onConnection) => broker.listen(address, opts, onConnection),
+      checkMonitor: (reach) => broker.checkMonitor(reach),
       get version() {
         return kernel.version;
       },
@@ -97,7 +100,7 @@ export class Kernel {
     c.registerInstance(Tokens.TypeRegistry, types);
     c.registerInstance(Tokens.ObjectTree, objects);
     c.registerInstance(Tokens.EventBus, new EventBus());
-    c.registerInstance(Tokens.HostBroker, new HostBroker());
+    c.registerInstance(Tokens.HostBroker, new HostBroker({ remoteSockets: options.remoteSockets }));
     if (options.log) c.registerInstance(Tokens.CommandLogStore, options.log);
     const phases = c.resolve(PhaseMachine);
     const bus = c.resolve<EventBus>(Tokens.EventBus);

@@ -5,7 +5,7 @@ import type { ObjectTree } from './objects/object-tree.js';
 import type { TypeRegistry } from './objects/type-registry.js';
 import type { Origin } from './origin.js';
 import type { Phase, RunState } from './phase.js';
-import type { HostRequest } from './host-broker.js';
+import type { HostConnection, HostListener, HostSocketAddress, SocketOptions, SocketReach } from './host-sockets.js';
 
 /** What a transport sees of the kernel: the dispatcher, the event stream, read-only introspection. */
 export interface TransportHost {
@@ -22,8 +22,15 @@ export interface TransportHost {
   /** Resolves once the configuration feed (command line, config files) is done; monitors opened before stay suspended until then. */
   readonly configured: Promise<void>;
   readonly version: { major: number; minor: number; micro: number; package: string };
-  /** Asks the sandbox before opening a host resource (a listening socket): throws a QmpError naming the reason when refused. */
-  authorize(req: HostRequest): void;
+  /**
+   * Listens through the kernel's broker: the sandbox and the socket rules
+   * (loopback unless allowed, authentication for a monitor beyond this host,
+   * a Unix path that only replaces a stale socket) apply; throws a QmpError
+   * naming the reason when refused.
+   */
+  listen(address: HostSocketAddress, options: SocketOptions, onConnection: (c: HostConnection) => void): Promise<HostListener>;
+  /** Refuses a monitor on an existing socket (a chardev's) that reaches beyond this host without authentication. */
+  checkMonitor(reach: SocketReach): void;
 }
 
 /** A live monitor or listener a transport opened; closing it stops accepting and drops its clients. */

@@ -7,7 +7,7 @@ import { isoTime, toolIo, type LogToolDeps } from './io.js';
 export const AUDIT_HELP = `Usage: vmledger log audit <db> [filters] [--args] [--json]
 
 Lists who ran what, when, from where, and what came of it, one entry a line:
-  seq  time (UTC)  transport endpoint client/session position  command  outcome
+  seq  time (UTC)  transport endpoint client peer identity session position  command  outcome
 
 Filters (all must match):
   --from SEQ, --to SEQ        sequence range (inclusive)
@@ -122,6 +122,9 @@ export function formatEntry(e: LogEntry, withArgs: boolean): string {
     o.transport,
     o.endpoint,
     o.client !== undefined ? `client=${o.client}` : undefined,
+    o.peer !== undefined ? `peer=${o.peer}` : undefined,
+    o.identity !== undefined ? `identity=${o.identity}` : undefined,
+    o.readOnly ? 'read-only' : undefined,
     o.session !== undefined ? `session=${o.session}` : undefined,
     o.position !== undefined ? `at ${o.position}` : undefined,
   ]

@@ -74,7 +74,7 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion'>;
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets'>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
 const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
@@ -90,7 +90,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   const log = printsOnly ? undefined : openLog(settings.logPath, settings.logSync);
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
-  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries }).catch((e) => fatal((e as Error).message, e));
+  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, remoteSockets: settings.remoteSockets }).catch((e) => fatal((e as Error).message, e));
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {
     await kernel.close();

@@ -12,7 +12,9 @@ export function monitorCommands(deps: CoreDeps) {
         {
           id: t.optional(t.str(), 'Monitor id; generated when absent'),
           protocol: t.field(t.str(), "A registered transport, such as 'qmp' or 'hmp'"),
-          endpoint: t.field(t.str(), "unix:PATH, tcp:127.0.0.1:PORT, stdio or fd:N"),
+          endpoint: t.field(t.host('endpoint', 'rw', 'unix:PATH, tcp:HOST:PORT (loopback unless the program allows more), stdio, chardev:ID or fd:N'), 'Where the monitor listens'),
+          'read-only': t.optional(t.bool(), 'Queries only: every change from this monitor is refused (dashboards)'),
+          'tls-creds': t.optional(t.str(), 'Id of a tls-creds-x509 or tls-creds-psk object (endpoint=server): clients must complete a TLS handshake; required beyond loopback'),
         },
         { rest: t.any() },
       ),
@@ -20,8 +22,10 @@ export function monitorCommands(deps: CoreDeps) {
       phases: 'any',
       kind: 'change',
       effects: ['configuration'],
-      doc: 'Open a monitor endpoint. During replay nothing is opened',
-      example: '-> { "execute": "monitor-add", "arguments": { "protocol": "qmp", "endpoint": "unix:/run/vm.qmp" } }\n<- { "return": { "id": "monitor0" } }',
+      doc: 'Open a monitor endpoint. During replay nothing is opened. A monitor has the rights of the vmledger process on the host (as QEMU\'s: QMP is privileged) unless it is read-only or a sandbox narrows them',
+      example:
+        '-> { "execute": "monitor-add", "arguments": { "protocol": "qmp", "endpoint": "unix:/run/vm.qmp" } }\n<- { "return": { "id": "monitor0" } }\n' +
+        '-> { "execute": "monitor-add", "arguments": { "protocol": "qmp", "endpoint": "unix:/run/dash.qmp", "read-only": true } }\n<- { "return": { "id": "monitor1" } }',
       async handler({ id, protocol, endpoint, ...options }, ctx) {
         const transport = deps.transports.get(protocol);
         if (!transport) throw new QmpError('GenericError', `Unknown monitor protocol '${protocol}' (known: ${[...deps.transports.keys()].join(', ')})`);

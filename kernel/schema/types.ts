@@ -16,6 +16,21 @@ export type ScalarKind = 'str' | 'int' | 'uint64' | 'size' | 'number' | 'bool' |
 export interface ScalarSchema<K extends ScalarKind = ScalarKind> {
   readonly kind: K;
   readonly doc?: string;
+  /** The string names a host resource (declared with `t.host`). */
+  readonly host?: HostMark;
+}
+
+/**
+ * What kind of host resource a string names, and how it may be used:
+ * `file` (a path read, or read and written), `dir` (a folder whose files are
+ * read), `socket` (a Unix socket path, listened on or connected to),
+ * `endpoint` (a monitor endpoint: `unix:PATH`, `tcp:HOST:PORT`, ...).
+ * Every such value is opened through the kernel's broker; the mark lets
+ * tests and `--confine` find them all from the schema.
+ */
+export interface HostMark {
+  readonly resource: 'file' | 'dir' | 'socket' | 'endpoint';
+  readonly access: 'r' | 'rw';
 }
 export interface EnumSchema<V extends string = string> {
   readonly kind: 'enum';
@@ -116,6 +131,10 @@ export const t = {
   bool: scalar('bool'),
   any: scalar('any'),
   null: scalar('null'),
+  /** A string naming a host resource: `t.host('file', 'r', 'Firmware image')`. */
+  host(resource: HostMark['resource'], access: HostMark['access'], doc?: string): ScalarSchema<'str'> {
+    return { kind: 'str', host: { resource, access }, ...(doc ? { doc } : {}) };
+  },
   enum<const V extends string>(name: string, values: readonly V[], doc?: string): EnumSchema<V> {
     return { kind: 'enum', name, values, doc };
   },

@@ -126,12 +126,22 @@ describe('expansion of each option (exact)', () => {
       ['monitor-add', { protocol: 'hmp', endpoint: 'chardev:serial0' }],
     ]);
   });
-  it('-monitor and -qmp -> monitor-add', () => {
+  it('-monitor and -qmp -> monitor-add (QEMU\'s server and wait flags are accepted: a monitor always listens without waiting)', () => {
     expect(only('-monitor', 'stdio', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'tcp:127.0.0.1:4444,server,nowait')).toEqual([
       ['monitor-add', { protocol: 'hmp', endpoint: 'stdio' }],
-      ['monitor-add', { protocol: 'qmp', endpoint: 'unix:/tmp/q.sock', server: true, wait: false }],
-      ['monitor-add', { protocol: 'qmp', endpoint: 'tcp:127.0.0.1:4444', server: true, wait: false }],
+      ['monitor-add', { protocol: 'qmp', endpoint: 'unix:/tmp/q.sock' }],
+      ['monitor-add', { protocol: 'qmp', endpoint: 'tcp:127.0.0.1:4444' }],
     ]);
+  });
+  it('read-only=on and tls-creds=ID on -qmp, -monitor and -mon become the monitor\'s own options', () => {
+    expect(only('-qmp', 'unix:/tmp/d.sock,server=on,wait=off,read-only=on', '-monitor', 'tcp:127.0.0.1:4445,tls-creds=tls0', '-mon', 'chardev=c0,mode=control,read-only=on')).toEqual([
+      ['monitor-add', { protocol: 'qmp', endpoint: 'unix:/tmp/d.sock', 'read-only': true }],
+      ['monitor-add', { protocol: 'hmp', endpoint: 'tcp:127.0.0.1:4445', 'tls-creds': 'tls0' }],
+      ['monitor-add', { protocol: 'qmp', endpoint: 'chardev:c0', 'read-only': true }],
+    ]);
+  });
+  it('a monitor endpoint option it does not know is an error naming it', () => {
+    expect(() => only('-qmp', 'unix:/tmp/q.sock,limits=1')).toThrow("a monitor endpoint does not take parameter 'limits'");
   });
   it('-nographic without -serial is -serial mon:stdio; with -serial it adds nothing', () => {
     expect(only('-nographic')).toEqual(only('-serial', 'mon:stdio'));

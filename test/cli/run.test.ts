@@ -70,7 +70,7 @@ describe('command line feed', () => {
     const { outcome } = await run(['-qmp', 'unix:/tmp/a.sock,server=on,wait=off', '-M', 'tvirt', '-execute', 'query-status', '-monitor', 'stdio']);
     expect(outcome.status).toBe('running');
     expect(monitors.map((m) => [m.protocol, m.endpoint, m.options])).toEqual([
-      ['qmp', 'unix:/tmp/a.sock', { server: true, wait: false }],
+      ['qmp', 'unix:/tmp/a.sock', {}],
       ['hmp', 'stdio', {}],
     ]);
     expect(monitors[1]!.earlierResumed).toEqual([false]);

@@ -24,6 +24,11 @@ export class QmpClient {
     socket.on('error', () => undefined);
   }
 
+  /** A client on a socket already connected (a TLS socket after its handshake). */
+  static over(socket: net.Socket): QmpClient {
+    return new QmpClient(socket);
+  }
+
   /** Connects to `unix:PATH` or `tcp:HOST:PORT`. */
   static connect(endpoint: string): Promise<QmpClient> {
     return new Promise((resolve, reject) => {

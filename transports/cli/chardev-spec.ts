@@ -51,14 +51,14 @@ const BACKENDS: Readonly<Record<string, { keys: readonly string[]; data: Backend
   file: { keys: ['path', 'append'], data: (o) => ({ out: required(o, 'path', 'file'), ...optional(o, { append: 'bool' }) }) },
   ringbuf: { keys: ['size'], data: (o) => optional(o, { size: 'size' }) },
   socket: {
-    keys: ['path', 'host', 'port', 'server', 'wait', 'telnet', 'reconnect', 'nodelay'],
+    keys: ['path', 'host', 'port', 'server', 'wait', 'telnet', 'reconnect', 'nodelay', 'tls-creds'],
     data: (o) => ({
       addr:
         o['path'] !== undefined
           ? { type: 'unix', data: { path: required(o, 'path', 'socket') } }
           : { type: 'inet', data: { host: o['host'] || 'localhost', port: required(o, 'port', 'socket') } },
       ...socketRole(o),
-      ...optional(o, { telnet: 'bool', reconnect: 'int', nodelay: 'bool' }),
+      ...optional(o, { telnet: 'bool', reconnect: 'int', nodelay: 'bool', 'tls-creds': 'str' }),
     }),
   },
 };
@@ -139,11 +139,15 @@ export function parseEndpoint(spec: string): EndpointSpec {
 }
 
 /**
- * The endpoint string a monitor transport opens, with its options typed:
- * `unix:/p,server=on,wait=off` -> `['unix:/p', {server: true, wait: false}]`.
+ * The endpoint string a monitor transport opens, with the monitor's own
+ * options typed: `unix:/p,server=on,wait=off,read-only=on` ->
+ * `{endpoint: 'unix:/p', options: {'read-only': true}}`.
  */
 export function monitorEndpoint(spec: string): { endpoint: string; options: Record<string, unknown> } {
-  if (spec.startsWith('chardev:') || spec === 'stdio') return { endpoint: spec, options: {} };
   const [addr, opts] = splitEndpoint(spec);
-  return { endpoint: addr, options: optional(opts, { server: 'bool', wait: 'bool', telnet: 'bool', nodelay: 'bool' }) };
+  const known = ['server', 'wait', 'telnet', 'nodelay', 'read-only', 'tls-creds'];
+  for (const k of Object.keys(opts)) if (!known.includes(k)) throw new ChardevSyntaxError(`a monitor endpoint does not take parameter '${k}' (known: ${known.join(', ')})`);
+  // A monitor endpoint is always a server that does not wait: QEMU's flags are checked, and mean nothing more.
+  optional(opts, { server: 'bool', wait: 'bool', telnet: 'bool', nodelay: 'bool' });
+  return { endpoint: addr, options: optional(opts, { 'read-only': 'bool', 'tls-creds': 'str' }) };
 }

@@ -36,6 +36,8 @@ export interface CliSettings {
   logSync?: 'normal' | 'full';
   /** `-log-queries`: record queries too, not only changes. */
   logQueries?: boolean;
+  /** `-allow-remote-sockets`: sockets may reach beyond loopback. */
+  remoteSockets?: boolean;
   /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
   printExpansion?: ExpansionFormat;
   /** `--help` / `-h`. */

@@ -108,13 +108,14 @@ function monitorOption(protocol: string): OptionSpec['expand'] {
   };
 }
 
-/** `-mon chardev=ID,mode=readline|control`. */
+/** `-mon chardev=ID,mode=readline|control[,read-only=on]`. */
 const monOption: OptionSpec['expand'] = (value) => {
   const kv = readArg(value, undefined) as Record<string, string>;
-  onlyKeys(kv, ['chardev', 'mode', 'id'], '-mon');
+  onlyKeys(kv, ['chardev', 'mode', 'id', 'read-only'], '-mon');
   if (!kv['chardev']) throw new Error("Parameter 'chardev' is missing");
   const protocol = (kv['mode'] ?? 'readline') === 'control' ? 'qmp' : 'hmp';
-  return [{ execute: 'monitor-add', arguments: { ...(kv['id'] ? { id: kv['id'] } : {}), protocol, endpoint: `chardev:${kv['chardev']}` } }];
+  const readOnly = kv['read-only'] !== undefined && parseBool(kv['read-only'], 'read-only');
+  return [{ execute: 'monitor-add', arguments: { ...(kv['id'] ? { id: kv['id'] } : {}), protocol, endpoint: `chardev:${kv['chardev']}`, ...(readOnly ? { 'read-only': true } : {}) } }];
 };
 
 /** Drive interfaces the board has; `none` only creates the block node. */
@@ -218,9 +219,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-cdrom'], arg: 'FILE', doc: 'read-only disk (-drive file=FILE,index=2,media=cdrom)', expand: driveShorthand(2, 'cdrom') },
   { names: ['-global'], arg: 'DRIVER.PROP=VALUE', doc: 'default property value for devices of a type (global-set)', expand: globalOption },
   { names: ['-serial'], arg: 'stdio|null|none|file:PATH|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|mon:stdio|chardev:ID', doc: 'next serial port: chardev serialN (chardev-add), or an existing chardev (machine-set serialN)', expand: serialOption },
-  { names: ['-monitor'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID|none', doc: 'a human monitor (monitor-add protocol=hmp)', expand: monitorOption('hmp') },
-  { names: ['-qmp'], arg: 'stdio|unix:PATH[,server=on,wait=off]|tcp:HOST:PORT|chardev:ID', doc: 'a QMP monitor (monitor-add protocol=qmp)', expand: monitorOption('qmp') },
-  { names: ['-mon'], arg: 'chardev=ID[,mode=readline|control]', doc: 'a monitor on an existing chardev (monitor-add)', expand: monOption },
+  { names: ['-monitor'], arg: 'stdio|unix:PATH|tcp:HOST:PORT|chardev:ID|none[,read-only=on][,tls-creds=ID]', doc: 'a human monitor (monitor-add protocol=hmp); read-only=on runs queries only; tls-creds=ID makes clients complete a TLS handshake', expand: monitorOption('hmp') },
+  { names: ['-qmp'], arg: 'stdio|unix:PATH|tcp:HOST:PORT|chardev:ID[,read-only=on][,tls-creds=ID]', doc: 'a QMP monitor (monitor-add protocol=qmp); read-only=on runs queries only; tls-creds=ID makes clients complete a TLS handshake', expand: monitorOption('qmp') },
+  { names: ['-mon'], arg: 'chardev=ID[,mode=readline|control][,read-only=on]', doc: 'a monitor on an existing chardev (monitor-add)', expand: monOption },
   { names: ['-no-reboot'], doc: 'a guest reboot shuts down instead (set-action reboot=shutdown)', expand: () => [{ execute: 'set-action', arguments: { reboot: 'shutdown' } }] },
   { names: ['-no-shutdown'], doc: 'a guest poweroff pauses instead (set-action shutdown=pause)', expand: () => [{ execute: 'set-action', arguments: { shutdown: 'pause' } }] },
   { names: ['-sandbox'], arg: 'on[,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny]', doc: `restrict what may run from here on (${SANDBOX_COMMAND})`, expand: sandboxOption },
@@ -248,6 +249,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
   },
   { names: ['-log-queries', '--log-queries'], doc: 'record queries in the command log too', expand: (_v, cx) => ((cx.settings.logQueries = true), []) },
+  {
+    names: ['-allow-remote-sockets', '--allow-remote-sockets'],
+    doc: 'let sockets listen on or connect to addresses beyond loopback (0.0.0.0, a LAN address); a monitor there still needs tls-creds. No command can grant this',
+    expand: (_v, cx) => ((cx.settings.remoteSockets = true), []),
+  },
   {
     names: ['--print-expansion', '-dry-run', '--print-plan'],
     arg: undefined,

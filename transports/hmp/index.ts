@@ -9,33 +9,32 @@
  */
 import { definePlugin } from '../../kernel/plugin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
-import { authorizeEndpoint, chardevLookup, listen } from '../qmp/index.js';
+import { chardevLookup, connectionOrigin, listen, listenOptions, type MonitorAccess } from '../qmp/index.js';
 import { HmpSession } from './session.js';
 
 export { HMP_TABLE, INFO_TABLE, findHmpCommand, type HmpCommand, type HmpContext, type HmpInfo } from './command-table.js';
 export { HmpSession, HMP_PROMPT, runHmpLine, splitCommandLine } from './session.js';
 
 /** Opens an HMP endpoint; each connection is one session. */
-export async function openHmp(endpoint: string, host: TransportHost): Promise<TransportHandle> {
+export async function openHmp(endpoint: string, host: TransportHost, access: MonitorAccess = {}): Promise<TransportHandle> {
   const sessions = new Set<HmpSession>();
   let name = endpoint.split(',')[0]!;
-  authorizeEndpoint(endpoint, host);
-  const listener = await listen(endpoint, (conn) => {
+  const listener = await listen(endpoint, host, (conn) => {
     const terminal = conn.client === 'stdio' ? Boolean((conn.input as NodeJS.ReadStream).isTTY) : false;
     const session: HmpSession = new HmpSession({
       host,
       input: conn.input,
       output: conn.output,
-      origin: { transport: 'hmp', endpoint: name, client: conn.client },
+      origin: { transport: 'hmp', endpoint: name, ...connectionOrigin(conn, access) },
       terminal,
       ownsStreams: conn.ownsStreams,
       onClose: () => sessions.delete(session),
     });
     sessions.add(session);
-  }, chardevLookup(host));
+  }, chardevLookup(host), listenOptions(host, access));
   name = listener.endpoint;
   return {
-    description: `hmp ${listener.endpoint}`,
+    description: `hmp ${listener.endpoint}${access['read-only'] ? ' (read-only)' : ''}`,
     close: async () => {
       for (const s of sessions) s.close();
       await listener.close();
@@ -47,7 +46,7 @@ export async function openHmp(endpoint: string, host: TransportHost): Promise<Tr
 export const hmpTransport: TransportDecl = {
   name: 'hmp',
   doc: 'Human monitor: stdio (line editing and history on a terminal) or unix:PATH',
-  open: (endpoint, host) => openHmp(endpoint, host),
+  open: (endpoint, host, options) => openHmp(endpoint, host, options as MonitorAccess),
 };
 
 /** The HMP plugin. */

@@ -1,4 +1,5 @@
 import { PassThrough, Writable } from 'node:stream';
+import type { SocketReach } from '../../kernel/index.js';
 import type { Connection, Listener } from './endpoints.js';
 
 /**
@@ -8,6 +9,8 @@ import type { Connection, Listener } from './endpoints.js';
  * transport depends on no backend plugin.
  */
 export interface ChardevPort {
+  /** For a socket chardev: how far it reaches, so a monitor on it follows the rules a monitor's own socket would. */
+  readonly reach?: SocketReach;
   write(data: Uint8Array): void;
   attach(frontend: { canReceive(): number; receive(data: Uint8Array): void; focus?(focused: boolean): void }): () => void;
 }
@@ -22,9 +25,10 @@ export type ChardevLookup = (id: string) => ChardevPort | undefined;
  * while the serial console has the focus waits until the monitor gets it
  * (Ctrl-A c), as QEMU's monitor shows its banner only then.
  */
-export function listenChardev(id: string, lookup: ChardevLookup, onConnection: (c: Connection) => void): Listener {
+export function listenChardev(id: string, lookup: ChardevLookup, onConnection: (c: Connection) => void, checkMonitor: (reach: SocketReach) => void): Listener {
   const port = lookup(id);
   if (!port) throw new Error(`endpoint 'chardev:${id}': no chardev named '${id}'`);
+  if (port.reach) checkMonitor(port.reach);
   const input = new PassThrough();
   let focused = true;
   const held: Uint8Array[] = [];

@@ -1,25 +1,31 @@
 /**
- * Where monitors listen: a Unix socket (created mode 0600), TCP on a
- * loopback address, the process's stdio, or a listening socket inherited
- * through systemd socket activation. Shared by the QMP and HMP transports;
- * each connection is handed to the transport's `onConnection`.
+ * Where monitors listen: a Unix socket (created mode 0600), TCP (loopback
+ * unless the program allows more, and then only with TLS), the process's
+ * stdio, a chardev, or a listening socket inherited through systemd socket
+ * activation. Sockets are opened by the kernel's broker, which applies the
+ * sandbox and the socket rules. Shared by the QMP and HMP transports; each
+ * connection is handed to the transport's `onConnection`.
  *
  * Endpoint strings follow QEMU's chardev spelling:
  * `unix:/run/vm.qmp[,server=on,wait=off]`, `tcp:127.0.0.1:4444`, `stdio`,
  * `systemd` (first socket passed by LISTEN_FDS, fd 3), `systemd:NAME`
  * (by LISTEN_FDNAMES), `fd:N` (an already listening socket).
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { tlsCredentials, type HostSocketAddress, type Origin, type TlsServerCredentials } from '../../kernel/index.js';
+import type { TransportHost } from '../../kernel/transport.js';
 import { listenChardev, type ChardevLookup } from './chardev-connection.js';
 
 /** One accepted connection: where to read, where to write, and a name for the log's origin. */
 export interface Connection {
   readonly input: Readable;
   readonly output: Writable;
-  /** `conn-3`, `conn-4@127.0.0.1:51234`, `stdio` */
+  /** `conn-3`, `stdio`, `chardev:ID` */
   readonly client: string;
+  /** The peer's address, for a socket (`tcp:192.0.2.7:51234`). */
+  readonly peer?: string;
+  /** Who the peer proved to be over TLS. */
+  readonly identity?: string;
   /** False for stdio, whose streams belong to the process. */
   readonly ownsStreams: boolean;
 }
@@ -39,7 +45,6 @@ export type EndpointSpec =
   | { kind: 'fd'; fd: number }
   | { kind: 'chardev'; id: string };
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 /** How long a closing endpoint waits for a client to take its last replies before cutting it off. */
 const CLOSE_GRACE_MS = 250;
 
@@ -66,8 +71,7 @@ export function parseEndpoint(endpoint: string, env: NodeJS.ProcessEnv = process
     const host = colon > 0 ? rest.slice(0, colon) : '127.0.0.1';
     const port = Number(rest.slice(colon + 1));
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`endpoint '${endpoint}': invalid port`);
-    if (!LOOPBACK.has(host)) throw new Error(`endpoint '${endpoint}': TCP monitors listen on loopback only (127.0.0.1 or ::1)`);
-    return { kind: 'tcp', host: host === '[::1]' ? '::1' : host, port };
+    return { kind: 'tcp', host: host.replace(/^\[|\]$/g, ''), port };
   }
   if (main.startsWith('fd:')) {
     const fd = Number(main.slice(3));
@@ -100,42 +104,62 @@ export function socketActivated(env: NodeJS.ProcessEnv = process.env): boolean {
   return !!env.LISTEN_FDS && Number(env.LISTEN_PID) === process.pid;
 }
 
-/** Starts listening; every connection is passed to `onConnection`. */
-export async function listen(endpoint: string, onConnection: (c: Connection) => void, chardevs?: ChardevLookup): Promise<Listener> {
+/** What a monitor endpoint needs besides its address: TLS credentials that authenticate its peers. */
+export interface ListenOptions {
+  readonly tls?: TlsServerCredentials;
+}
+
+/** The monitor options `monitor-add` (and `-qmp`, `-monitor`, `-mon`) share: who may connect, and what they may do. */
+export interface MonitorAccess {
+  /** Only queries: every change is refused (`read-only=on`), for dashboards. */
+  readonly 'read-only'?: boolean;
+  /** The id of a `tls-creds-x509` or `tls-creds-psk` object (endpoint=server): peers must complete a TLS handshake with it. */
+  readonly 'tls-creds'?: string;
+}
+
+/** The listen options a monitor's access settings ask for: its TLS credentials, looked up by id. */
+export function listenOptions(host: TransportHost, access: MonitorAccess): ListenOptions {
+  const id = access['tls-creds'];
+  return id === undefined ? {} : { tls: tlsCredentials(host.objects, id, 'server') };
+}
+
+/** What the log records of one connection: its client id, the peer's address and proven identity, and whether it may change anything. */
+export function connectionOrigin(conn: Connection, access: MonitorAccess): Pick<Origin, 'client' | 'peer' | 'identity' | 'readOnly'> {
+  return {
+    client: conn.client,
+    ...(conn.peer ? { peer: conn.peer } : {}),
+    ...(conn.identity ? { identity: conn.identity } : {}),
+    ...(access['read-only'] ? { readOnly: true } : {}),
+  };
+}
+
+/** The broker's address for a socket endpoint. */
+function socketAddress(spec: EndpointSpec): HostSocketAddress {
+  if (spec.kind === 'unix') return { type: 'unix', path: spec.path };
+  if (spec.kind === 'tcp') return { type: 'inet', host: spec.host, port: spec.port };
+  if (spec.kind === 'fd') return { type: 'fd', fd: spec.fd };
+  throw new Error(`endpoint kind '${spec.kind}' is not a socket`);
+}
+
+/** Starts listening through the host's broker; every connection is passed to `onConnection`. */
+export async function listen(endpoint: string, host: TransportHost, onConnection: (c: Connection) => void, chardevs?: ChardevLookup, options: ListenOptions = {}): Promise<Listener> {
   const spec = parseEndpoint(endpoint);
-  if (spec.kind === 'stdio') return listenStdio(onConnection);
-  if (spec.kind === 'chardev') return listenChardev(spec.id, chardevs ?? (() => undefined), onConnection);
+  if (spec.kind === 'stdio') {
+    if (options.tls) throw new Error(`endpoint 'stdio': tls-creds needs a socket`);
+    return listenStdio(onConnection);
+  }
+  if (spec.kind === 'chardev') {
+    if (options.tls) throw new Error(`endpoint 'chardev:${spec.id}': give tls-creds to the chardev's socket, not to the monitor`);
+    return listenChardev(spec.id, chardevs ?? (() => undefined), onConnection, (reach) => host.checkMonitor(reach));
+  }
   let counter = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const sockets = new Set<import('node:stream').Duplex>();
+  const listener = await host.listen(socketAddress(spec), { monitor: true, tls: options.tls }, ({ socket, peer, identity }) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay?.(true);
-    const n = ++counter;
-    const peer = spec.kind === 'tcp' ? `@${socket.remoteAddress}:${socket.remotePort}` : '';
-    onConnection({ input: socket, output: socket, client: `conn-${n}${peer}`, ownsStreams: true });
+    (socket as { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
+    onConnection({ input: socket, output: socket, client: `conn-${++counter}`, ...(spec.kind === 'unix' ? {} : { peer }), ...(identity ? { identity } : {}), ownsStreams: true });
   });
-  let name = endpoint.split(',')[0]!;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    if (spec.kind === 'unix') {
-      removeStaleSocket(spec.path);
-      // The socket file must never exist with looser permissions, not even
-      // between bind and chmod: narrow the umask around the bind.
-      const old = process.umask(0o177);
-      try {
-        server.listen({ path: spec.path }, resolve);
-      } finally {
-        process.umask(old);
-      }
-    } else if (spec.kind === 'tcp') server.listen({ host: spec.host, port: spec.port }, resolve);
-    else server.listen({ fd: spec.fd }, resolve);
-  });
-  if (spec.kind === 'unix') chmodSync(spec.path, 0o600);
-  if (spec.kind === 'tcp') {
-    const addr = server.address() as net.AddressInfo;
-    name = `tcp:${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  }
   if (spec.kind === 'fd' && endpoint.startsWith('systemd')) {
     // Like sd_listen_fds(unset_environment=1): children must not think the sockets are theirs.
     delete process.env.LISTEN_FDS;
@@ -143,28 +167,16 @@ export async function listen(endpoint: string, onConnection: (c: Connection) => 
     delete process.env.LISTEN_FDNAMES;
   }
   return {
-    endpoint: name,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Let each client receive what was written to it (the reply to `quit`), then cut it off.
-        for (const s of sockets) {
-          s.end();
-          setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
-        }
-        server.close(() => {
-          if (spec.kind === 'unix') removeStaleSocket(spec.path);
-          resolve();
-        });
-      }),
+    endpoint: spec.kind === 'unix' ? `unix:${spec.path}` : spec.kind === 'fd' ? endpoint.split(',')[0]! : listener.address,
+    close: async () => {
+      // Let each client receive what was written to it (the reply to `quit`), then cut it off.
+      for (const s of sockets) {
+        s.end();
+        setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
+      }
+      await listener.close();
+    },
   };
-}
-
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // absent: nothing to remove
-  }
 }
 
 function listenStdio(onConnection: (c: Connection) => void): Listener {

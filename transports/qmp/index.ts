@@ -9,7 +9,7 @@ import { definePlugin } from '../../kernel/plugin.js';
 import type { Origin } from '../../kernel/origin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
 import { qmpCapabilitiesCommand } from './capabilities.js';
-import { listen, type Listener } from './endpoints.js';
+import { connectionOrigin, listen, listenOptions, type Listener, type MonitorAccess } from './endpoints.js';
 import type { ChardevLookup, ChardevPort } from './chardev-connection.js';
 import { fairQueueFor } from './fair-queue.js';
 import { QmpMonitor, type MonitorLimits } from './monitor.js';
@@ -17,7 +17,7 @@ import { QmpMonitor, type MonitorLimits } from './monitor.js';
 export { JsonStreamParser, DEFAULT_JSON_LIMITS, type JsonStreamLimits, type JsonStreamSink } from './json-stream-parser.js';
 export { QmpMonitor, DEFAULT_MONITOR_LIMITS, type MonitorLimits, type MonitorStats } from './monitor.js';
 export { FairQueue, fairQueueFor, DEFAULT_FAIR_LIMITS } from './fair-queue.js';
-export { listen, parseEndpoint, activatedFd, socketActivated, type Connection, type Listener } from './endpoints.js';
+export { listen, listenOptions, connectionOrigin, parseEndpoint, activatedFd, socketActivated, type Connection, type Listener, type MonitorAccess } from './endpoints.js';
 export { type ChardevLookup, type ChardevPort } from './chardev-connection.js';
 export { qmpCapabilitiesCommand } from './capabilities.js';
 
@@ -44,7 +44,7 @@ export class QmpEndpoint implements TransportHandle {
 }
 
 /** Options `monitor-add` may pass through: `limits` overrides the monitor's buffering bounds. */
-export interface QmpOpenOptions {
+export interface QmpOpenOptions extends MonitorAccess {
   readonly limits?: Partial<MonitorLimits>;
   readonly session?: string;
   /** The id `monitor-add` gave this monitor; origins carry it as the session when no session is given. */
@@ -53,13 +53,12 @@ export interface QmpOpenOptions {
 
 /** Opens a QMP endpoint on a host; each connection becomes one monitor. */
 export async function openQmp(endpoint: string, host: TransportHost, options: QmpOpenOptions = {}): Promise<QmpEndpoint> {
-  authorizeEndpoint(endpoint, host);
   const session = options.session ?? options.monitorId;
   const queue = fairQueueFor(host);
   let handle: QmpEndpoint | undefined;
   const pending: QmpMonitor[] = [];
-  const listener = await listen(endpoint, (conn) => {
-    const origin: Origin = { transport: 'qmp', endpoint: handle?.endpoint ?? endpoint.split(',')[0], client: conn.client, ...(session ? { session } : {}) };
+  const listener = await listen(endpoint, host, (conn) => {
+    const origin: Origin = { transport: 'qmp', endpoint: handle?.endpoint ?? endpoint.split(',')[0], ...connectionOrigin(conn, options), ...(session ? { session } : {}) };
     const monitor: QmpMonitor = new QmpMonitor({
       host,
       input: conn.input,
@@ -74,8 +73,8 @@ export async function openQmp(endpoint: string, host: TransportHost, options: Qm
       handle.monitors.add(monitor);
       handle.history.push(monitor);
     } else pending.push(monitor); // stdio and chardevs connect before `listen` returns
-  }, chardevLookup(host));
-  handle = new QmpEndpoint(listener, `qmp ${listener.endpoint}`);
+  }, chardevLookup(host), listenOptions(host, options));
+  handle = new QmpEndpoint(listener, `qmp ${listener.endpoint}${options['read-only'] ? ' (read-only)' : ''}`);
   for (const m of pending) {
     handle.monitors.add(m);
     handle.history.push(m);
@@ -88,11 +87,6 @@ export function chardevLookup(host: TransportHost): ChardevLookup {
   return (id) => host.objects.find(`/chardevs/${id}`)?.runtime as ChardevPort | undefined;
 }
 
-/** Lets the sandbox see (and refuse) a listening socket before it is bound; the terminal needs no permission. */
-export function authorizeEndpoint(endpoint: string, host: TransportHost): void {
-  const target = endpoint.split(',')[0];
-  if (target !== 'stdio' && !target.startsWith('chardev:')) host.authorize({ kind: 'socket', target, access: 'listen' });
-}
 
 /** The `qmp` transport declaration. */
 export const qmpTransport: TransportDecl = {

@@ -12,7 +12,7 @@ export const blockdevFile: ObjectTypeDecl = {
   parent: 'object',
   doc: 'A block node backed by a raw image file',
   props: {
-    filename: { type: t.str(), doc: 'Image file', settable: 'create' },
+    filename: { type: t.host('file', 'rw'), doc: 'Image file', settable: 'create' },
     'read-only': { type: t.bool(), default: false, doc: 'Refuse guest writes', settable: 'create' },
     snapshot: { type: t.bool(), default: false, doc: 'Keep guest writes in a temporary copy-on-write overlay; the file never changes', settable: 'create' },
   },
@@ -31,8 +31,8 @@ const BlockdevAdd = t.object(
   {
     driver: t.field(t.enum('BlockdevDriver', ['file', 'raw']), "'file', or 'raw' over a 'file' child"),
     'node-name': t.field(t.str(), 'Node name'),
-    filename: t.optional(t.str(), "Image file (driver 'file')"),
-    file: t.optional(t.object({ driver: t.str(), filename: t.str() }, { name: 'BlockdevRef' }), "The 'file' child of a 'raw' node"),
+    filename: t.optional(t.host('file', 'rw'), "Image file (driver 'file')"),
+    file: t.optional(t.object({ driver: t.str(), filename: t.host('file', 'rw') }, { name: 'BlockdevRef' }), "The 'file' child of a 'raw' node"),
     'read-only': t.optional(t.bool()),
     snapshot: t.optional(t.bool()),
   },

@@ -3,10 +3,30 @@ import type { CharBackendBase } from './char-base.js';
 import { RingbufChardev } from './simple.js';
 import { CHARDEVS_PATH } from './types.js';
 
+/** QEMU's legacy socket address: `{type: 'unix', data: {path}}` or `{type: 'inet', data: {host, port}}`. */
+const SocketAddressLegacy = t.object(
+  {
+    type: t.field(t.str(), "Address family: 'unix' or 'inet'"),
+    data: t.optional(t.object({ path: t.optional(t.host('socket', 'rw'), 'Unix socket path') }, { name: 'SocketAddressData', rest: t.any() })),
+  },
+  { name: 'SocketAddressLegacy' },
+);
+
+/** The members every back-end kind may take, as QEMU's ChardevBackend variants name them; the host resources are marked. */
+const ChardevData = t.object(
+  {
+    out: t.optional(t.host('file', 'rw'), "file: output file (truncated unless 'append')"),
+    in: t.optional(t.host('file', 'r'), 'file: input file'),
+    addr: t.optional(SocketAddressLegacy, 'socket: where to listen or connect'),
+    'tls-creds': t.optional(t.str(), 'socket: id of TLS credentials'),
+  },
+  { name: 'ChardevCommon', rest: t.any() },
+);
+
 const ChardevBackend = t.object(
   {
     type: t.field(t.enum('ChardevBackendKind', ['null', 'stdio', 'file', 'socket', 'ringbuf', 'memory']), 'Back-end kind'),
-    data: t.optional(t.object({}, { name: 'ChardevCommon', rest: t.any() }), 'Kind-specific options, as QEMU\'s ChardevBackend'),
+    data: t.optional(ChardevData, 'Kind-specific options, as QEMU\'s ChardevBackend'),
   },
   { name: 'ChardevBackend' },
 );
@@ -15,7 +35,7 @@ const ChardevBackend = t.object(
 function socketProps(data: Record<string, any>): Record<string, unknown> {
   const addr = data.addr ?? fail("Parameter 'addr' is missing");
   const a = addr.data ?? addr;
-  const common = { server: data.server ?? true, wait: data.wait ?? false };
+  const common = { server: data.server ?? true, wait: data.wait ?? false, ...(data['tls-creds'] !== undefined ? { 'tls-creds': data['tls-creds'] } : {}) };
   if (addr.type === 'unix') return { path: a.path, ...common };
   if (addr.type === 'inet') return { host: a.host, port: Number(a.port), ...common };
   fail(`Unsupported socket address type '${String(addr.type)}'`);

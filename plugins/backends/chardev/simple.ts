@@ -1,6 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { describeIoError, fail, type HostBroker } from '../../../kernel/index.js';
+import { closeSync, writeSync } from 'node:fs';
+import { fail, type HostBroker } from '../../../kernel/index.js';
 import { CharBackendBase } from './char-base.js';
 
 /** Discards output, never has input (`-chardev null`; also what replay uses for every chardev). */
@@ -42,7 +41,7 @@ export class StdioChardev extends CharBackendBase {
   }
 }
 
-/** Output appended or written to a host file; optional input read from another (`-chardev file,path=...`). */
+/** Output appended or written to a host file, both opened by the broker; optional input read from another (`-chardev file,path=...`). */
 export class FileChardev extends CharBackendBase {
   private fd: number | undefined;
 
@@ -52,14 +51,9 @@ export class FileChardev extends CharBackendBase {
     opts: { append?: boolean; input?: string; mux?: boolean },
   ) {
     super(opts.mux ?? false);
-    const abs = resolve(path);
-    broker.authorize({ kind: 'file', target: abs, access: 'rw' });
     const input = opts.input !== undefined ? broker.readFile(opts.input) : undefined;
-    try {
-      this.fd = openSync(abs, opts.append ? 'a' : 'w');
-    } catch (e) {
-      fail(`Could not open '${path}': ${describeIoError(e)}`);
-    }
+    // As QEMU's file backend: without `append` an existing file is truncated.
+    this.fd = broker.openOutput(path, opts.append ?? false);
     if (input) queueMicrotask(() => this.input(new Uint8Array(input)));
   }
   protected output(data: Uint8Array): void {

@@ -1,28 +1,25 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { existsSync, unlinkSync } from 'node:fs';
-import { fail, type HostBroker } from '../../../kernel/index.js';
+import type { Duplex } from 'node:stream';
+import { socketName, type HostBroker, type HostListener, type HostSocketAddress, type SocketReach, type TlsCredentials } from '../../../kernel/index.js';
 import { CharBackendBase } from './char-base.js';
 
 /** Where a socket chardev listens or connects. */
 export type SocketAddress = { readonly type: 'unix'; readonly path: string } | { readonly type: 'inet'; readonly host: string; readonly port: number };
-
-/** `unix:/path` or `tcp:host:port`, as the broker and `query-chardev` name it. */
-export function addressName(a: SocketAddress): string {
-  return a.type === 'unix' ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
-}
 
 /**
  * A socket chardev (`-chardev socket,...`): as a server it takes one client
  * at a time (the next waits until the first leaves, as QEMU does); with
  * `wait` the chardev is not ready until the first client connects. As a
  * client it connects once, at creation. Output with no peer is dropped.
+ * The kernel's broker opens the socket, so the sandbox and the socket rules
+ * apply (loopback unless allowed; a Unix path only replaces a stale socket);
+ * with TLS credentials every peer completes a handshake first.
  */
 export class SocketChardev extends CharBackendBase {
-  private server: Server | undefined;
-  private peer: Socket | undefined;
+  private listener: HostListener | undefined;
+  private peer: Duplex | undefined;
   private closed = false;
-  /** The port actually bound (a `port: 0` server picks one). */
-  boundPort: number | undefined;
+  /** How far the socket reaches: a monitor attached to it follows the same rule as a monitor's own socket. */
+  reach: SocketReach | undefined;
 
   private constructor(
     readonly address: SocketAddress,
@@ -32,60 +29,43 @@ export class SocketChardev extends CharBackendBase {
     super(mux);
   }
 
-  /** Opens the socket through the broker's policy; resolves when it is usable. */
-  static async open(broker: HostBroker, address: SocketAddress, opts: { server: boolean; wait: boolean; mux?: boolean }): Promise<SocketChardev> {
-    broker.authorize({ kind: 'socket', target: addressName(address), access: opts.server ? 'listen' : 'connect' });
+  /** Opens the socket through the broker; resolves when it is usable. */
+  static async open(broker: HostBroker, address: SocketAddress, opts: { server: boolean; wait: boolean; mux?: boolean; tls?: TlsCredentials }): Promise<SocketChardev> {
     const c = new SocketChardev(address, opts.server, opts.mux ?? false);
-    if (opts.server) await c.listen(opts.wait);
-    else await c.connect();
+    if (opts.server) await c.listen(broker, opts.wait, opts.tls);
+    else await c.connect(broker, opts.tls);
     return c;
   }
 
-  private listen(wait: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let first = true;
-      const server = createServer((sock) => {
-        if (this.peer) {
-          // One client at a time; later ones wait for their turn by being refused now.
-          sock.destroy();
-          return;
-        }
-        this.adopt(sock);
-        if (first && wait) resolve();
-        first = false;
-      });
-      server.once('error', (e) => reject(new Error(`Failed to listen on ${addressName(this.address)}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
-      const ready = () => {
-        const a = server.address();
-        if (a && typeof a === 'object') this.boundPort = a.port;
-        if (!wait) resolve();
-      };
-      if (this.address.type === 'unix') {
-        if (existsSync(this.address.path)) unlinkSync(this.address.path);
-        server.listen(this.address.path, ready);
-      } else server.listen(this.address.port, this.address.host, ready);
-      // As QEMU says it: otherwise a command line with a waiting server looks hung.
-      if (wait) process.stderr.write(`vmledger: waiting for connection on: ${addressName(this.address)},server=on\n`);
-      this.server = server;
-    }).catch((e: Error) => fail(e.message));
+  private async listen(broker: HostBroker, wait: boolean, tls: TlsCredentials | undefined): Promise<void> {
+    let firstClient!: () => void;
+    const connected = new Promise<void>((resolve) => (firstClient = resolve));
+    this.listener = await broker.listen(this.address as HostSocketAddress, { tls }, ({ socket }) => {
+      if (this.peer) {
+        // One client at a time; later ones wait for their turn by being refused now.
+        socket.destroy();
+        return;
+      }
+      this.adopt(socket);
+      firstClient();
+    });
+    this.reach = this.listener;
+    if (!wait) return;
+    // As QEMU says it: otherwise a command line with a waiting server looks hung.
+    process.stderr.write(`vmledger: waiting for connection on: ${this.listener.address},server=on\n`);
+    await connected;
   }
 
-  private connect(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const a = this.address;
-      const sock = a.type === 'unix' ? createConnection(a.path) : createConnection(a.port, a.host);
-      sock.once('connect', () => {
-        this.adopt(sock);
-        resolve();
-      });
-      sock.once('error', (e) => reject(new Error(`Failed to connect to '${addressName(a)}': ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
-    }).catch((e: Error) => fail(e.message));
+  private async connect(broker: HostBroker, tls: TlsCredentials | undefined): Promise<void> {
+    const { socket, ...reach } = await broker.connect(this.address as HostSocketAddress, { tls });
+    this.reach = { address: reach.address, remote: reach.remote, authenticated: reach.authenticated };
+    this.adopt(socket);
   }
 
-  private adopt(sock: Socket): void {
+  private adopt(sock: Duplex): void {
     this.peer = sock;
-    sock.setNoDelay?.(true);
-    sock.on('data', (d) => this.input(new Uint8Array(d)));
+    (sock as { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
+    sock.on('data', (d: Buffer) => this.input(new Uint8Array(d)));
     sock.on('error', () => sock.destroy());
     sock.on('close', () => {
       if (this.peer === sock) this.peer = undefined;
@@ -105,11 +85,11 @@ export class SocketChardev extends CharBackendBase {
     if (this.closed) return;
     this.closed = true;
     this.peer?.destroy();
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-    if (this.isServer && this.address.type === 'unix' && existsSync(this.address.path)) unlinkSync(this.address.path);
+    await this.listener?.close();
   }
 
+  /** As `query-chardev` shows it: the address as bound (a `port: 0` server shows the port it got). */
   describe(): string {
-    return `${addressName(this.address)}${this.isServer ? ',server=on' : ''}`;
+    return `${this.reach?.address ?? socketName(this.address)}${this.isServer ? ',server=on' : ''}`;
   }
 }

@@ -1,4 +1,4 @@
-import { fail, t, type KernelContext, type ObjectTypeDecl, type QObject } from '../../../kernel/index.js';
+import { fail, t, tlsCredentials, type KernelContext, type ObjectTypeDecl, type QObject } from '../../../kernel/index.js';
 import type { CharBackendBase } from './char-base.js';
 import { FileChardev, NullChardev, RingbufChardev, StdioChardev } from './simple.js';
 import { SocketChardev, type SocketAddress } from './socket.js';
@@ -57,9 +57,9 @@ export const CHARDEV_TYPES: ObjectTypeDecl[] = [
     'file',
     'Writes output to a file',
     {
-      path: { type: t.str(), doc: 'Output file', settable: 'create' },
+      path: { type: t.host('file', 'rw'), doc: 'Output file', settable: 'create' },
       append: { type: t.bool(), default: false, doc: 'Append instead of truncating', settable: 'create' },
-      input: { type: t.str(), doc: 'File whose contents are sent to the device', settable: 'create' },
+      input: { type: t.host('file', 'r'), doc: 'File whose contents are sent to the device', settable: 'create' },
     },
     (obj, ctx) =>
       new FileChardev(str(obj, 'path') ?? fail("Parameter 'path' is missing"), ctx.broker, {
@@ -72,18 +72,22 @@ export const CHARDEV_TYPES: ObjectTypeDecl[] = [
     'socket',
     'A Unix or TCP socket, as server or client',
     {
-      path: { type: t.str(), doc: 'Unix socket path', settable: 'create' },
-      host: { type: t.str(), doc: 'TCP host', settable: 'create' },
+      path: { type: t.host('socket', 'rw'), doc: 'Unix socket path', settable: 'create' },
+      host: { type: t.str(), doc: 'TCP host (loopback unless the program allows more)', settable: 'create' },
       port: { type: t.int(), doc: 'TCP port (0: any free port, when listening)', settable: 'create' },
       server: { type: t.bool(), default: true, doc: 'Listen instead of connecting', settable: 'create' },
       wait: { type: t.bool(), default: false, doc: 'Listening: not ready until the first client connects', settable: 'create' },
+      'tls-creds': { type: t.str(), doc: 'Id of a tls-creds-x509 or tls-creds-psk object: peers complete a TLS handshake (endpoint=server to listen, client to connect)', settable: 'create' },
     },
     (obj, ctx) => {
       const path = str(obj, 'path');
       const port = obj.get('port') as number | undefined;
       const address: SocketAddress =
         path !== undefined ? { type: 'unix', path } : port !== undefined ? { type: 'inet', host: str(obj, 'host') ?? '127.0.0.1', port } : fail("chardev socket needs 'path' or 'port'");
-      return SocketChardev.open(ctx.broker, address, { server: obj.get('server') !== false, wait: obj.get('wait') === true, mux: obj.get('mux') === true });
+      const server = obj.get('server') !== false;
+      const credsId = str(obj, 'tls-creds');
+      const tls = credsId === undefined ? undefined : tlsCredentials(ctx.objects, credsId, server ? 'server' : 'client');
+      return SocketChardev.open(ctx.broker, address, { server, wait: obj.get('wait') === true, mux: obj.get('mux') === true, tls });
     },
   ),
   chardevType(

@@ -8,7 +8,7 @@ export const rngRandom: ObjectTypeDecl = {
   parent: 'object',
   interfaces: ['user-creatable'],
   doc: 'An entropy source reading a host file or device',
-  props: { filename: { type: t.str(), default: '/dev/urandom', doc: 'Entropy file', settable: 'create' } },
+  props: { filename: { type: t.host('file', 'r'), default: '/dev/urandom', doc: 'Entropy file', settable: 'create' } },
   realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
     const fd = ctx.broker.openFile(obj.get('filename') as string, 'r');

@@ -1,6 +1,4 @@
-import { type KernelContext, fail, describeIoError, type QObject, definePlugin, t } from '../../../kernel/index.js';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type KernelContext, fail, type QObject, definePlugin, t } from '../../../kernel/index.js';
 import { chooseCpu, CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
 import { loadImage, type LoadedImage } from '../../hw/loader.js';
 import { boardOf, VirtBoard } from './board.js';
@@ -98,12 +96,10 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   board.cluster.reset(VIRT.MROM.base, board.fdtAddr);
   const dumpdtb = p('dumpdtb');
   if (dumpdtb && live) {
-    const abs = resolve(dumpdtb);
-    ctx.broker.authorize({ kind: 'file', target: abs, access: 'rw' });
     try {
-      writeFileSync(abs, blob);
+      ctx.broker.writeFile(dumpdtb, blob);
     } catch (e) {
-      fail(`dumpdtb '${dumpdtb}': ${describeIoError(e)}`);
+      fail(`dumpdtb '${dumpdtb}': ${(e as Error).message}`);
     }
     await ctx.call('quit');
   }
@@ -118,11 +114,11 @@ export const virtMachine = {
     memory: { type: t.size(), default: 128 * MiB, doc: 'RAM size in bytes (-m)' },
     cpus: { type: t.int(), default: 1, doc: 'Number of harts (-smp)' },
     'cpu-type': { type: t.str(), default: 'rv64', doc: 'CPU model and its properties, e.g. rv64,sv48=off (-cpu)' },
-    firmware: { type: t.str(), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios); without it and without a kernel, the demo firmware' },
-    kernel: { type: t.str(), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
-    initrd: { type: t.str(), doc: 'Initial ram disk (-initrd)' },
+    firmware: { type: t.host('file', 'r'), doc: 'Firmware image loaded at 0x80000000, raw or ELF (-bios); without it and without a kernel, the demo firmware' },
+    kernel: { type: t.host('file', 'r'), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
+    initrd: { type: t.host('file', 'r'), doc: 'Initial ram disk (-initrd)' },
     append: { type: t.str(), doc: 'Kernel command line, in /chosen/bootargs (-append)' },
-    dumpdtb: { type: t.str(), doc: 'Write the generated device tree blob to this file' },
+    dumpdtb: { type: t.host('file', 'rw'), doc: 'Write the generated device tree blob to this file (replacing it, as QEMU does)' },
     serial0: { type: t.str(), doc: 'Chardev of the UART (-serial chardev:ID); default: the chardev named serial0' },
   },
   machine: {

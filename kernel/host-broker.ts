@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { EffectClass } from './command.js';
 import { QmpError } from './errors.js';
 import { realHostPath } from './host-paths.js';
 import { SocketRules, socketName, type HostConnection, type HostListener, type HostSocketAddress, type SocketOptions, type SocketReach } from './host-sockets.js';
 
 /** What a plugin asks of the host. */
 export type HostResourceKind = 'file' | 'socket' | 'process';
+
+/** The class of effect each kind of host resource has, for policies that deny by class (`deny-effects`). */
+export const HOST_EFFECTS: Readonly<Record<HostResourceKind, EffectClass>> = { file: 'host-files', socket: 'network', process: 'processes' };
 
 /** One request to use a host resource: `{kind: 'file', target: '/srv/disk.img', access: 'rw', path: '/srv/disk.img'}`. */
 export interface HostRequest {

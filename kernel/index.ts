@@ -2,6 +2,7 @@
 export { t, jsonTypeName } from './schema/types.js';
 export type { Schema, Static, ObjectSchema, Field, EnumSchema, HostMark } from './schema/types.js';
 export { validate } from './schema/validate.js';
+export { hostFields, hostValues, type HostField, type HostValue } from './schema/host-fields.js';
 export { introspect, type SchemaInfo } from './schema/introspect.js';
 export { commandHelp, describeSchema } from './schema/help.js';
 export { QmpError, fail, toQmpError, ERROR_CLASSES, type ErrorClass } from './errors.js';
@@ -16,7 +17,7 @@ export type { ObjectTypeDecl, PropDecl, MachineHooks, Settable } from './objects
 export type { QObject } from './objects/qobject.js';
 export type { ObjectTree } from './objects/object-tree.js';
 export type { TypeRegistry } from './objects/type-registry.js';
-export { HostBroker, describeIoError, type HostRequest, type HostPolicy, type HostResourceKind, type FileReference, type BrokerOptions } from './host-broker.js';
+export { HostBroker, HOST_EFFECTS, describeIoError, type HostRequest, type HostPolicy, type HostResourceKind, type FileReference, type BrokerOptions } from './host-broker.js';
 export { realHostPath, isWithin } from './host-paths.js';
 export { socketName, isLoopback, type HostSocketAddress, type SocketOptions, type SocketReach, type HostConnection, type HostListener } from './host-sockets.js';
 export { tlsCredentials, type TlsCredentials, type TlsServerCredentials, type TlsClientCredentials, type TlsEndpoint } from './tls-credentials.js';

@@ -224,7 +224,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-mon'], arg: 'chardev=ID[,mode=readline|control][,read-only=on]', doc: 'a monitor on an existing chardev (monitor-add)', expand: monOption },
   { names: ['-no-reboot'], doc: 'a guest reboot shuts down instead (set-action reboot=shutdown)', expand: () => [{ execute: 'set-action', arguments: { reboot: 'shutdown' } }] },
   { names: ['-no-shutdown'], doc: 'a guest poweroff pauses instead (set-action shutdown=pause)', expand: () => [{ execute: 'set-action', arguments: { shutdown: 'pause' } }] },
-  { names: ['-sandbox'], arg: 'on[,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny]', doc: `restrict what may run from here on (${SANDBOX_COMMAND})`, expand: sandboxOption },
+  { names: ['-sandbox'], arg: 'on[,allow-paths.N=DIR][,deny-commands.N=CMD][,deny-effects.N=CLASS][,spawn=deny,sockets=deny,...]', doc: `restrict what may run from here on (${SANDBOX_COMMAND})`, expand: sandboxOption },
   { names: ['-execute'], arg: 'COMMAND[,key=value...] | {"execute": ..., "arguments": ...}', doc: 'run any command (every command is reachable from the command line)', expand: executeOption },
   { names: ['-readconfig', '-config'], arg: 'FILE', doc: "run a config file's commands here (YAML or JSON5)", expand: readconfigOption },
   { names: ['-nographic'], doc: 'no display; without -serial, serial port and monitor share the terminal (-serial mon:stdio)', expand: nographicOption },

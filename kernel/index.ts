@@ -19,7 +19,7 @@ export type { ObjectTree } from './objects/object-tree.js';
 export type { TypeRegistry } from './objects/type-registry.js';
 export { HostBroker, HOST_EFFECTS, describeIoError, type HostRequest, type HostPolicy, type HostResourceKind, type FileReference, type BrokerOptions } from './host-broker.js';
 export { realHostPath, isWithin } from './host-paths.js';
-export { socketName, isLoopback, type HostSocketAddress, type SocketOptions, type SocketReach, type HostConnection, type HostListener } from './host-sockets.js';
+export { socketName, socketBindName, isLoopback, type HostSocketAddress, type SocketOptions, type SocketReach, type HostConnection, type HostListener } from './host-sockets.js';
 export { tlsCredentials, type TlsCredentials, type TlsServerCredentials, type TlsClientCredentials, type TlsEndpoint } from './tls-credentials.js';
 export { timestampNow, type KernelEvent } from './event-bus.js';
 export { canonicalJson } from './canonical-json.js';

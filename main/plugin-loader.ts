@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,26 +39,40 @@ function pickPlugin(mod: Record<string, unknown>, spec: string): Plugin {
   return candidate;
 }
 
-/**
- * Loads an external plugin from a path (`.ts`, `.js`, `.mjs`, or a folder
- * with an index) or an installed package name. TypeScript is bundled on
- * the fly with esbuild; imports of `vmledger` resolve to this program.
- */
-export async function loadPlugin(spec: string, modules: HostModules, cwd = process.cwd()): Promise<Plugin> {
-  (globalThis as Record<string, unknown>)[GLOBAL] = modules;
-  const asPath = resolve(cwd, spec);
-  let entry: string | undefined;
-  if (existsSync(asPath))
-    entry = statSync(asPath).isDirectory() ? ['index.ts', 'index.js', 'index.mjs'].map((f) => join(asPath, f)).find(existsSync) : asPath;
-  if (!entry) {
-    try {
-      entry = createRequire(join(cwd, 'noop.js')).resolve(spec);
-    } catch {
-      throw new Error(`--plugin ${spec}: no such file, folder or installed package`);
-    }
+/** The first line of a plugin bundle made here: such a file is imported as it is, without esbuild. */
+const BUNDLE_MARK = '// vmledger plugin bundle';
+
+/** Whether `path` is a bundle `bundlePlugin` made (a confined process loads these, since it may start no esbuild). */
+function isBundle(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').startsWith(BUNDLE_MARK);
+  } catch {
+    return false;
   }
-  const outdir = mkdtempSync(join(tmpdir(), 'vmledger-plugin-'));
-  const outfile = join(outdir, 'plugin.mjs');
+}
+
+/** The entry file of a plugin named by a path (`.ts`, `.js`, `.mjs`, or a folder with an index) or an installed package. */
+function entryOf(spec: string, cwd: string): string {
+  const asPath = resolve(cwd, spec);
+  if (existsSync(asPath)) {
+    const entry = statSync(asPath).isDirectory() ? ['index.ts', 'index.js', 'index.mjs'].map((f) => join(asPath, f)).find(existsSync) : asPath;
+    if (entry) return entry;
+  }
+  try {
+    return createRequire(join(cwd, 'noop.js')).resolve(spec);
+  } catch {
+    throw new Error(`--plugin ${spec}: no such file, folder or installed package`);
+  }
+}
+
+/**
+ * Bundles a plugin into one ES module in a fresh temporary folder and
+ * returns its path: TypeScript is compiled with esbuild, and imports of
+ * `vmledger` resolve to the running program's modules.
+ */
+export async function bundlePlugin(spec: string, modules: HostModules, cwd = process.cwd()): Promise<string> {
+  const entry = entryOf(spec, cwd);
+  const outfile = join(mkdtempSync(join(tmpdir(), 'vmledger-plugin-')), 'plugin.mjs');
   // Loaded only when a plugin is: esbuild is large, and most runs load none.
   const { build } = await import('esbuild');
   try {
@@ -70,6 +84,7 @@ export async function loadPlugin(spec: string, modules: HostModules, cwd = proce
       format: 'esm',
       target: 'node20',
       logLevel: 'silent',
+      banner: { js: BUNDLE_MARK },
       plugins: [hostModulesPlugin(modules)],
     });
   } catch (e) {
@@ -78,5 +93,17 @@ export async function loadPlugin(spec: string, modules: HostModules, cwd = proce
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
     throw new Error(`--plugin ${spec}: could not be built: ${first ? first.text + where : (e as Error).message}`);
   }
-  return pickPlugin((await import(pathToFileURL(outfile).href)) as Record<string, unknown>, spec);
+  return outfile;
+}
+
+/**
+ * Loads an external plugin from a path (`.ts`, `.js`, `.mjs`, or a folder
+ * with an index) or an installed package name, bundling it first unless it
+ * already is a bundle made by `bundlePlugin`.
+ */
+export async function loadPlugin(spec: string, modules: HostModules, cwd = process.cwd()): Promise<Plugin> {
+  (globalThis as Record<string, unknown>)[GLOBAL] = modules;
+  const asPath = resolve(cwd, spec);
+  const bundle = isBundle(asPath) ? asPath : await bundlePlugin(spec, modules, cwd);
+  return pickPlugin((await import(pathToFileURL(bundle).href)) as Record<string, unknown>, spec);
 }

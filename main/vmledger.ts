@@ -1,4 +1,5 @@
 import { existsSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as kernelApi from '../kernel/index.js';
 import { createKernel, type Kernel, type Plugin, type SyncMode } from '../kernel/index.js';
 import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
@@ -7,7 +8,8 @@ import * as hwApi from '../plugins/hw/index.js';
 import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
 import { EXPORT_FORMATS, exportConfig, runTemplateCommand, runUp, type ExportFormat } from '../transports/config/index.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
-import { loadPlugin } from './plugin-loader.js';
+import { confined, confinementFor, runConfined, type Confinement } from './confine.js';
+import { bundlePlugin, loadPlugin } from './plugin-loader.js';
 
 /** Where the command log goes when `-log` is not given; earlier runs' logs are kept as `.1`, `.2`, ... (newest highest). */
 const DEFAULT_LOG = 'vmledger.db';
@@ -34,8 +36,11 @@ async function pluginSet(specs: readonly string[]): Promise<Plugin[]> {
   return [...DEFAULT_PLUGINS, ...extra];
 }
 
-/** Opens the command log: a named file that already holds a log is refused, so one log is one VM's history; no earlier log is ever overwritten. */
-function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLogStore {
+/** SQLite's companions of a database file. */
+const LOG_COMPANIONS = ['-wal', '-shm', '-journal'];
+
+/** Where the command log goes: a named file that already holds a log is refused, so one log is one VM's history; the default file's earlier log is kept as `.N`, never overwritten. */
+function logTarget(path: string | undefined): string {
   const target = path ?? DEFAULT_LOG;
   if (existsSync(target)) {
     if (path) fatal(`-log ${path}: the file already holds a log; choose a new file (one log records one VM)`);
@@ -44,7 +49,35 @@ function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLog
     renameSync(target, `${target}.${n}`);
     for (const suffix of ['-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, `${target}.${n}${suffix}`);
   }
-  return SqliteLogStore.open(target, { sync, startWriter: true });
+  return target;
+}
+
+function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLogStore {
+  return SqliteLogStore.open(logTarget(path), { sync, startWriter: true });
+}
+
+/**
+ * `--confine`: computes what the command line may touch, then runs it again
+ * under Node's permission model (main/confine.ts). The plugins are bundled
+ * here and handed over as bundles; the log file is chosen here, so the
+ * confined process needs no access to earlier logs.
+ */
+async function runConfinedVm(argv: string[], settings: VmSettings): Promise<never> {
+  const modules = { vmledger: kernelApi, 'vmledger/hw': hwApi } as unknown as Record<string, Record<string, unknown>>;
+  const bundles = new Map<string, string>();
+  for (const spec of settings.plugins) bundles.set(spec, await bundlePlugin(spec, modules).catch((e) => fatal((e as Error).message, e)));
+  const log = resolve(logTarget(settings.logPath));
+  const childArgv = argv.map((a, i) => (['--plugin', '-plugin'].includes(argv[i - 1] ?? '') ? (bundles.get(a) ?? a) : a));
+  if (!settings.logPath) childArgv.push('-log', log);
+  const kernel = await createKernel({ plugins: await pluginSet([...bundles.values()]) }).catch((e) => fatal((e as Error).message, e));
+  let confinement: Confinement;
+  try {
+    confinement = confinementFor(childArgv, kernel, [log, ...LOG_COMPANIONS.map((s) => log + s)], [...bundles.values()]);
+  } catch (e) {
+    fatal((e as Error).message, e);
+  }
+  await kernel.close();
+  return runConfined(childArgv, confinement);
 }
 
 /** Keeps the process until the machine asks to exit, then closes the log cleanly. */
@@ -74,7 +107,7 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets'>;
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
 const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
@@ -88,6 +121,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
     fatal((e as Error).message, e);
   }
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
+  if (settings.confine && !printsOnly && !confined()) await runConfinedVm(argv, settings);
   const log = printsOnly ? undefined : openLog(settings.logPath, settings.logSync);
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, remoteSockets: settings.remoteSockets }).catch((e) => fatal((e as Error).message, e));

@@ -186,6 +186,16 @@ function memberSchema(argsSchema: ObjectSchema | undefined, byType: ((prop: stri
 }
 
 /**
+ * The schema of each argument member of `command`: its own declaration, or
+ * for commands that create or configure a typed object the property of that
+ * type (`-object rng-random,filename=...` -> rng-random's `filename`).
+ */
+export function argumentSchemas(command: string, argsSchema: ObjectSchema | undefined, args: Record<string, unknown>, cx: CoerceContext): (member: string) => Schema | undefined {
+  const byType = TYPED_BY[command]?.(args as Record<string, KeyvalValue>, cx);
+  return (k) => memberSchema(argsSchema, byType, k);
+}
+
+/**
  * Converts the keyval arguments of `command` into typed arguments: members
  * the command declares by its schema, the others by the target type's
  * property declarations. Unknown members stay strings for the dispatcher

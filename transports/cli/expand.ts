@@ -117,7 +117,7 @@ export function scanSettings(argv: readonly string[]): CliSettings {
   return settings;
 }
 
-const SETTINGS_ONLY = new Set(['-S', '-plugin', '-log', '-log-sync', '-log-queries', '-allow-remote-sockets', '--print-expansion', '--help', '-version']);
+const SETTINGS_ONLY = new Set(['-S', '-plugin', '-log', '-log-sync', '-log-queries', '-allow-remote-sockets', '--confine', '--print-expansion', '--help', '-version']);
 
 function parseFormat(value: string, o: Occurrence): CliSettings['printExpansion'] {
   if (value === 'qmp' || value === 'json') return 'qmp';

@@ -38,6 +38,8 @@ export interface CliSettings {
   logQueries?: boolean;
   /** `-allow-remote-sockets`: sockets may reach beyond loopback. */
   remoteSockets?: boolean;
+  /** `--confine`: the entry point re-runs the program under Node's permission model. */
+  confine?: boolean;
   /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
   printExpansion?: ExpansionFormat;
   /** `--help` / `-h`. */

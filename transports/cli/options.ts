@@ -255,6 +255,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     expand: (_v, cx) => ((cx.settings.remoteSockets = true), []),
   },
   {
+    names: ['--confine', '-confine'],
+    doc: "run under Node's permission model: the process may read and write only the files this command line names (and the sandbox's allow-paths), whatever path reaches them",
+    expand: (_v, cx) => ((cx.settings.confine = true), []),
+  },
+  {
     names: ['--print-expansion', '-dry-run', '--print-plan'],
     arg: undefined,
     doc: 'print the commands the command line would run (QMP JSON lines; --print-expansion=config for a config file) and run nothing',

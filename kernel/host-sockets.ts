@@ -164,16 +164,22 @@ export class SocketRules {
     if (address.type === 'fd') throw new QmpError('GenericError', `Cannot connect to '${name}': a descriptor is for listening`);
     if (opts.tls && opts.tls.endpoint !== 'client') throw new QmpError('GenericError', 'Expecting TLS credentials with a client endpoint');
     const remote = address.type === 'inet' && !(await hostIsLoopback(address.host));
-    const reach: SocketReach = { address: name, remote, authenticated: !!opts.tls };
+    let reach: SocketReach = { address: name, remote, authenticated: !!opts.tls };
     this.check(reach, opts, 'connect to');
     const raw = await new Promise<net.Socket>((resolve, reject) => {
       const s = address.type === 'unix' ? net.connect(address.path) : net.connect(address.port, address.host.replace(/^\[|\]$/g, ''));
       s.once('connect', () => resolve(s));
       s.once('error', (e: NodeJS.ErrnoException) => reject(new QmpError('GenericError', `Failed to connect to '${name}': ${e.code ?? e.message}`)));
     });
-    if (address.type === 'inet' && raw.remoteAddress && !isLoopback(raw.remoteAddress) && !remote) {
-      raw.destroy();
-      this.check({ ...reach, remote: true }, opts, 'connect to');
+    // The name was checked before connecting; where it led is checked too.
+    if (!remote && raw.remoteAddress && !isLoopback(raw.remoteAddress)) {
+      reach = { ...reach, remote: true };
+      try {
+        this.check(reach, opts, 'connect to');
+      } catch (e) {
+        raw.destroy();
+        throw e;
+      }
     }
     if (!opts.tls) return { socket: raw, peer: name, ...reach };
     const creds = opts.tls as TlsClientCredentials;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -140,6 +141,41 @@ describe.skipIf(skipWithoutOpenssl)(`TLS on monitors (${OPENSSL_MISSING})`, () =
     expect(await client.cmd('qmp_capabilities')).toEqual({ return: {} });
     expect(await client.cmd('query-name')).toEqual({ return: {} });
     client.close();
+  });
+
+  it('a socket chardev that connects out with tls-creds (endpoint=client) presents its certificate and checks the server by the CA', async () => {
+    let peer = '';
+    const received = new Promise<string>((resolve) => {
+      const server = tls.createServer({ ca: pki.ca, cert: readFileSync(join(pki.serverDir, 'server-cert.pem')), key: readFileSync(join(pki.serverDir, 'server-key.pem')), requestCert: true, rejectUnauthorized: true }, (s) => {
+        peer = s.getPeerX509Certificate()!.subject;
+        s.on('data', (d) => (resolve(d.toString()), s.end(), server.close()));
+      });
+      server.listen(0, '127.0.0.1', () => void connectOut((server.address() as net.AddressInfo).port));
+    });
+    const k = await kernel();
+    async function connectOut(port: number) {
+      await k.execute('object-add', { 'qom-type': 'tls-creds-x509', id: 'out', dir: pki.clientDir, endpoint: 'client' }, api);
+      await k.execute('chardev-add', { id: 'c', backend: { type: 'socket', data: { addr: { type: 'inet', data: { host: '127.0.0.1', port: String(port) } }, server: false, 'tls-creds': 'out' } } }, api);
+      (k.objects.get('/chardevs/c').runtime as { write(d: Uint8Array): void }).write(new TextEncoder().encode('hello over tls'));
+    }
+    expect(await received).toBe('hello over tls');
+    expect(peer).toContain('CN=ops');
+  });
+
+  it('a chardev that connects out refuses a server its CA did not sign, naming the address', async () => {
+    const server = tls.createServer({ cert: pki.rogue.cert, key: pki.rogue.key }, (s) => s.on('error', () => undefined));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const k = await kernel();
+      await k.execute('object-add', { 'qom-type': 'tls-creds-x509', id: 'out', dir: pki.clientDir, endpoint: 'client' }, api);
+      await expect(
+        k.execute('chardev-add', { id: 'c', backend: { type: 'socket', data: { addr: { type: 'inet', data: { host: '127.0.0.1', port: String(port) } }, server: false, 'tls-creds': 'out' } } }, api),
+      ).rejects.toMatchObject({ desc: expect.stringMatching(new RegExp(`^TLS handshake with 'tcp:127\\.0\\.0\\.1:${port}' failed: `)) });
+      expect(await k.execute('query-chardev', {}, api)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it('names what is wrong with the credentials: an unknown id, the wrong side, a missing file', async () => {

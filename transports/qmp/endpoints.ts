@@ -11,7 +11,7 @@
  * `systemd` (first socket passed by LISTEN_FDS, fd 3), `systemd:NAME`
  * (by LISTEN_FDNAMES), `fd:N` (an already listening socket).
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { tlsCredentials, type HostSocketAddress, type Origin, type TlsServerCredentials } from '../../kernel/index.js';
 import type { TransportHost } from '../../kernel/transport.js';
 import { listenChardev, type ChardevLookup } from './chardev-connection.js';
@@ -153,7 +153,7 @@ export async function listen(endpoint: string, host: TransportHost, onConnection
     return listenChardev(spec.id, chardevs ?? (() => undefined), onConnection, (reach) => host.checkMonitor(reach));
   }
   let counter = 0;
-  const sockets = new Set<import('node:stream').Duplex>();
+  const sockets = new Set<Duplex>();
   const listener = await host.listen(socketAddress(spec), { monitor: true, tls: options.tls }, ({ socket, peer, identity }) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { socketName, type HostBroker, type HostListener, type HostSocketAddress, type SocketReach, type TlsCredentials } from '../../../kernel/index.js';
+import { socketName, type HostBroker, type HostListener, type SocketReach, type TlsCredentials } from '../../../kernel/index.js';
 import { CharBackendBase } from './char-base.js';
 
 /** Where a socket chardev listens or connects. */
@@ -40,7 +40,7 @@ export class SocketChardev extends CharBackendBase {
   private async listen(broker: HostBroker, wait: boolean, tls: TlsCredentials | undefined): Promise<void> {
     let firstClient!: () => void;
     const connected = new Promise<void>((resolve) => (firstClient = resolve));
-    this.listener = await broker.listen(this.address as HostSocketAddress, { tls }, ({ socket }) => {
+    this.listener = await broker.listen(this.address, { tls }, ({ socket }) => {
       if (this.peer) {
         // One client at a time; later ones wait for their turn by being refused now.
         socket.destroy();
@@ -57,7 +57,7 @@ export class SocketChardev extends CharBackendBase {
   }
 
   private async connect(broker: HostBroker, tls: TlsCredentials | undefined): Promise<void> {
-    const { socket, ...reach } = await broker.connect(this.address as HostSocketAddress, { tls });
+    const { socket, ...reach } = await broker.connect(this.address, { tls });
     this.reach = { address: reach.address, remote: reach.remote, authenticated: reach.authenticated };
     this.adopt(socket);
   }

@@ -59,7 +59,7 @@ function sanityCheck(caPem: Buffer, certPem: Buffer | undefined, certName: strin
 /** The peer's subject as one line (`CN=ops,O=Example`), once the handshake verified it. */
 function subjectOf(socket: TLSSocket): string | undefined {
   if (!socket.authorized) return undefined;
-  const raw = socket.getPeerX509Certificate?.();
+  const raw = socket.getPeerX509Certificate();
   return raw ? `x509:${raw.subject.split('\n').join(',')}` : undefined;
 }
 

@@ -1,5 +1,18 @@
 import { canonicalJson } from '../canonical-json.js';
-import { quoteName } from './hash-input.mjs';
+
+// Object keys repeat endlessly in a log: quote each once. Bounded so a stream
+// of unusual keys cannot grow the cache forever.
+const quoted = new Map<string, string>();
+
+/** `JSON.stringify(s)` for strings drawn from a small set (object keys), cached. */
+export function quoteName(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quoted.size < 4096) quoted.set(s, q);
+  }
+  return q;
+}
 
 /**
  * Exactly `canonicalJson(value)` (kernel/canonical-json.ts), written with

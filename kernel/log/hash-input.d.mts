@@ -1,11 +1,5 @@
-/** An entry's fields as `hashInput` reads them: structured ones (`args`, `origin`, `result`, `error`) as canonical JSON text. */
-export interface HashInputFields extends HashInputParts {
-  readonly seq: number;
-  readonly prevHash: string;
-}
-
-/** The fields the parts around the previous hash and the sequence number are built from. */
-export interface HashInputParts {
+/** The fields of an entry after its sequence number and previous hash: structured ones (`args`, `origin`, `result`, `error`) as canonical JSON text. */
+export interface EntryHashParts {
   readonly time: number;
   readonly origin: string;
   readonly command: string;
@@ -21,17 +15,50 @@ export interface HashInputParts {
   readonly stateHash: string;
 }
 
-/** `JSON.stringify(s)` for strings drawn from a small set (keys, command names, phases), cached. */
-export declare function quoteName(s: string): string;
+/** An entry's fields as its hash input reads them. */
+export interface EntryHashFields extends EntryHashParts {
+  readonly seq: number;
+  readonly prevHash: string;
+}
 
-/** The input up to the previous hash. */
-export declare function hashInputHead(f: HashInputParts): string;
-/** The input between the previous hash and the sequence number. */
-export declare function hashInputMiddle(f: HashInputParts): string;
-/** The input after the sequence number. */
-export declare function hashInputTail(f: HashInputParts): string;
-/** The whole input from its three parts and the two values between them. */
-export declare function joinHashInput(head: string, prevHash: string, middle: string, seq: number, tail: string): string;
+/** A header version as stored: the header is canonical JSON text. */
+export interface HeaderHashFields {
+  readonly atSeq: number;
+  readonly prevHash: string;
+  readonly time: number;
+  readonly header: string;
+}
 
-/** `canonicalJson` of an entry without its `hash`, from its stored fields. */
-export declare function hashInput(f: HashInputFields): string;
+/** A seal as stored. */
+export interface SealHashFields {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly time: number;
+}
+
+/** The log's first record: its identity, when it was created, and its signing key (raw Ed25519 public key, base64; empty without one). */
+export interface LogHashFields {
+  readonly id: string;
+  readonly created: number;
+  readonly key: string;
+}
+
+/** `<UTF-8 byte length>:<s>,`. */
+export declare function netstring(s: string): string;
+/** `netstring(s)` for strings drawn from a small set, cached. */
+export declare function nameNetstring(s: string): string;
+/** The hash format of new logs. */
+export declare const HASH_FORMAT: 2;
+
+/** The entry's input after its sequence number and previous hash. */
+export declare function entryHashRest(f: EntryHashParts): string;
+/** The whole entry input from its sequence number, previous hash and the rest. */
+export declare function joinEntryHashInput(seq: number, prevHash: string, rest: string): string;
+/** An entry's hash input from its stored fields. */
+export declare function entryHashInput(f: EntryHashFields): string;
+/** A header version's hash input. */
+export declare function headerHashInput(f: HeaderHashFields): string;
+/** The seal's hash input. */
+export declare function sealHashInput(f: SealHashFields): string;
+/** The log record's hash input. */
+export declare function logHashInput(f: LogHashFields): string;

@@ -1,4 +1,5 @@
 import type { CommandKind } from '../command.js';
+import type { Checkpoint } from './checkpoint.mjs';
 import type { FileReference } from '../host-broker.js';
 import type { Origin } from '../origin.js';
 import type { Phase, RunState } from '../phase.js';
@@ -58,5 +59,7 @@ export interface CommandLogStore {
   entries(range?: { from?: number; to?: number }): IterableIterator<LogEntry>;
   /** The most recent `n` entries, oldest first. */
   tail(n: number): LogEntry[];
+  /** Calls `listener` with each checkpoint (and the seal) the store makes, when it makes any. */
+  onCheckpoint?(listener: (checkpoint: Checkpoint) => void): void;
   close(): void;
 }

@@ -5,18 +5,19 @@
 // runs beside the kernel instead of inside it. Plain JavaScript because a
 // worker is loaded by file path, the same way under tsx, vitest and the bundle.
 //
-// workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed }.
+// workerData: { path, pragmas, insertHead, rowPlaceholders, tailSql, fields, sep, checkpointEvery, closed }.
 // A batch is one string of `fields` values per entry joined by `sep`: the 13
 // stored columns from `time` to `state_hash` (`result` and `error` empty when
-// absent), then the three parts of the entry's hash input (see log-writer.ts).
+// absent), then the entry's hash input after its sequence number and previous
+// hash (see log-writer.ts).
 // Answers come in order, each for the `batches` oldest unanswered batches:
 // { seq, hash, batches } (the new tail) or { error, batches }.
 import { hash } from 'node:crypto';
 import { parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { joinHashInput } from './hash-input.mjs';
+import { joinEntryHashInput } from './hash-input.mjs';
 
-const { path, pragmas, insertHead, rowPlaceholders, tailSql, genesisHash, fields, sep, checkpointEvery, closed } = workerData;
+const { path, pragmas, insertHead, rowPlaceholders, tailSql, fields, sep, checkpointEvery, closed } = workerData;
 const db = new Database(path);
 for (const pragma of pragmas) db.pragma(pragma);
 const tail = db.prepare(tailSql).raw(true);
@@ -50,12 +51,11 @@ function insertOf(/** @type {number} */ rows) {
 // IMMEDIATE: the tail read inside the transaction is still the tail when the rows go in.
 const appendBatches = db.transaction((/** @type {string[]} */ batches) => {
   const values = batches.length === 1 ? batches[0].split(sep) : batches.join(sep).split(sep);
-  const last = /** @type {[number, string] | undefined} */ (tail.get());
-  let seq = last ? last[0] : 0;
-  let prev = last ? last[1] : genesisHash;
+  // The last entry's seq, and the hash the next record chains onto (a header version may follow the last entry).
+  let [seq, prev] = /** @type {[number, string]} */ (tail.get());
   let params = [];
   for (let i = 0; i < values.length; i += fields) {
-    const own = hash('sha256', joinHashInput(values[i + 13], prev, values[i + 14], ++seq, values[i + 15]), 'hex');
+    const own = hash('sha256', joinEntryHashInput(++seq, prev, values[i + 13]), 'hex');
     params.push(seq, Number(values[i]), values[i + 1], values[i + 2], values[i + 3], values[i + 4], values[i + 5] === '1' ? 1 : 0,
       values[i + 6] || null, values[i + 7] || null, values[i + 8], values[i + 9], values[i + 10], values[i + 11], values[i + 12], prev, own);
     prev = own;

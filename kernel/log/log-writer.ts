@@ -7,8 +7,8 @@ export interface LogWriterConfig {
   /** `INSERT INTO entries (...) VALUES ` and one row's `(?,...)`: the thread inserts a batch with one statement. */
   readonly insertHead: string;
   readonly rowPlaceholders: string;
+  /** Selects the last entry's seq and the hash the next entry chains onto. */
   readonly tailSql: string;
-  readonly genesisHash: string;
   /** Committed entries between two checkpoints, which a thread of the writer thread runs. */
   readonly checkpointEvery: number;
 }
@@ -21,13 +21,14 @@ export interface LogTail {
 
 /**
  * A batch is one string: per entry the 13 stored columns from `time` to
- * `state_hash` (`result` and `error` empty when absent), then the head,
- * middle and tail of its hash input (hash-input.mjs), separated by `SEP`.
+ * `state_hash` (`result` and `error` empty when absent), then its hash input
+ * after the sequence number and previous hash (`entryHashRest` in
+ * hash-input.mjs), separated by `SEP`.
  */
 export const SEP = '\u0000';
 
 /** Values per entry in a batch. */
-export const VALUES_PER_ENTRY = 16;
+export const VALUES_PER_ENTRY = 14;
 
 /** How long `close` waits for the thread to close its connection before giving up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -1,16 +1,22 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { canonicalText } from './canonical-text.js';
-import type { CommandKind } from '../command.js';
 import type { Origin } from '../origin.js';
-import type { Phase, RunState } from '../phase.js';
-import { GENESIS_HASH, hashFields, storedFields, type StoredFields } from './entry-hash.js';
-import { hashInputHead, hashInputMiddle, hashInputTail } from './hash-input.mjs';
+import { checkpointBody, keyId, makeCheckpoint, signBody, type Checkpoint } from './checkpoint.mjs';
+import { entryHashRest } from './hash-input.mjs';
+import type { LogKey } from './log-key.js';
+import { LogSigner } from './log-signer.js';
 import { LogWriter, SEP } from './log-writer.js';
+import { entryLeaf, Frontier } from './merkle.mjs';
+import { openReadOnly } from './read-only-open.js';
+import { hashFields, headerHash, logRecordHash, sealHash, storedFields } from './record-hash.js';
+import { rowToEntry, rowToStored, type CheckpointRow, type HeaderRow, type LogRecord, type RawEntry, type SealRow, type StoredRow } from './stored-rows.js';
 import type { CommandLogStore, LogEntry, LogEntryDraft, LogHeader, SyncMode } from './log-entry.js';
+import { CHAIN_TAIL_SQL, ENTRY_COLUMNS, LOG_SCHEMA_VERSION, READABLE_SCHEMA_VERSIONS, SCHEMA, TABLES } from './sqlite-schema.js';
 
-/** Schema version stored in `PRAGMA user_version`; a file with another value is refused. */
-export const LOG_SCHEMA_VERSION = 1;
+export { APPEND_ONLY_MESSAGE, LOG_SCHEMA_VERSION } from './sqlite-schema.js';
+export type { CheckpointRow, HeaderRow, LogRecord, SealRow, StoredRow } from './stored-rows.js';
 
 /** WAL pages between automatic checkpoints (SQLite's default is 1000). */
 export const WAL_AUTOCHECKPOINT_PAGES = 8192;
@@ -21,18 +27,27 @@ export const WAL_AUTOCHECKPOINT_PAGES = 8192;
  */
 export const CHECKPOINT_EVERY_ENTRIES = 25_000;
 
-/** The message every append-only trigger aborts with. */
-export const APPEND_ONLY_MESSAGE = 'command log is append-only';
+/** When the signer writes a checkpoint unless told otherwise: every 10,000 entries, or 10 s after the last when entries came since. */
+export const DEFAULT_CHECKPOINTS = { entries: 10_000, seconds: 10 } as const;
 
 /** Why the store refused to open or write a file. */
 export class LogStoreError extends Error {
   constructor(
-    readonly code: 'not-a-log' | 'schema-version' | 'read-only',
+    readonly code: 'not-a-log' | 'schema-version' | 'read-only' | 'sealed' | 'key',
     message: string,
   ) {
     super(message);
     this.name = 'LogStoreError';
   }
+}
+
+/** Checkpoints of the Merkle tree of the entries: signed with `key` when given, sent to `onCheckpoint` listeners either way. */
+export interface CheckpointOptions {
+  readonly key?: LogKey;
+  /** A checkpoint whenever the log reaches a multiple of this many entries. */
+  readonly entries?: number;
+  /** And this many seconds after the last one when entries came since. */
+  readonly seconds?: number;
 }
 
 /** How to open a log: sync mode for writers, or read-only for tools (verify, replay, audit). */
@@ -47,132 +62,23 @@ export interface SqliteLogStoreOptions {
    * program's own instead of delaying the first command's reply.
    */
   readonly startWriter?: boolean;
-}
-
-/** A seal: the last sequence number and hash, recorded when a writer closes the log cleanly. */
-export interface LogSeal {
-  readonly seq: number;
-  readonly hash: string;
-  readonly time: number;
-}
-
-/** One entry exactly as stored (canonical JSON text, not parsed), with its recorded hash; what `verify` reads. */
-export interface StoredRow extends StoredFields {
-  readonly hash: string;
+  /** Writes checkpoints as the log grows and a signed seal (with a key) when it is closed. */
+  readonly checkpoints?: CheckpointOptions;
 }
 
 /** The columns replay needs, as a positional row: seq, command, args JSON, kind, applied (0/1), state hash, phase after. */
 export type ReplayRow = [number, string, string, string, number, string, string];
 
-const ENTRY_COLUMNS =
-  'seq, time, origin, command, args, kind, applied, result, error, phase_before, phase_after, run_state_before, run_state_after, state_hash, prev_hash, hash';
-
 const INSERT_HEAD = `INSERT INTO entries (${ENTRY_COLUMNS}) VALUES `;
 const ROW_PLACEHOLDERS = `(${ENTRY_COLUMNS.split(',').map(() => '?').join(',')})`;
 const INSERT_SQL = INSERT_HEAD + ROW_PLACEHOLDERS;
-const TAIL_SQL = 'SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1';
 
 /** Rows `replayRows` reads per call into SQLite. */
 const REPLAY_PAGE_ROWS = 4096;
 
-type RawEntry = [
-  number, number, string, string, string, string, number, string | null, string | null,
-  string, string, string, string, string, string, string,
-];
-
-const SCHEMA = `
-CREATE TABLE header (
-  id INTEGER PRIMARY KEY,
-  at_seq INTEGER NOT NULL,
-  time INTEGER NOT NULL,
-  header TEXT NOT NULL
-);
-CREATE TABLE entries (
-  seq INTEGER PRIMARY KEY,
-  time INTEGER NOT NULL,
-  origin TEXT NOT NULL,
-  command TEXT NOT NULL,
-  args TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  applied INTEGER NOT NULL,
-  result TEXT,
-  error TEXT,
-  phase_before TEXT NOT NULL,
-  phase_after TEXT NOT NULL,
-  run_state_before TEXT NOT NULL,
-  run_state_after TEXT NOT NULL,
-  state_hash TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TABLE seals (
-  id INTEGER PRIMARY KEY,
-  seq INTEGER NOT NULL,
-  hash TEXT NOT NULL,
-  time INTEGER NOT NULL
-);
-${['header', 'entries', 'seals']
-  .flatMap((table) =>
-    ['UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table}
-BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END;`,
-    ),
-  )
-  .join('\n')}
-PRAGMA user_version = ${LOG_SCHEMA_VERSION};
-`;
-
-/** The names of the triggers that make the log append-only; `verify` warns when one is missing. */
-export const APPEND_ONLY_TRIGGERS: readonly string[] = ['header', 'entries', 'seals'].flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
-
-function rowToEntry(r: RawEntry): LogEntry {
-  const entry: {
-    -readonly [K in keyof LogEntry]: LogEntry[K];
-  } = {
-    seq: r[0],
-    time: r[1],
-    origin: JSON.parse(r[2]) as Origin,
-    command: r[3],
-    args: JSON.parse(r[4]) as Record<string, unknown>,
-    kind: r[5] as CommandKind,
-    applied: r[6] === 1,
-    phaseBefore: r[9] as Phase,
-    phaseAfter: r[10] as Phase,
-    runStateBefore: r[11] as RunState,
-    runStateAfter: r[12] as RunState,
-    stateHash: r[13],
-    prevHash: r[14],
-    hash: r[15],
-  };
-  if (r[7] !== null) entry.result = JSON.parse(r[7]);
-  if (r[8] !== null) entry.error = JSON.parse(r[8]) as LogEntry['error'];
-  return entry;
-}
-
-function rowToStored(r: RawEntry): StoredRow {
-  return {
-    seq: r[0],
-    time: r[1],
-    origin: r[2],
-    command: r[3],
-    args: r[4],
-    kind: r[5],
-    applied: r[6] === 1,
-    result: r[7] ?? undefined,
-    error: r[8] ?? undefined,
-    phaseBefore: r[9],
-    phaseAfter: r[10],
-    runStateBefore: r[11],
-    runStateAfter: r[12],
-    stateHash: r[13],
-    prevHash: r[14],
-    hash: r[15],
-  };
-}
-
 /**
  * The default command log: one SQLite file in WAL mode, opened through
- * better-sqlite3.
+ * better-sqlite3, created readable by its owner only (0600).
  *
  * Durability — what a successful `append` (one transaction) promises:
  * - `normal` (`journal_mode=WAL`, `synchronous=NORMAL`): the commit has been
@@ -185,9 +91,14 @@ function rowToStored(r: RawEntry): StoredRow {
  *   commit, so an appended entry also survives power loss, as far as the disk
  *   honours fsync.
  *
- * Append-only: triggers abort every UPDATE and DELETE on `entries`, `header`
- * and `seals`; the hash chain (see `verifyLog`) detects edits made by someone
- * who drops the triggers first.
+ * The chain: the log's first record, each header version, each entry and the
+ * seal are hashed in that order, each over the hash of the one before it
+ * (format 2, docs/command-log.md). A sealed log is closed for good.
+ *
+ * Append-only: triggers abort every UPDATE and DELETE on every table; the
+ * hash chain (see `verifyLog`) detects edits made by someone who drops the
+ * triggers first, and checkpoints kept elsewhere detect a chain rewritten
+ * from an edit onward.
  *
  * Group commit: `append` takes any number of drafts and writes them in one
  * transaction, so the price of durability is paid once per batch.
@@ -203,61 +114,82 @@ export class SqliteLogStore implements CommandLogStore {
   /** `undefined` when opened read-only. */
   readonly sync: SyncMode | undefined;
   readonly readonly: boolean;
+  /** The hash format (and schema version) of the file: 2, or 1 for a log written before format 2. */
+  readonly format: number;
   private readonly db: Database.Database;
+  private readonly copyDir: string | undefined;
   private lastSeqValue = 0;
-  private lastHashValue = GENESIS_HASH;
-  private sealedSeq = 0;
+  private lastHashValue = '';
+  private sealed = false;
   private closed = false;
   // Origins are usually one object per connection: serialize each once.
   private readonly originText = new WeakMap<Origin, string>();
   private readonly stmts: {
     insert: Database.Statement;
-    last: Database.Statement;
+    chainTail: Database.Statement;
     entriesRange: Database.Statement;
+    entriesPage: Database.Statement;
+    entryHashes: Database.Statement;
     replayRange: Database.Statement;
     tail: Database.Statement;
     headerLatest: Database.Statement;
-    headerInsert: Database.Statement;
-    sealLatest: Database.Statement;
-    sealInsert: Database.Statement;
-    sealAll: Database.Statement;
   };
   private readonly appendTx: (drafts: readonly LogEntryDraft[]) => LogEntry[];
   private writer: LogWriter | undefined;
+  private signer: LogSigner | undefined;
+  private readonly checkpointing: Required<Omit<CheckpointOptions, 'key'>> & { key?: LogKey } | undefined;
+  private readonly listeners: Array<(c: Checkpoint) => void> = [];
 
   private constructor(path: string, options: SqliteLogStoreOptions) {
     this.path = path;
     this.readonly = options.readonly === true;
     this.sync = this.readonly ? undefined : (options.sync ?? 'normal');
+    this.checkpointing = options.checkpoints && { ...DEFAULT_CHECKPOINTS, ...options.checkpoints };
     if (this.readonly && !existsSync(path)) throw new LogStoreError('not-a-log', `No command log at '${path}'`);
-    this.db = new Database(path, this.readonly ? { readonly: true, fileMustExist: true } : {});
+    if (this.readonly) {
+      const opened = openReadOnly(path);
+      this.db = opened.db;
+      this.copyDir = opened.copyDir;
+    } else {
+      // Created by us, readable by the owner only: SQLite gives the -wal and -shm files the same mode.
+      if (!this.inMemory && !existsSync(path)) closeSync(openSync(path, 'wx', 0o600));
+      this.db = new Database(path);
+    }
     try {
-      this.prepareSchema();
+      this.format = this.prepareSchema(options.checkpoints?.key);
     } catch (e) {
-      this.db.close();
+      this.closeConnection();
       throw e;
     }
     const db = this.db;
     this.stmts = {
       insert: db.prepare(INSERT_SQL),
-      last: db.prepare(TAIL_SQL).raw(true),
+      chainTail: db.prepare(this.format === 1 ? 'SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1' : CHAIN_TAIL_SQL).raw(true),
       entriesRange: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq`).raw(true),
+      entriesPage: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq`).raw(true),
+      entryHashes: db.prepare('SELECT seq, hash FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq').raw(true),
       replayRange: db
         .prepare('SELECT seq, command, args, kind, applied, state_hash, phase_after FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?')
         .raw(true),
       tail: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY seq DESC LIMIT ?`).raw(true),
       headerLatest: db.prepare('SELECT header FROM header ORDER BY id DESC LIMIT 1').pluck(true),
-      headerInsert: db.prepare('INSERT INTO header (at_seq, time, header) VALUES (?, ?, ?)'),
-      sealLatest: db.prepare('SELECT seq, hash, time FROM seals ORDER BY id DESC LIMIT 1'),
-      sealInsert: db.prepare('INSERT INTO seals (seq, hash, time) VALUES (?, ?, ?)'),
-      sealAll: db.prepare('SELECT seq, hash, time FROM seals ORDER BY id'),
     };
-    this.refreshTail();
-    this.sealedSeq = (this.stmts.sealLatest.get() as LogSeal | undefined)?.seq ?? 0;
+    try {
+      this.refreshTail();
+      this.sealed = db.prepare('SELECT count(*) FROM seals').pluck(true).get() !== 0;
+    } catch (e) {
+      // A reader of a damaged file goes on: verify names the damage, the other tools fail where they read it.
+      if (!this.readonly) {
+        this.closeConnection();
+        throw e;
+      }
+    }
     // IMMEDIATE takes the write lock up front, so the tail read inside the
     // transaction is still the tail when the rows are inserted.
     this.appendTx = db.transaction((drafts: readonly LogEntryDraft[]) => this.appendInTransaction(drafts)).immediate;
-    if (options.startWriter && !this.readonly && !this.inMemory) this.startWriter();
+    if (this.readonly || this.inMemory) return;
+    if (options.startWriter) this.startWriter();
+    if (this.checkpointing) this.startSigner();
   }
 
   /** The sequence number of the last entry (0 for an empty log). */
@@ -265,13 +197,13 @@ export class SqliteLogStore implements CommandLogStore {
     return this.lastSeqValue;
   }
 
-  /** The hash of the last entry (`GENESIS_HASH` for an empty log). */
+  /** The hash the next record chains onto: the last entry's, or of a header version written after it, or the log's first record. */
   get lastHash(): string {
     return this.lastHashValue;
   }
 
   append(drafts: readonly LogEntryDraft[]): LogEntry[] {
-    if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
+    if (this.readonly) throw this.readOnlyError();
     if (drafts.length === 0) return [];
     if (this.writer?.busy) throw new Error('append() called while appendAsync() batches are in flight; entries would be reordered');
     return this.appendTx(drafts);
@@ -285,7 +217,7 @@ export class SqliteLogStore implements CommandLogStore {
    * to share with a thread and appends synchronously.
    */
   appendAsync(drafts: readonly LogEntryDraft[]): Promise<void> {
-    if (this.readonly) return Promise.reject(new LogStoreError('read-only', `Command log '${this.path}' is open read-only`));
+    if (this.readonly) return Promise.reject(this.readOnlyError());
     if (drafts.length === 0) return Promise.resolve();
     if (this.inMemory) {
       try {
@@ -298,21 +230,26 @@ export class SqliteLogStore implements CommandLogStore {
     // One string per batch: a worker message copies one string far faster than
     // an array of many. NUL separates values; no stored text contains a raw NUL
     // (JSON escapes it, names and phases are plain words). The thread numbers
-    // and chains the entries, so each goes as its columns plus the parts of its
-    // hash input around the sequence number and previous hash (hash-input.mjs),
-    // built here, where names are quoted from a cache. Joined from an array:
-    // concatenating would build a tree of hundreds of pieces to flatten.
+    // and chains the entries, so each goes as its columns plus its hash input
+    // after the sequence number and previous hash (hash-input.mjs), built
+    // here, where names come from a cache. Joined from an array: concatenating
+    // would build a tree of hundreds of pieces to flatten.
     const values: Array<string | number> = [];
     for (const d of drafts) {
       const f = storedFields(d, 0, '', this.originTextOf(d.origin));
       values.push(f.time, f.origin, f.command, f.args, f.kind, f.applied ? 1 : 0, f.result ?? '', f.error ?? '',
-        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash, hashInputHead(f), hashInputMiddle(f), hashInputTail(f));
+        f.phaseBefore, f.phaseAfter, f.runStateBefore, f.runStateAfter, f.stateHash, entryHashRest(f));
     }
     const batch = values.join(SEP);
     return this.startWriter().submit(batch).then((tail) => {
       this.lastSeqValue = tail.seq;
       this.lastHashValue = tail.hash;
     });
+  }
+
+  /** Calls `listener` with each checkpoint and the seal as they are made (the witnesses: stderr, a file, a QMP event). */
+  onCheckpoint(listener: (checkpoint: Checkpoint) => void): void {
+    this.listeners.push(listener);
   }
 
   private startWriter(): LogWriter {
@@ -323,19 +260,45 @@ export class SqliteLogStore implements CommandLogStore {
       checkpointEvery: CHECKPOINT_EVERY_ENTRIES,
       insertHead: INSERT_HEAD,
       rowPlaceholders: ROW_PLACEHOLDERS,
-      tailSql: TAIL_SQL,
-      genesisHash: GENESIS_HASH,
+      tailSql: CHAIN_TAIL_SQL,
     });
     return this.writer;
   }
 
+  private startSigner(): void {
+    const options = this.checkpointing!;
+    const record = this.logRecord()!;
+    this.signer = new LogSigner({
+      path: this.path,
+      // Its connection only adds a checkpoint row now and then; the writer thread's checkpointer copies the WAL.
+      pragmas: this.writerPragmas(0),
+      logId: record.id,
+      key: options.key?.privateKey,
+      keyId: options.key?.id ?? '',
+      everyEntries: options.entries,
+      everySeconds: options.seconds,
+      onCheckpoint: (c) => this.announce(c),
+    });
+  }
+
+  private announce(c: Checkpoint): void {
+    for (const listener of this.listeners) listener(c);
+  }
+
   writeHeader(header: LogHeader): void {
-    if (this.readonly) throw new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
+    if (this.readonly) throw this.readOnlyError();
     // The header is versioned, not updated: each call appends a row, the latest wins.
     // An unchanged header (the kernel rewrites it on every close) adds nothing.
     const text = canonicalText(header);
     if (this.stmts.headerLatest.get() === text) return;
-    this.stmts.headerInsert.run(this.lastSeqValue, Date.now(), text);
+    this.db.transaction(() => {
+      const [atSeq, prevHash] = this.chainTail();
+      const time = Date.now();
+      this.db
+        .prepare('INSERT INTO header (at_seq, time, header, prev_hash, hash) VALUES (?, ?, ?, ?, ?)')
+        .run(atSeq, time, text, prevHash, headerHash({ atSeq, prevHash, time, header: text }));
+    }).immediate();
+    this.refreshTail();
   }
 
   header(): LogHeader | undefined {
@@ -354,6 +317,16 @@ export class SqliteLogStore implements CommandLogStore {
     for (const r of this.stmts.entriesRange.iterate(range.from ?? 1, range.to ?? Number.MAX_SAFE_INTEGER)) {
       yield rowToStored(r as RawEntry);
     }
+  }
+
+  /** Entries `from..to` as stored, read at once: usable while `storedRows` is being iterated. */
+  storedRowsBetween(from: number, to: number): StoredRow[] {
+    return (this.stmts.entriesPage.all(from, to) as RawEntry[]).map(rowToStored);
+  }
+
+  /** `[seq, hash]` of each entry in the range, in order: the leaves of the Merkle tree. */
+  *entryHashes(range: { from?: number; to?: number } = {}): IterableIterator<[number, string]> {
+    yield* this.stmts.entryHashes.iterate(range.from ?? 1, range.to ?? Number.MAX_SAFE_INTEGER) as IterableIterator<[number, string]>;
   }
 
   /**
@@ -384,41 +357,113 @@ export class SqliteLogStore implements CommandLogStore {
     };
   }
 
-  /** Every seal ever recorded, oldest first. */
-  seals(): LogSeal[] {
-    return this.stmts.sealAll.all() as LogSeal[];
+  /** The rows of the log's first record (format 2): exactly one unless someone added or removed one; none in format 1. */
+  logRecords(): LogRecord[] {
+    if (this.format === 1) return [];
+    return this.db.prepare('SELECT id, created, key, hash FROM log ORDER BY rowid').all() as LogRecord[];
   }
 
-  /** Names of the append-only triggers present in the file (all of `APPEND_ONLY_TRIGGERS` unless tampered with). */
+  /** The log's first record (format 2; undefined in format 1 or when it was removed). */
+  logRecord(): LogRecord | undefined {
+    return this.logRecords()[0];
+  }
+
+  /** Every header version, oldest first. */
+  headerRows(): HeaderRow[] {
+    const columns = this.format === 1 ? 'id, at_seq AS atSeq, time, header' : 'id, at_seq AS atSeq, time, header, prev_hash AS prevHash, hash';
+    return this.db.prepare(`SELECT ${columns} FROM header ORDER BY id`).all() as HeaderRow[];
+  }
+
+  /** Every seal ever recorded, oldest first. */
+  seals(): SealRow[] {
+    const columns = this.format === 1 ? 'seq, time, hash' : 'seq, time, hash, prev_hash AS prevHash, root, signature';
+    return (this.db.prepare(`SELECT ${columns} FROM seals ORDER BY id`).all() as SealRow[]).map(withoutNulls);
+  }
+
+  /** Every checkpoint stored in the log, oldest first (none in format 1). */
+  checkpoints(): CheckpointRow[] {
+    if (this.format === 1) return [];
+    return (this.db.prepare('SELECT size, time, root, chain, frontier, signature FROM checkpoints ORDER BY id').all() as CheckpointRow[]).map(withoutNulls);
+  }
+
+  /** Names of the append-only triggers present in the file. */
   triggers(): string[] {
-    return (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck(true).all() as string[]);
+    return this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck(true).all() as string[];
+  }
+
+  /** What SQLite's `integrity_check` says about the file (or one table of it): `['ok']`, or one line per problem. */
+  integrityCheck(table?: string): string[] {
+    return this.db.prepare(table === undefined ? 'PRAGMA integrity_check' : `PRAGMA integrity_check(${JSON.stringify(table)})`).pluck(true).all() as string[];
+  }
+
+  /** The table (or index) each root page belongs to, to name where the file is damaged. */
+  rootPages(): Map<number, string> {
+    try {
+      const rows = this.db.prepare("SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0").raw(true).all() as Array<[number, string]>;
+      return new Map(rows);
+    } catch {
+      return new Map();
+    }
+  }
+
+  /** The Merkle root (hex) of the first `size` entries, from the latest stored checkpoint at or below it onward. */
+  rootAt(size: number): string {
+    const stored = this.db
+      .prepare('SELECT size, frontier FROM checkpoints WHERE size <= ? ORDER BY size DESC, id DESC LIMIT 1')
+      .get(size) as { size: number; frontier: string } | undefined;
+    const frontier = (stored && Frontier.fromText(stored.size, stored.frontier)) ?? new Frontier();
+    for (const [, hash] of this.entryHashes({ from: frontier.size + 1, to: size })) frontier.append(entryLeaf(hash));
+    return frontier.root().toString('hex');
   }
 
   /**
-   * Records the current last seq and hash, so `verify` can tell a log that
-   * lost its tail from one that simply ended there. Called by `close`.
+   * Closes the chain with a seal after the last record, so `verify` can tell
+   * a log that lost its tail from one that simply ended there. With
+   * checkpoints it carries the Merkle root, signed with the log's key, and
+   * goes to the witnesses too. Called by `close`.
    */
   seal(): void {
-    if (this.readonly || this.closed) return;
-    this.refreshTail();
-    if (this.lastSeqValue <= this.sealedSeq) return;
-    this.stmts.sealInsert.run(this.lastSeqValue, this.lastHashValue, Date.now());
-    this.sealedSeq = this.lastSeqValue;
+    if (this.readonly || this.closed || this.sealed || this.format === 1) return;
+    const key = this.checkpointing?.key;
+    let statement: Checkpoint | undefined;
+    this.db.transaction(() => {
+      const [seq, prevHash] = this.chainTail();
+      const time = Date.now();
+      const hash = sealHash({ seq, prevHash, time });
+      const root = this.checkpointing ? this.rootAt(seq) : undefined;
+      if (root !== undefined) {
+        const fields = { kind: 'seal' as const, log: this.logRecord()!.id, size: seq, root, chain: hash, time };
+        statement = makeCheckpoint(fields, key && { keyId: key.id, value: signBody(checkpointBody(fields), key.privateKey) });
+      }
+      this.db
+        .prepare('INSERT INTO seals (seq, time, prev_hash, hash, root, signature) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(seq, time, prevHash, hash, root ?? null, statement?.signature?.value ?? null);
+      this.sealed = true;
+    }).immediate();
+    if (statement) this.announce(statement);
   }
 
   close(): void {
     if (this.closed) return;
+    this.signer?.close();
     this.writer?.close();
     this.seal();
     this.closed = true;
+    this.closeConnection();
+  }
+
+  private closeConnection(): void {
     this.db.close();
+    if (this.copyDir) rmSync(this.copyDir, { recursive: true, force: true });
+  }
+
+  private readOnlyError(): LogStoreError {
+    return new LogStoreError('read-only', `Command log '${this.path}' is open read-only`);
   }
 
   private appendInTransaction(drafts: readonly LogEntryDraft[]): LogEntry[] {
     // Another writer may have appended since our last look; chain onto the real tail.
-    this.refreshTail();
-    let seq = this.lastSeqValue;
-    let prev = this.lastHashValue;
+    let [seq, prev] = this.chainTail();
     const out: LogEntry[] = new Array(drafts.length);
     const insert = this.stmts.insert;
     for (let i = 0; i < drafts.length; i++) {
@@ -433,7 +478,7 @@ export class SqliteLogStore implements CommandLogStore {
       prev = hash;
     }
     // Only now, inside the transaction that is about to commit; if the commit
-    // throws, refreshTail at the next append reads the truth again.
+    // throws, the next append reads the truth again.
     this.lastSeqValue = seq;
     this.lastHashValue = prev;
     return out;
@@ -448,28 +493,33 @@ export class SqliteLogStore implements CommandLogStore {
     return text;
   }
 
-  private refreshTail(): void {
-    const last = this.stmts.last.get() as [number, string] | undefined;
-    this.lastSeqValue = last?.[0] ?? 0;
-    this.lastHashValue = last?.[1] ?? GENESIS_HASH;
+  /** `[last seq, hash the next record chains onto]`, read from the file. */
+  private chainTail(): [number, string] {
+    const [seq, hash] = (this.stmts.chainTail.get() as [number | null, string | null] | undefined) ?? [0, ''];
+    return [seq ?? 0, hash ?? ''];
   }
 
-  /** An in-memory log (tests): no file, so no WAL and no writer thread. */
+  private refreshTail(): void {
+    [this.lastSeqValue, this.lastHashValue] = this.chainTail();
+  }
+
+  /** An in-memory log (tests): no file, so no WAL and no writer or signer thread. */
   private get inMemory(): boolean {
     return this.path === ':memory:' || this.path === '';
   }
 
   /**
-   * Per-connection settings of a writing connection (this one, and the writer
-   * thread's with `autocheckpointPages` 0). Checkpoints are where `normal` mode
-   * fsyncs; at SQLite's default (1000 pages) they cost more than the appends
-   * themselves. 8192 pages bounds the WAL at ~32 MB.
+   * Per-connection settings of a writing connection (this one, and the
+   * threads' with `autocheckpointPages` 0). Checkpoints are where `normal`
+   * mode fsyncs; at SQLite's default (1000 pages) they cost more than the
+   * appends themselves. 8192 pages bounds the WAL at ~32 MB.
    */
   private writerPragmas(autocheckpointPages = WAL_AUTOCHECKPOINT_PAGES): string[] {
     return [`synchronous = ${this.sync === 'full' ? 'FULL' : 'NORMAL'}`, `wal_autocheckpoint = ${autocheckpointPages}`];
   }
 
-  private prepareSchema(): void {
+  /** Creates the schema of a new log, or checks an existing one; returns its format. */
+  private prepareSchema(key: LogKey | undefined): number {
     const db = this.db;
     if (!this.readonly) {
       // WAL: readers (verify, audit) never block the writer; commits are appends to the WAL.
@@ -480,14 +530,41 @@ export class SqliteLogStore implements CommandLogStore {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (tables.length === 0 && version === 0) {
       if (this.readonly) throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (it is empty)`);
-      db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
-      return;
+      const record = { id: randomBytes(16).toString('hex'), created: Date.now(), key: key ? key.publicKey.toString('base64') : '' };
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        db.prepare('INSERT INTO log (id, created, key, hash) VALUES (?, ?, ?, ?)').run(record.id, record.created, record.key, logRecordHash(record));
+      }).immediate();
+      return LOG_SCHEMA_VERSION;
     }
-    if (!['header', 'entries', 'seals'].every((t) => tables.includes(t))) {
-      throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (tables: ${tables.join(', ') || 'none'})`);
+    if (version === 0) throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (tables: ${tables.join(', ')})`);
+    if (!READABLE_SCHEMA_VERSIONS.includes(version)) {
+      throw new LogStoreError('schema-version', `Command log '${this.path}' has schema version ${version}; this program reads versions ${READABLE_SCHEMA_VERSIONS.join(' and ')}`);
     }
+    const missing = TABLES[version]!.filter((t) => !tables.includes(t));
+    if (missing.length > 0) {
+      throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (tables: ${tables.join(', ') || 'none'}; missing: ${missing.join(', ')})`);
+    }
+    if (this.readonly) return version;
     if (version !== LOG_SCHEMA_VERSION) {
-      throw new LogStoreError('schema-version', `Command log '${this.path}' has schema version ${version}; this program reads version ${LOG_SCHEMA_VERSION}`);
+      throw new LogStoreError('schema-version', `Command log '${this.path}' is in format ${version}, written by an older vmledger: it can be verified, replayed and audited, not appended to`);
     }
+    const sealed = db.prepare('SELECT seq FROM seals ORDER BY id DESC LIMIT 1').pluck(true).get() as number | undefined;
+    if (sealed !== undefined) {
+      throw new LogStoreError('sealed', `Command log '${this.path}' was sealed (closed cleanly) after entry ${sealed}; a sealed log is never appended to: start a new one`);
+    }
+    const recorded = (db.prepare('SELECT key FROM log LIMIT 1').pluck(true).get() as string | undefined) ?? '';
+    const given = key ? key.publicKey.toString('base64') : '';
+    if (recorded !== given) {
+      const name = (k: string): string => (k === '' ? 'no key' : `key ${keyId(Buffer.from(k, 'base64'))}`);
+      throw new LogStoreError('key', `Command log '${this.path}' was started with ${name(recorded)}; it can only be continued with the same (given: ${name(given)})`);
+    }
+    return version;
   }
+}
+
+/** A row without its NULL columns, so optional fields are absent rather than null. */
+function withoutNulls<T extends object>(row: T): T {
+  for (const k of Object.keys(row) as Array<keyof T>) if (row[k] === null) delete row[k];
+  return row;
 }

@@ -1,37 +1,39 @@
-import { GENESIS_HASH, hashFields, storedFields } from './entry-hash.js';
+import type { KeyObject } from 'node:crypto';
 import type { CommandLogStore } from './log-entry.js';
-import { APPEND_ONLY_TRIGGERS, SqliteLogStore, type LogSeal, type StoredRow } from './sqlite-log-store.js';
+import { sealHash, storedFields } from './record-hash.js';
+import { appendOnlyTriggers } from './sqlite-schema.js';
+import { SqliteLogStore } from './sqlite-log-store.js';
+import type { HeaderRow, SealRow, StoredRow } from './stored-rows.js';
+import { checkAnchors, type ExternalCheckpoint } from './verify-anchors.js';
+import { walkChain, type ChainWalk } from './verify-chain.js';
+import { integrityProblems } from './verify-integrity.js';
+import type { LogProblem } from './verify-problems.js';
 
-/**
- * What kind of tampering (or damage) verification found:
- * - `altered`: an entry's content no longer matches its own hash.
- * - `removed`: sequence numbers jump; the missing entries are named.
- * - `reordered`: an entry sits at a position it was not recorded at.
- * - `chain-broken`: an entry is self-consistent but does not follow its
- *   predecessor (the predecessor was rewritten with a fresh hash, or an entry
- *   was inserted).
- * - `truncated`: the log ends before the last seal written on a clean close.
- */
-export type LogProblemKind = 'altered' | 'removed' | 'reordered' | 'chain-broken' | 'truncated';
+export type { LogProblem, LogProblemKind } from './verify-problems.js';
+export type { ExternalCheckpoint } from './verify-anchors.js';
 
-/** The first problem found, with the sequence number it concerns and a sentence a user can act on. */
-export interface LogProblem {
-  readonly kind: LogProblemKind;
-  readonly seq: number;
-  readonly message: string;
-}
-
-/** The outcome of `verifyLog`. `ok` is false exactly when `problem` is set. */
+/** The outcome of `verifyLog`. `ok` is false exactly when `problems` is not empty. */
 export interface VerifyResult {
   readonly ok: boolean;
-  /** Entries read before stopping (all of them when ok). */
+  /** The log's hash format: 2, or 1 for a log written before format 2. */
+  readonly format: number;
+  /** Entries found intact before the first problem (all of them when ok). */
   readonly entries: number;
-  /** Seq and hash of the last good entry: publish these to detect a later truncation or rewrite. */
+  /** Seq and hash of the last intact entry. */
   readonly lastSeq: number;
   readonly lastHash: string;
-  /** The seq of the latest seal, 0 when the log was never closed cleanly. */
+  /** Entries in the log and the Merkle root over them: keep `size:root` elsewhere (`--checkpoint`) to detect a later rewrite or truncation. */
+  readonly size: number;
+  readonly root: string;
+  /** The seq the log was sealed after, 0 when it was never closed cleanly. */
   readonly sealedSeq: number;
+  readonly sealed: boolean;
+  /** The most entries a valid signature vouches for, and the key checked. */
+  readonly signedThrough: number;
+  readonly keyId?: string;
+  /** The first problem, and every one found, in the order found. */
   readonly problem?: LogProblem;
+  readonly problems: readonly LogProblem[];
   /** Not proof of tampering, but worth a look: missing append-only triggers. */
   readonly warnings: readonly string[];
 }
@@ -41,119 +43,213 @@ export interface VerifyOptions {
   /** Called every `progressInterval` entries (default 100,000). */
   readonly onProgress?: (seq: number) => void;
   readonly progressInterval?: number;
+  /** The log's public key as the user holds it: signatures must be by it, and the log must be sealed. */
+  readonly key?: KeyObject;
+  /** Checkpoints kept outside the file that the log must still match. */
+  readonly checkpoints?: readonly ExternalCheckpoint[];
 }
 
-// How far from its position a moved entry is looked for, to tell `reordered` from `altered`.
-const REORDER_WINDOW = 1024;
+/** At most this many findings are listed; the rest are counted. */
+const MAX_PROBLEMS = 100;
 
 /**
- * Checks a log's hash chain from the first entry to the last and names the
- * first problem. `source` is a file path (opened read-only) or an open store.
- *
- * Limits: the chain is unkeyed, so someone who rewrites every hash after an
- * edit is caught only against a copy of `lastHash` kept elsewhere; removing
- * entries from the end is caught only when the log was sealed (closed cleanly)
- * after them and the seal survived.
+ * Checks a log: SQLite's integrity check, then its chain from the first
+ * record to the seal (format 2: the log's first record, every header
+ * version, every entry, the seal; format 1: the entries), then the
+ * checkpoints and seal signatures in it and the checkpoints given. Names
+ * every problem found. `source` is a file path (opened read-only, through a
+ * private copy when its folder is read-only) or an open store.
  */
 export function verifyLog(source: string | CommandLogStore, options: VerifyOptions = {}): VerifyResult {
   if (typeof source === 'string') {
     const store = SqliteLogStore.open(source, { readonly: true });
     try {
-      return verifyStore(store, options);
+      return verifySqlite(store, options);
     } finally {
       store.close();
     }
   }
-  return verifyStore(source, options);
+  return source instanceof SqliteLogStore ? verifySqlite(source, options) : verifyEntries(source, options);
 }
 
-function verifyStore(store: CommandLogStore, options: VerifyOptions): VerifyResult {
-  const warnings: string[] = [];
-  let seals: LogSeal[] = [];
-  let rows: Iterable<StoredRow>;
-  if (store instanceof SqliteLogStore) {
-    const present = new Set(store.triggers());
-    const missing = APPEND_ONLY_TRIGGERS.filter((t) => !present.has(t));
-    if (missing.length) warnings.push(`append-only triggers missing: ${missing.join(', ')}`);
-    seals = store.seals();
-    rows = store.storedRows();
-  } else {
-    rows = storedRowsOf(store);
+/**
+ * Reads one part of the file (`table`); when the file is damaged there,
+ * names it, unless the integrity check already did, and returns undefined.
+ */
+function readPart<T>(damaged: LogProblem[], known: ReadonlySet<string>, table: string, what: string, read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (!known.has(table)) damaged.push({ kind: 'damaged', seq: 0, message: `${what} could not be read (${(e as Error).message}): the file is damaged there` });
+    return undefined;
   }
-  const lastSeal = seals.reduce<LogSeal | undefined>((a, s) => (a === undefined || s.seq > a.seq ? s : a), undefined);
-  const interval = options.progressInterval ?? 100_000;
+}
 
-  let count = 0;
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
-  let problem: LogProblem | undefined;
-  for (const row of rows) {
-    problem = checkRow(row, prevSeq, prevHash);
-    if (problem) break;
-    if (lastSeal && row.seq === lastSeal.seq && row.hash !== lastSeal.hash) {
-      problem = {
-        kind: 'altered',
-        seq: row.seq,
-        message: `entry ${row.seq} differs from the seal recorded when the log was closed (the log was rewritten from here or earlier)`,
-      };
-      break;
+/** Rows until the file cannot be read further; the failure becomes a finding. */
+function* readableRows(rows: Iterable<StoredRow>, damaged: LogProblem[]): IterableIterator<StoredRow> {
+  let last = 0;
+  try {
+    for (const row of rows) {
+      last = row.seq;
+      yield row;
     }
-    count++;
-    prevSeq = row.seq;
-    prevHash = row.hash;
-    if (options.onProgress && count % interval === 0) options.onProgress(row.seq);
+  } catch (e) {
+    damaged.push({ kind: 'damaged', seq: last + 1, message: `the entries after entry ${last} could not be read (${(e as Error).message}): the file is damaged there` });
   }
-  if (!problem && lastSeal && lastSeal.seq > prevSeq) {
-    problem = {
-      kind: 'truncated',
-      seq: prevSeq + 1,
-      message: `the log was sealed at entry ${lastSeal.seq} but ends at entry ${prevSeq}: entries ${prevSeq + 1}..${lastSeal.seq} were removed`,
-    };
-  }
-  return {
-    ok: problem === undefined,
-    entries: count,
-    lastSeq: prevSeq,
-    lastHash: prevHash,
-    sealedSeq: lastSeal?.seq ?? 0,
-    ...(problem ? { problem } : {}),
+}
+
+function verifySqlite(store: SqliteLogStore, options: VerifyOptions): VerifyResult {
+  const integrity = integrityProblems(store);
+  const damaged: LogProblem[] = [...integrity.problems];
+  const read = <T>(table: string, what: string, fn: () => T): T | undefined => readPart(damaged, integrity.tables, table, what, fn);
+  const format = store.format;
+  const logRecords = read('log', "the log's first record", () => store.logRecords());
+  const logRecord = logRecords?.[0];
+  const headers = read('header', 'the header versions', () => store.headerRows());
+  const seals = read('seals', 'the seal', () => store.seals()) ?? [];
+  const checkpoints = read('checkpoints', 'the checkpoints', () => store.checkpoints()) ?? [];
+  const triggers = read('sqlite_master', 'the list of triggers', () => store.triggers()) ?? [];
+  const external = options.checkpoints ?? [];
+
+  const walk = walkChain({
+    format,
+    logRecords,
+    headers,
+    rows: readableRows(store.storedRows(), damaged),
+    peek: (from, to) => read('entries', `entries ${from}..${to}`, () => store.storedRowsBetween(from, to)) ?? [],
+    firstRecordKnown: true,
+    sizes: new Set([...checkpoints.map((c) => c.size), ...seals.map((s) => s.seq), ...external.map((c) => c.size)]),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    progressInterval: options.progressInterval ?? 100_000,
+  });
+
+  const sealFindings = format === 1 ? format1Seals(walk, seals) : format2Seal(walk, seals, headers ?? []);
+  const seal = format === 2 && seals.length > 0 ? seals[0] : undefined;
+  const anchors = checkAnchors({
+    walk,
+    format,
+    ...(logRecord ? { logRecord } : {}),
+    checkpoints,
+    ...(seal ? { seal } : {}),
+    ...(options.key ? { key: options.key } : {}),
+    external,
+    truncationKnown: [...walk.problems, ...sealFindings.problems].some((p) => p.kind === 'truncated'),
+  });
+
+  const missing = appendOnlyTriggers(format).filter((t) => !triggers.includes(t));
+  const warnings = [...sealFindings.warnings, ...(missing.length ? [`append-only triggers missing: ${missing.join(', ')}`] : [])];
+  return result(
+    walk,
+    format,
+    [...damaged, ...walk.problems, ...sealFindings.problems, ...anchors.problems],
     warnings,
-  };
+    { sealed: seals.length > 0, sealedSeq: seals.reduce((m, s) => Math.max(m, s.seq), 0), signedThrough: anchors.signedThrough, ...(anchors.keyId ? { keyId: anchors.keyId } : {}) },
+  );
 }
 
-function checkRow(row: StoredRow, prevSeq: number, prevHash: string): LogProblem | undefined {
-  const expected = prevSeq + 1;
-  if (row.seq !== expected) {
-    const range = row.seq - 1 === expected ? `entry ${expected} is` : `entries ${expected}..${row.seq - 1} are`;
-    return { kind: 'removed', seq: expected, message: `${range} missing: entry ${row.seq} follows entry ${prevSeq}` };
+/** A store that is not SQLite holds only entries: their hashes and links are checked, from the first entry on. */
+function verifyEntries(store: CommandLogStore, options: VerifyOptions): VerifyResult {
+  const all = [...store.entries()].map((e): StoredRow => ({ ...storedFields(e, e.seq, e.prevHash), hash: e.hash }));
+  const walk = walkChain({
+    format: 2,
+    logRecords: [],
+    headers: [],
+    rows: all,
+    peek: (from, to) => all.filter((r) => r.seq >= from && r.seq <= to),
+    firstRecordKnown: false,
+    sizes: new Set((options.checkpoints ?? []).map((c) => c.size)),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    progressInterval: options.progressInterval ?? 100_000,
+  });
+  const anchors = checkAnchors({ walk, format: 2, checkpoints: [], external: options.checkpoints ?? [], truncationKnown: false });
+  return result(walk, 2, [...walk.problems, ...anchors.problems], [], { sealed: false, sealedSeq: 0, signedThrough: 0 });
+}
+
+interface SealFindings {
+  readonly problems: LogProblem[];
+  readonly warnings: string[];
+}
+
+/** Format 2: one seal, the chain's last record, after the last entry. */
+function format2Seal(walk: ChainWalk, seals: readonly SealRow[], headers: readonly HeaderRow[]): SealFindings {
+  const problems: LogProblem[] = [];
+  const seal = seals[0];
+  if (seal === undefined || walk.stopped) return { problems, warnings: [] };
+  if (seals.length > 1) problems.push({ kind: 'inserted', seq: seals[1]!.seq, message: `the log has ${seals.length} seals; a log is sealed once, when it is closed` });
+  if (seal.seq > walk.walkedTo) {
+    problems.push({
+      kind: 'truncated',
+      seq: walk.walkedTo + 1,
+      message: `the log was sealed after entry ${seal.seq} but ends at entry ${walk.walkedTo}: entries ${walk.walkedTo + 1}..${seal.seq} were removed`,
+    });
+    return { problems, warnings: [] };
   }
-  if (hashFields(row) !== row.hash) {
-    const recordedAs = findRecordedSeq(row);
-    if (recordedAs !== undefined) {
-      return { kind: 'reordered', seq: row.seq, message: `entry at position ${row.seq} (${row.command}) was recorded as entry ${recordedAs}: entries were reordered` };
-    }
-    return { kind: 'altered', seq: row.seq, message: `entry ${row.seq} (${row.command}) was altered: its content no longer matches its hash` };
+  if (seal.seq < walk.walkedTo) {
+    const range = seal.seq + 1 === walk.walkedTo ? `entry ${walk.walkedTo} was` : `entries ${seal.seq + 1}..${walk.walkedTo} were`;
+    problems.push({ kind: 'after-seal', seq: seal.seq + 1, message: `${range} appended after the log was sealed after entry ${seal.seq}` });
+    return { problems, warnings: [] };
   }
-  if (row.prevHash !== prevHash) {
-    return {
+  for (const [i, h] of headers.entries()) {
+    if (h.time > seal.time) problems.push({ kind: 'after-seal', seq: h.atSeq, message: `header version ${i + 1} was recorded after the log was sealed` });
+  }
+  if (seal.prevHash === undefined || sealHashOf(seal) !== seal.hash) {
+    problems.push({ kind: 'altered', seq: seal.seq, message: 'the seal was altered: its content no longer matches its hash' });
+  } else if (walk.chainEnd !== undefined && seal.prevHash !== walk.chainEnd) {
+    problems.push({
       kind: 'chain-broken',
-      seq: row.seq,
-      message: `entry ${row.seq} (${row.command}) does not follow entry ${prevSeq}: entry ${prevSeq} was rewritten with a new hash, or entries were inserted or reordered`,
+      seq: seal.seq,
+      message: `the seal does not follow ${walk.chainEndName}: ${walk.chainEndShort} was rewritten with a new hash, or a record between them was removed or inserted`,
+    });
+  }
+  return { problems, warnings: [] };
+}
+
+/** Format 1: seals outside the chain, each naming the last entry's hash; the latest counts. */
+function format1Seals(walk: ChainWalk, seals: readonly SealRow[]): SealFindings {
+  const latest = seals.reduce<SealRow | undefined>((a, s) => (a === undefined || s.seq > a.seq ? s : a), undefined);
+  if (latest === undefined || walk.stopped) return { problems: [], warnings: [] };
+  if (latest.seq > walk.walkedTo) {
+    return {
+      problems: [{ kind: 'truncated', seq: walk.walkedTo + 1, message: `the log was sealed at entry ${latest.seq} but ends at entry ${walk.walkedTo}: entries ${walk.walkedTo + 1}..${latest.seq} were removed` }],
+      warnings: [],
     };
   }
-  return undefined;
-}
-
-/** The seq a moved row's hash was computed with, searched near where it sits now. */
-function findRecordedSeq(row: StoredRow): number | undefined {
-  for (let d = 1; d <= REORDER_WINDOW; d++) {
-    for (const seq of [row.seq + d, row.seq - d]) {
-      if (seq >= 1 && hashFields({ ...row, seq }) === row.hash) return seq;
-    }
+  if (walk.hashes.get(latest.seq) !== latest.hash) {
+    return {
+      problems: [{ kind: 'altered', seq: latest.seq, message: `entry ${latest.seq} differs from the seal recorded when the log was closed (the log was rewritten from here or earlier)` }],
+      warnings: [],
+    };
   }
-  return undefined;
+  // Format 1 allowed reopening a sealed log, so entries after the last seal are not proof of tampering there.
+  const after = latest.seq < walk.walkedTo ? [`entries ${latest.seq + 1}..${walk.walkedTo} come after the last seal (entry ${latest.seq}): nothing vouches for them`] : [];
+  return { problems: [], warnings: after };
 }
 
-function* storedRowsOf(store: CommandLogStore): IterableIterator<StoredRow> {
-  for (const e of store.entries()) yield { ...storedFields(e, e.seq, e.prevHash), hash: e.hash };
+function sealHashOf(seal: SealRow): string {
+  return sealHash({ seq: seal.seq, prevHash: seal.prevHash ?? '', time: seal.time });
+}
+
+function result(
+  walk: ChainWalk,
+  format: number,
+  found: LogProblem[],
+  warnings: string[],
+  extra: Pick<VerifyResult, 'sealed' | 'sealedSeq' | 'signedThrough' | 'keyId'>,
+): VerifyResult {
+  // In the order of the log: what concerns the whole file first, then by entry.
+  const problems = [...found].sort((a, b) => a.seq - b.seq).slice(0, MAX_PROBLEMS);
+  const more = found.length - problems.length;
+  return {
+    ok: found.length === 0,
+    format,
+    entries: walk.entries,
+    lastSeq: walk.lastSeq,
+    lastHash: walk.lastHash,
+    size: walk.walkedTo,
+    root: walk.root,
+    ...extra,
+    ...(problems.length ? { problem: problems[0] } : {}),
+    problems,
+    warnings: more > 0 ? [...warnings, `${more} more problems not listed`] : warnings,
+  };
 }

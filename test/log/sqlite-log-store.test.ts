@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
+import { copyFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../kernel/canonical-json.js';
 import { canonicalMapText, canonicalText } from '../../kernel/log/canonical-text.js';
-import { GENESIS_HASH, entryHash, hashInput, storedFields } from '../../kernel/log/entry-hash.js';
+import { entryHash } from '../../kernel/log/record-hash.js';
 import type { LogHeader } from '../../kernel/log/log-entry.js';
 import { APPEND_ONLY_MESSAGE, LogStoreError, SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
+import { verifyLog } from '../../kernel/log/verify.js';
 import { draft, drafts, tempDir } from './fixtures/drafts.js';
+import { format1Log } from './fixtures/format-1.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -21,11 +24,11 @@ const header: LogHeader = {
 };
 
 describe('SqliteLogStore', () => {
-  it('numbers entries from 1 and chains them from the genesis hash', () => {
+  it("numbers entries from 1 and chains them from the log's first record", () => {
     const store = SqliteLogStore.open(tmp.path('log.db'));
     const out = store.append(drafts(3));
     expect(out.map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(out[0]!.prevHash).toBe(GENESIS_HASH);
+    expect(out[0]!.prevHash).toBe(store.logRecord()!.hash);
     expect(out[1]!.prevHash).toBe(out[0]!.hash);
     expect(out[2]!.prevHash).toBe(out[1]!.hash);
     for (const e of out) expect(e.hash).toBe(entryHash(e));
@@ -41,17 +44,6 @@ describe('SqliteLogStore', () => {
     expect(store.tail(2)).toEqual(appended.slice(1));
     expect('result' in [...store.entries({ from: 2, to: 2 })][0]!).toBe(false);
     store.close();
-  });
-
-  it('hashes exactly canonicalJson of the entry without its hash', () => {
-    const d = draft(7, { args: { 'odd "key"': ['\u2028', { b: 1, a: [null, true] }], z: 1.5 } });
-    const f = storedFields(d, 7, 'cd'.repeat(32));
-    expect(hashInput(f)).toBe(canonicalJson({ ...d, seq: 7, prevHash: 'cd'.repeat(32) }));
-    // Hashes that are not lowercase hex (as a tampered row may hold) are quoted as JSON too.
-    for (const odd of ['AB', 'x"\\', '']) {
-      const g = storedFields({ ...d, stateHash: odd }, 7, odd);
-      expect(hashInput(g)).toBe(canonicalJson({ ...d, stateHash: odd, seq: 7, prevHash: odd }));
-    }
   });
 
   it('serializes arguments exactly as canonicalJson does', () => {
@@ -83,17 +75,48 @@ describe('SqliteLogStore', () => {
     store.close();
   });
 
-  it('continues the chain when an existing log is reopened', () => {
+  it('continues the chain when a log left open by a crash is reopened', () => {
     const path = tmp.path('log.db');
     const first = SqliteLogStore.open(path);
     const before = first.append(drafts(5));
+    // What a crash leaves: the database and its WAL, no seal.
+    copyFileSync(path, tmp.path('crashed.db'));
+    copyFileSync(`${path}-wal`, tmp.path('crashed.db-wal'));
     first.close();
-    const second = SqliteLogStore.open(path);
+    const second = SqliteLogStore.open(tmp.path('crashed.db'));
     expect(second.lastSeq).toBe(5);
     const after = second.append(drafts(2, 6));
     expect(after[0]!.seq).toBe(6);
     expect(after[0]!.prevHash).toBe(before[4]!.hash);
     second.close();
+    expect(verifyLog(tmp.path('crashed.db'))).toMatchObject({ ok: true, lastSeq: 7, sealedSeq: 7 });
+  });
+
+  it('refuses to append to a sealed log: it was closed for good', () => {
+    const path = tmp.path('log.db');
+    const store = SqliteLogStore.open(path);
+    store.append(drafts(3));
+    store.close();
+    expect(() => SqliteLogStore.open(path)).toThrow(/was sealed \(closed cleanly\) after entry 3; a sealed log is never appended to/);
+    expect(SqliteLogStore.open(path, { readonly: true }).lastSeq).toBe(3);
+  });
+
+  it('creates the log and its -wal and -shm files readable by their owner only', () => {
+    const path = tmp.path('log.db');
+    const store = SqliteLogStore.open(path);
+    store.append(drafts(3));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
+    store.close();
+  });
+
+  it('reads a log of format 1 (written before format 2) and refuses to append to it', () => {
+    const path = format1Log(tmp);
+    const store = SqliteLogStore.open(path, { readonly: true });
+    expect(store.format).toBe(1);
+    expect([...store.entries()].map((e) => e.command)).toEqual(['object-add', 'qom-set', 'qom-set', 'query-name', 'qom-set', 'qom-set', 'qom-set']);
+    expect(store.header()?.files).toHaveLength(1);
+    store.close();
+    expect(() => SqliteLogStore.open(path)).toThrow(/is in format 1, written by an older vmledger: it can be verified, replayed and audited, not appended to/);
   });
 
   it('round-trips the header, the latest version winning', () => {
@@ -139,15 +162,14 @@ describe('SqliteLogStore', () => {
     expect(() => SqliteLogStore.open(tmp.path('missing.db'), { readonly: true })).toThrow(/No command log at/);
   });
 
-  it('seals the last seq and hash when closed, once per new tail', () => {
+  it('seals the log once when it is closed: the seal follows the last record of the chain', () => {
     const path = tmp.path('log.db');
     const store = SqliteLogStore.open(path);
     const out = store.append(drafts(3));
     store.close();
-    const again = SqliteLogStore.open(path);
-    again.close(); // nothing appended: no second seal
+    store.close();
     const ro = SqliteLogStore.open(path, { readonly: true });
-    expect(ro.seals().map(({ seq, hash }) => ({ seq, hash }))).toEqual([{ seq: 3, hash: out[2]!.hash }]);
+    expect(ro.seals().map(({ seq, prevHash }) => ({ seq, prevHash }))).toEqual([{ seq: 3, prevHash: out[2]!.hash }]);
     ro.close();
   });
 
@@ -186,12 +208,13 @@ describe('append-only triggers', () => {
     db.close();
   });
 
-  it('reject UPDATE and DELETE of the header and the seals', () => {
+  it("reject UPDATE and DELETE of the log's first record, the header, the seals and the checkpoints", () => {
     const db = new Database(logWithEntries());
-    expect(() => db.prepare("UPDATE header SET header = '{}'").run()).toThrow(APPEND_ONLY_MESSAGE);
-    expect(() => db.prepare('DELETE FROM header').run()).toThrow(APPEND_ONLY_MESSAGE);
-    expect(() => db.prepare('UPDATE seals SET seq = 1').run()).toThrow(APPEND_ONLY_MESSAGE);
-    expect(() => db.prepare('DELETE FROM seals').run()).toThrow(APPEND_ONLY_MESSAGE);
+    db.prepare("INSERT INTO checkpoints (size, time, root, chain, frontier) VALUES (3, 1, '', '', '')").run();
+    for (const [table, column] of [['log', 'created'], ['header', 'time'], ['seals', 'time'], ['checkpoints', 'time']]) {
+      expect(() => db.prepare(`UPDATE ${table} SET ${column} = 1`).run()).toThrow(APPEND_ONLY_MESSAGE);
+      expect(() => db.prepare(`DELETE FROM ${table}`).run()).toThrow(APPEND_ONLY_MESSAGE);
+    }
     db.close();
   });
 });

@@ -1,10 +1,16 @@
 import { hash } from 'node:crypto';
 import { canonicalText } from './canonical-text.js';
-import { hashInput, type HashInputFields } from './hash-input.mjs';
+import {
+  entryHashInput,
+  headerHashInput,
+  logHashInput,
+  sealHashInput,
+  type EntryHashFields,
+  type HeaderHashFields,
+  type LogHashFields,
+  type SealHashFields,
+} from './hash-input.mjs';
 import type { LogEntry, LogEntryDraft } from './log-entry.js';
-
-/** The `prevHash` of the first entry of every log: 64 zeros (the header is versioned apart, see docs/command-log.md). */
-export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * An entry's fields as stored: the structured ones (`origin`, `args`,
@@ -12,13 +18,28 @@ export const GENESIS_HASH = '0'.repeat(64);
  * The hash is computed over exactly this text, so the store and the verifier
  * hash the same bytes without re-serializing anything.
  */
-export type StoredFields = HashInputFields;
+export type StoredFields = EntryHashFields;
 
-export { hashInput };
+const sha256 = (input: string): string => hash('sha256', input, 'hex');
 
-/** SHA-256 (hex) of an entry's canonical serialization; it includes `prevHash`, which chains the log. */
+/** SHA-256 (hex) of an entry's hash input; it includes the previous record's hash, which chains the log. */
 export function hashFields(f: StoredFields): string {
-  return hash('sha256', hashInput(f), 'hex');
+  return sha256(entryHashInput(f));
+}
+
+/** SHA-256 (hex) of a header version. */
+export function headerHash(f: HeaderHashFields): string {
+  return sha256(headerHashInput(f));
+}
+
+/** SHA-256 (hex) of the seal. */
+export function sealHash(f: SealHashFields): string {
+  return sha256(sealHashInput(f));
+}
+
+/** SHA-256 (hex) of the log's first record, which every later record chains back to. */
+export function logRecordHash(f: LogHashFields): string {
+  return sha256(logHashInput(f));
 }
 
 /** Serializes a draft's structured fields to canonical text, as the store keeps them. */

@@ -9,7 +9,10 @@ export class UsageError extends Error {
 /** Parsed command-line: positional arguments and `--name value` / `--flag` options. */
 export interface ParsedArgs {
   readonly positional: string[];
+  /** The last value of each option given. */
   readonly options: Map<string, string | true>;
+  /** Every value of each valued option, for options that may be repeated. */
+  readonly lists: Map<string, string[]>;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], valued: readonly string[], flags: readonly string[]): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -40,11 +44,12 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`option --${name} needs a value`);
       options.set(name, value);
+      lists.set(name, [...(lists.get(name) ?? []), value]);
     } else {
       throw new UsageError(`unknown option --${name}`);
     }
   }
-  return { positional, options };
+  return { positional, options, lists };
 }
 
 /** A positive integer option (a sequence number, a count), or undefined when absent. */
@@ -59,6 +64,11 @@ export function intOption(args: ParsedArgs, name: string): number | undefined {
 export function strOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.options.get(name);
   return v === undefined || v === true ? undefined : v;
+}
+
+/** Every value given for an option that may be repeated. */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  return args.lists.get(name) ?? [];
 }
 
 /** Exactly one positional argument: the log file. */

@@ -1,22 +1,31 @@
-import { LogStoreError } from '../kernel/log/sqlite-log-store.js';
 import { UsageError } from './args.js';
 import { runAudit } from './audit-command.js';
 import { toolIo, type LogToolDeps } from './io.js';
+import { runKeygen } from './keygen-command.js';
+import { runProve } from './prove-command.js';
 import { runReplay } from './replay-command.js';
 import { runVerify } from './verify-command.js';
+import { runVerifyProof } from './verify-proof-command.js';
 
 export type { LogToolDeps, Output } from './io.js';
 export { runAudit, AUDIT_HELP } from './audit-command.js';
 export { runReplay, REPLAY_HELP } from './replay-command.js';
 export { runVerify, VERIFY_HELP } from './verify-command.js';
+export { runKeygen, KEYGEN_HELP } from './keygen-command.js';
+export { runProve, PROVE_HELP } from './prove-command.js';
+export { runVerifyProof, VERIFY_PROOF_HELP } from './verify-proof-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
 
 Commands:
-  replay <db> [--to SEQ]   rebuild the logged configuration and check every state hash
-  verify <db>              check the hash chain; name the first altered, removed or reordered entry
-  audit <db> [filters]     who ran what, when, from where, and the outcome
+  replay <db> [--to SEQ]     rebuild the logged configuration and check every state hash
+  verify <db> [--key PUB]    check the file, the hash chain, the checkpoints and signatures;
+                             name every altered, removed, inserted or reordered record
+  audit <db> [filters]       who ran what, when, from where, and the outcome
+  keygen <file>              make a key pair for signing a log (-log-key <file>)
+  prove <db> <seq>           print a proof that one entry is in the log
+  verify-proof <proof>       check such a proof without the log
 
 Run 'vmledger log <command> --help' for a command's options.
 Exit status: 0 success, 1 the log failed the check, 2 usage or I/O error.
@@ -26,6 +35,9 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   replay: runReplay,
   verify: runVerify,
   audit: runAudit,
+  keygen: runKeygen,
+  prove: runProve,
+  'verify-proof': runVerifyProof,
 };
 
 /**
@@ -51,8 +63,8 @@ export async function runLogCommand(argv: readonly string[], deps: LogToolDeps):
       err.write(`vmledger log ${name}: ${e.message}\nRun 'vmledger log ${name} --help' for usage.\n`);
       return 2;
     }
-    const message = e instanceof LogStoreError || e instanceof Error ? e.message : String(e);
-    err.write(`vmledger log ${name}: ${message}\n`);
+    err.write(`vmledger log ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.VMLEDGER_DEBUG && e instanceof Error) err.write(`${e.stack}\n`);
     return 2;
   }
 }

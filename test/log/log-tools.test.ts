@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
+import { statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKernel } from '../../kernel/kernel.js';
+import { readLogKey } from '../../kernel/log/log-key.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { runLogCommand, type Output } from '../../log-tools/index.js';
-import { tempDir } from './fixtures/drafts.js';
+import { drafts, tempDir } from './fixtures/drafts.js';
 import { counterPlugin } from './fixtures/plugins.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -38,11 +40,13 @@ async function recordLog(): Promise<string> {
 describe('vmledger log', () => {
   it('prints help for itself and each command', async () => {
     expect((await run(['--help'])).out).toMatch(/^Usage: vmledger log <command>/);
-    for (const cmd of ['replay', 'verify', 'audit']) {
+    for (const cmd of ['replay', 'verify', 'audit', 'prove']) {
       const r = await run([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^Usage: vmledger log ${cmd} <db>`));
     }
+    expect((await run(['keygen', '--help'])).out).toMatch(/^Usage: vmledger log keygen <file>/);
+    expect((await run(['verify-proof', '-h'])).out).toMatch(/^Usage: vmledger log verify-proof <proof.json\|->/);
   });
 
   it('rejects an unknown command, an unknown option and a missing file with exit 2', async () => {
@@ -60,7 +64,78 @@ describe('vmledger log', () => {
     const path = await recordLog();
     const r = await run(['verify', path]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^OK: 4 entries, last 4 [0-9a-f]{64} \(sealed\)\n$/);
+    expect(r.out).toMatch(/^OK: 4 entries, last 4 [0-9a-f]{64} \(sealed\)\ncheckpoint 4:[0-9a-f]{64}\n$/);
+  });
+
+  it('verify checks the log against the checkpoint it printed, and names a bad --checkpoint', async () => {
+    const path = await recordLog();
+    const kept = (await run(['verify', path])).out.split('\n')[1]!.replace('checkpoint ', '');
+    expect((await run(['verify', path, '--checkpoint', kept])).code).toBe(0);
+    const wrong = await run(['verify', path, '--checkpoint', `4:${'0'.repeat(64)}`]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/^FAILED: rewritten at entry 1: the first 4 entries do not match --checkpoint 4:000000000000… \(root 000000000000…, found [0-9a-f]{12}…\)/);
+    const bad = await run(['verify', path, '--checkpoint', '4:xyz']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--checkpoint expects SIZE:ROOT/);
+  });
+
+  it('keygen writes a key pair once; a log signed with it verifies against the public key, and not against another', async () => {
+    const keyPath = tmp.path('vm.key');
+    const made = await run(['keygen', keyPath]);
+    expect(made.code).toBe(0);
+    expect(made.out).toMatch(new RegExp(`^key [0-9a-f]{16}: private key in ${keyPath} \\(keep it secret\\), public key in ${keyPath}.pub\n$`));
+    expect((statSync(keyPath).mode & 0o777).toString(8)).toBe('600');
+    const again = await run(['keygen', keyPath]);
+    expect(again).toMatchObject({ code: 2, err: expect.stringMatching(/already exists; choose another name/) });
+
+    const path = tmp.path('signed.db');
+    const store = SqliteLogStore.open(path, { checkpoints: { key: readLogKey(keyPath), entries: 2 } });
+    store.append(drafts(5));
+    store.close();
+    const ok = await run(['verify', path, '--key', `${keyPath}.pub`]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^OK: 5 entries, last 5 [0-9a-f]{64} \(sealed, signed by key [0-9a-f]{16} through entry 5\)\n/);
+    await run(['keygen', tmp.path('other.key')]);
+    const other = await run(['verify', path, '--key', tmp.path('other.key.pub')]);
+    expect(other.code).toBe(1);
+    expect(other.out).toMatch(/FAILED: bad-signature: the log names signing key [0-9a-f]{16}, not the key given/);
+    expect((await run(['verify', path, '--key', tmp.path('none.pub')])).err).toMatch(/cannot read the public key '.*none.pub': ENOENT/);
+  });
+
+  it('prove gives an auditor one entry with its proof; verify-proof accepts it with the key and rejects an edited one', async () => {
+    const keyPath = tmp.path('vm.key');
+    await run(['keygen', keyPath]);
+    const path = tmp.path('signed.db');
+    const store = SqliteLogStore.open(path, { checkpoints: { key: readLogKey(keyPath), entries: 4 } });
+    store.append(drafts(11));
+    store.close();
+    const proved = await run(['prove', path, '6']);
+    expect(proved.code).toBe(0);
+    const proof = JSON.parse(proved.out);
+    // Against the seal: all 11 entries.
+    expect(proof).toMatchObject({ format: 'vmledger inclusion proof 1', treeSize: 11, entry: { seq: 6, command: 'qom-set' } });
+    expect(proof.checkpoint).toMatch(/^vmledger seal\nlog [0-9a-f]{32}\nsize 11\n/);
+    const proofPath = tmp.path('proof.json');
+    writeFileSync(proofPath, proved.out);
+    const ok = await run(['verify-proof', proofPath, '--key', `${keyPath}.pub`]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^OK: entry 6 \(qom-set at .*\) is entry 6 of the 11 entries under seal 11:[0-9a-f]{64}, signed by key [0-9a-f]{16}\n$/);
+
+    writeFileSync(proofPath, JSON.stringify({ ...proof, entry: { ...proof.entry, args: '{"value":0}' } }));
+    expect(await run(['verify-proof', proofPath, '--key', `${keyPath}.pub`])).toMatchObject({ code: 1, out: 'FAILED: entry 6 was altered: its content does not match its hash\n' });
+    writeFileSync(proofPath, JSON.stringify({ ...proof, path: proof.path.slice(1) }));
+    expect((await run(['verify-proof', proofPath, '--key', `${keyPath}.pub`])).out).toMatch(/^FAILED: entry 6 is not under the checkpoint's root/);
+    writeFileSync(proofPath, proved.out);
+    expect((await run(['verify-proof', proofPath])).out).toMatch(/^FAILED: nothing vouches for the checkpoint: give the log's public key \(--key\) or a checkpoint/);
+
+    // At the size of a checkpoint the auditor holds, vouched for by that checkpoint alone.
+    const atEight = JSON.parse((await run(['prove', path, '6', '--size', '8'])).out);
+    expect(atEight.checkpoint).toMatch(/^vmledger checkpoint\n.*\nsize 8\n/s);
+    const root = /root ([0-9a-f]{64})/.exec(atEight.checkpoint)![1];
+    writeFileSync(proofPath, JSON.stringify(atEight));
+    expect((await run(['verify-proof', proofPath, '--checkpoint', `8:${root}`])).code).toBe(0);
+    expect((await run(['verify-proof', proofPath, '--checkpoint', `11:${root}`])).out).toMatch(/the proof is against 8 entries but --checkpoint gives 11/);
+    expect((await run(['prove', path, '12'])).err).toMatch(/the log has no entry 12/);
   });
 
   it('verify names the altered entry and exits 1', async () => {

@@ -105,6 +105,18 @@ export class Kernel {
     const phases = c.resolve(PhaseMachine);
     const bus = c.resolve<EventBus>(Tokens.EventBus);
     const broker = c.resolve<HostBroker>(Tokens.HostBroker);
+    // Every monitor is a witness: the log's checkpoints go out as events.
+    options.log?.onCheckpoint?.((cp) =>
+      bus.publish('LOG_CHECKPOINT', {
+        kind: cp.kind,
+        size: cp.size,
+        root: cp.root,
+        chain: cp.chain,
+        time: cp.time,
+        ...(cp.signature ? { 'key-id': cp.signature.keyId, signature: cp.signature.value } : {}),
+        text: cp.text,
+      }),
+    );
     const pluginHost = new PluginHost(c, registry, types, broker);
     const lifecycle = new MachineLifecycle(phases, objects, types);
     const version = options.version ?? KERNEL_VERSION;

@@ -1,8 +1,10 @@
 import { existsSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as kernelApi from '../kernel/index.js';
-import { createKernel, type Kernel, type Plugin, type SyncMode } from '../kernel/index.js';
-import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
+import { createKernel, type Kernel, type Plugin } from '../kernel/index.js';
+import { readLogKey } from '../kernel/log/log-key.js';
+import { SqliteLogStore, type CheckpointOptions } from '../kernel/log/sqlite-log-store.js';
+import { parseWitness, witnessListener } from '../kernel/log/witness.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
 import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
@@ -39,6 +41,18 @@ async function pluginSet(specs: readonly string[]): Promise<Plugin[]> {
 /** SQLite's companions of a database file. */
 const LOG_COMPANIONS = ['-wal', '-shm', '-journal'];
 
+/** `-log-key`, `-log-checkpoint`, `-log-witness`: checkpoints when any is given (signed with the key), or none. */
+function checkpointOptions(settings: VmSettings): CheckpointOptions | undefined {
+  if (settings.logKey === undefined && settings.logCheckpoint === undefined && !settings.logWitnesses?.length) return undefined;
+  let key;
+  try {
+    key = settings.logKey === undefined ? undefined : readLogKey(settings.logKey);
+  } catch (e) {
+    fatal(`-log-key: ${(e as Error).message}`, e);
+  }
+  return { ...settings.logCheckpoint, ...(key ? { key } : {}) };
+}
+
 /** Where the command log goes: a named file that already holds a log is refused, so one log is one VM's history; the default file's earlier log is kept as `.N`, never overwritten. */
 function logTarget(path: string | undefined): string {
   const target = path ?? DEFAULT_LOG;
@@ -52,8 +66,19 @@ function logTarget(path: string | undefined): string {
   return target;
 }
 
-function openLog(path: string | undefined, sync: SyncMode = 'normal'): SqliteLogStore {
-  return SqliteLogStore.open(logTarget(path), { sync, startWriter: true });
+/** Opens the command log, with its checkpoints and witnesses. */
+function openLog(settings: VmSettings): SqliteLogStore {
+  const witnesses = (settings.logWitnesses ?? []).map((w) => {
+    try {
+      return parseWitness(w);
+    } catch (e) {
+      fatal(`-log-witness: ${(e as Error).message}`, e);
+    }
+  });
+  const checkpoints = checkpointOptions(settings);
+  const store = SqliteLogStore.open(logTarget(settings.logPath), { sync: settings.logSync ?? 'normal', startWriter: true, ...(checkpoints ? { checkpoints } : {}) });
+  for (const w of witnesses) store.onCheckpoint(witnessListener(w));
+  return store;
 }
 
 /**
@@ -107,7 +132,8 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'>;
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
+  Partial<Pick<CliSettings, 'logKey' | 'logCheckpoint' | 'logWitnesses'>>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
 const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
@@ -122,7 +148,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   }
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   if (settings.confine && !printsOnly && !confined()) await runConfinedVm(argv, settings);
-  const log = printsOnly ? undefined : openLog(settings.logPath, settings.logSync);
+  const log = printsOnly ? undefined : openLog(settings);
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, remoteSockets: settings.remoteSockets }).catch((e) => fatal((e as Error).message, e));
   const outcome = await run(argv, kernel);

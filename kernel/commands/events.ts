@@ -11,6 +11,20 @@ export const KERNEL_EVENTS = [
   defineEvent({ name: 'RESET', data: t.object({ guest: t.bool(), reason: ShutdownCause }), doc: 'The guest was reset' }),
   defineEvent({ name: 'GUEST_PANICKED', data: t.object({ action: t.str() }), doc: 'The guest panicked' }),
   defineEvent({
+    name: 'LOG_CHECKPOINT',
+    data: t.object({
+      kind: t.str('checkpoint while the log grows, seal when it is closed'),
+      size: t.int(),
+      root: t.str(),
+      chain: t.str(),
+      time: t.int(),
+      'key-id': t.optional(t.str()),
+      signature: t.optional(t.str()),
+      text: t.str(),
+    }),
+    doc: 'The command log made a checkpoint (its size and Merkle root, signed with -log-key): a witness keeps it to check the log against later',
+  }),
+  defineEvent({
     name: 'DEVICE_DELETED',
     data: t.object({ device: t.optional(t.str()), path: t.str() }),
     doc: 'A device was removed and its id may be reused',

@@ -169,6 +169,14 @@ describe('expansion of each option (exact)', () => {
     expect(scanSettings(['-log-sync', 'full', '-log-queries', '-M', 'virt'])).toMatchObject({ logSync: 'full', logQueries: true });
     expect(() => scanSettings(['-log-sync', 'sometimes'])).toThrow("'sometimes' is not a sync mode (normal or full)");
   });
+  it('-log-key, -log-checkpoint and -log-witness choose how the log is anchored, before a kernel exists, and run nothing', () => {
+    const argv = ['-log-key', 'vm.key', '-log-checkpoint', 'entries=500,seconds=5', '-log-witness', 'stderr', '-log-witness', 'file:w.txt'];
+    expect(scanSettings(argv)).toMatchObject({ logKey: 'vm.key', logCheckpoint: { entries: 500, seconds: 5 }, logWitnesses: ['stderr', 'file:w.txt'] });
+    expect(expandArgv(['-S', ...argv], kernelEnv(kernel)).steps).toEqual([]);
+    expect(scanSettings(['-log-checkpoint', '2000'])).toMatchObject({ logCheckpoint: { entries: 2000 } });
+    expect(() => scanSettings(['-log-checkpoint', 'entries=0'])).toThrow("-log-checkpoint entries must be a positive integer, got '0'");
+    expect(() => scanSettings(['-log-checkpoint', 'every=5'])).toThrow("-log-checkpoint does not take parameter 'every'");
+  });
 });
 
 describe('expansion as a whole', () => {

@@ -99,6 +99,11 @@ export class QmpClient {
     return reply.return;
   }
 
+  /** Waits for the next event named `name` and returns it. */
+  event(name: string): Promise<Record<string, unknown>> {
+    return this.next((l) => l.event === name);
+  }
+
   private async next(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
     for (;;) {
       const i = this.lines.findIndex(match);

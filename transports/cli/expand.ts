@@ -104,8 +104,9 @@ function phaseNeeded(decl: CommandDecl | undefined, at: Phase): Phase | undefine
 
 /**
  * Settings only (`-S`, `-plugin`, `-log`, `-log-sync`, `-log-queries`,
- * `--print-expansion`, `--help`, `-version`), read without a kernel: the entry point needs the plugins and
- * the log path before it can create one.
+ * `-log-key`, `-log-checkpoint`, `-log-witness`, `--print-expansion`,
+ * `--help`, `-version`), read without a kernel: the entry point needs the
+ * plugins and the log's settings before it can create one.
  */
 export function scanSettings(argv: readonly string[]): CliSettings {
   const settings = defaultSettings();
@@ -117,7 +118,10 @@ export function scanSettings(argv: readonly string[]): CliSettings {
   return settings;
 }
 
-const SETTINGS_ONLY = new Set(['-S', '-plugin', '-log', '-log-sync', '-log-queries', '-allow-remote-sockets', '--confine', '--print-expansion', '--help', '-version']);
+const SETTINGS_ONLY = new Set([
+  '-S', '-plugin', '-log', '-log-sync', '-log-queries', '-log-key', '-log-checkpoint', '-log-witness', '-allow-remote-sockets', '--confine',
+  '--print-expansion', '--help', '-version',
+]);
 
 function parseFormat(value: string, o: Occurrence): CliSettings['printExpansion'] {
   if (value === 'qmp' || value === 'json') return 'qmp';

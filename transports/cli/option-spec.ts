@@ -40,6 +40,12 @@ export interface CliSettings {
   remoteSockets?: boolean;
   /** `--confine`: the entry point re-runs the program under Node's permission model. */
   confine?: boolean;
+  /** `-log-key FILE`: the Ed25519 private key that signs the log's checkpoints and seal. */
+  logKey?: string;
+  /** `-log-checkpoint entries=N,seconds=S`: how often the log is checkpointed. */
+  logCheckpoint?: { entries?: number; seconds?: number };
+  /** `-log-witness stderr|file:PATH`: where copies of the checkpoints go (repeatable). */
+  readonly logWitnesses: string[];
   /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
   printExpansion?: ExpansionFormat;
   /** `--help` / `-h`. */
@@ -50,7 +56,7 @@ export interface CliSettings {
 
 /** A fresh settings record. */
 export function defaultSettings(): CliSettings {
-  return { freeze: false, plugins: [], help: false, version: false };
+  return { freeze: false, plugins: [], logWitnesses: [], help: false, version: false };
 }
 
 /** What an option's expansion can see: the registry for typing, the whole argv, counters, config loading. */

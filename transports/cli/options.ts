@@ -63,6 +63,19 @@ function smpCpus(value: string): number {
   return cpus;
 }
 
+/** `-log-checkpoint entries=N,seconds=S` (either may be left out): positive integers. */
+function checkpointEvery(value: string): { entries?: number; seconds?: number } {
+  const kv = readArg(value, 'entries') as Record<string, string>;
+  onlyKeys(kv, ['entries', 'seconds'], '-log-checkpoint');
+  const out: { entries?: number; seconds?: number } = {};
+  for (const k of ['entries', 'seconds'] as const) {
+    if (kv[k] === undefined) continue;
+    if (!/^[1-9]\d*$/.test(kv[k]!)) throw new Error(`-log-checkpoint ${k} must be a positive integer, got '${kv[k]}'`);
+    out[k] = Number(kv[k]);
+  }
+  return out;
+}
+
 /** QEMU's `-m [size=]SIZE`, where a bare number means mebibytes. */
 function memoryBytes(value: string): number {
   const kv = readArg(value, 'size') as Record<string, string>;
@@ -258,6 +271,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     names: ['--confine', '-confine'],
     doc: "run under Node's permission model: the process may read and write only the files this command line names (and the sandbox's allow-paths), whatever path reaches them",
     expand: (_v, cx) => ((cx.settings.confine = true), []),
+  },
+  {
+    names: ['-log-key', '--log-key'],
+    arg: 'FILE',
+    doc: "sign the log's checkpoints and seal with this Ed25519 key (made by 'vmledger log keygen FILE')",
+    expand: (v, cx) => ((cx.settings.logKey = v), []),
+  },
+  {
+    names: ['-log-checkpoint', '--log-checkpoint'],
+    arg: 'entries=N,seconds=S',
+    doc: 'checkpoint the log (Merkle root, signed with -log-key) every N entries, and S seconds after the last when entries came since (default 10000,10)',
+    expand: (v, cx) => ((cx.settings.logCheckpoint = checkpointEvery(v)), []),
+  },
+  {
+    names: ['-log-witness', '--log-witness'],
+    arg: 'stderr|file:PATH',
+    doc: "send each checkpoint there too, to verify the log against later (vmledger log verify --witness PATH); may be repeated",
+    expand: (v, cx) => (cx.settings.logWitnesses.push(v), []),
   },
   {
     names: ['--print-expansion', '-dry-run', '--print-plan'],

@@ -5,7 +5,7 @@
 // multiple of `everyEntries`, and one `everySeconds` after the last when
 // entries came since. Signed when the log has a key. It reads what is already
 // committed, so neither a command nor the writer thread ever waits for it;
-// hashing the tree (two SHA-256 per entry) and signing happen here.
+// hashing the tree (about one SHA-256 per entry) and signing happen here.
 //
 // workerData: { path, pragmas, logId, keyPem, keyId, everyEntries, everySeconds, pollMs, closed }.
 // Each checkpoint is stored in the checkpoints table and posted to the owner

@@ -1,6 +1,4 @@
-/** The hash of a leaf: SHA-256(0x00 || data). */
-export declare function leafHash(data: Uint8Array): Buffer;
-/** The leaf of an entry, from its hash in hex (its 32 bytes are the leaf data). */
+/** The leaf of an entry: its hash (hex) as 32 bytes. */
 export declare function entryLeaf(entryHash: string): Buffer;
 /** An interior node: SHA-256(0x01 || left || right). */
 export declare function nodeHash(left: Buffer, right: Buffer): Buffer;

@@ -1,35 +1,28 @@
 // @ts-check
-// The Merkle tree over a log's entries, as RFC 9162 (Certificate Transparency
-// 2.0, section 2.1) defines it: the leaves are the entries' hashes in sequence
-// order, and leaf and interior nodes are hashed with different first bytes so
-// one can never pass for the other:
-//   leaf  = SHA-256(0x00 || entry hash, 32 bytes)
-//   node  = SHA-256(0x01 || left || right)
-//   root of n > 1 leaves = node(root of the first k, root of the rest), k the
-//   largest power of two below n; root of no leaves = SHA-256 of nothing.
-// A checkpoint signs a root (checkpoint.mjs); an inclusion proof shows one
-// entry is under it. Plain JavaScript: the log's signer thread uses it too.
+// The Merkle tree over a log's entries, in the style of RFC 9162 (Certificate
+// Transparency 2.0, section 2.1): interior nodes are
+//   node = SHA-256(0x01 || left || right)
+// and the root of n > 1 leaves = node(root of the first k, root of the rest),
+// k the largest power of two below n; the root of no leaves = SHA-256 of
+// nothing. The leaves are the entries' hashes: each is SHA-256 of an input
+// that begins with its netstring tag (`16:vmledger/entry/2,`), never with the
+// byte 0x01, so a leaf can never pass for a node nor a node for a leaf, which
+// is what RFC 9162's leaf prefix 0x00 ensures; an entry thus costs the tree
+// one hash (amortized), not two. A checkpoint signs a root (checkpoint.mjs);
+// an inclusion proof shows one entry is under it. Plain JavaScript: the log's
+// signer thread uses it too.
 import { hash } from 'node:crypto';
 
-const LEAF = Buffer.from([0]);
-
-// The signer hashes two of these per entry: their inputs are written into
-// buffers kept for the purpose rather than concatenated anew each time
-// (about half the cost per entry). One set per thread: each loads its own module.
-const entryLeafInput = Buffer.alloc(33);
+// The signer hashes about one node per entry: its input is written into a
+// buffer kept for the purpose rather than concatenated anew each time. One
+// per thread: each loads its own module.
 const nodeInput = Buffer.alloc(65, 1);
 
-/** The hash of a leaf whose data is `data`. */
-export function leafHash(/** @type {Uint8Array} */ data) {
-  return hash('sha256', Buffer.concat([LEAF, data]), 'buffer');
-}
-
-/** The leaf of an entry: its hash in hex, as 32 bytes, is the leaf's data. */
+/** The leaf of an entry: its hash, as 32 bytes (a damaged row's other text gives zeros where hex is missing). */
 export function entryLeaf(/** @type {string} */ entryHash) {
-  const written = entryLeafInput.write(entryHash, 1, 32, 'hex');
-  // Only a damaged row holds something else than 64 hex digits; its leaf is then just as damaged, not a leftover.
-  if (written < 32) entryLeafInput.fill(0, 1 + written);
-  return hash('sha256', entryLeafInput, 'buffer');
+  const leaf = Buffer.alloc(32);
+  leaf.write(entryHash, 'hex');
+  return leaf;
 }
 
 /** The hash of an interior node. */
@@ -56,7 +49,7 @@ export class Frontier {
     this.subtrees = subtrees;
   }
 
-  /** Appends a leaf (a `leafHash`). */
+  /** Appends a leaf (an `entryLeaf`). */
   append(/** @type {Buffer} */ leaf) {
     let h = leaf;
     // Sizes stay exact beyond 2^31, where bit operators would wrap.

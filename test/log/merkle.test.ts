@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, Frontier, inclusionPath, leafHash, rootFromInclusionPath, rootOf } from '../../kernel/log/merkle.mjs';
+import { entryHashInput } from '../../kernel/log/hash-input.mjs';
+import { EMPTY_ROOT, entryLeaf, Frontier, inclusionPath, nodeHash, rootFromInclusionPath, rootOf } from '../../kernel/log/merkle.mjs';
+import { storedFields } from '../../kernel/log/record-hash.js';
+import { draft } from './fixtures/drafts.js';
 
 // The test vectors of RFC 6962's reference implementation (certificate-transparency, testonly/constants):
 // eight leaves, the root of the first n for n = 1..8, and two audit paths.
@@ -19,6 +22,8 @@ const PATHS: Array<[number, number, string[]]> = [
   [0, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
   [5, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
 ];
+// RFC 6962's leaves: SHA-256(0x00 || data). An entry's leaf is its own hash, domain-separated by its tag instead.
+const leafHash = (data: Buffer): Buffer => createHash('sha256').update(Buffer.concat([Buffer.from([0]), data])).digest();
 const leaves = LEAVES.map(leafHash);
 const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex');
 
@@ -66,9 +71,14 @@ describe('the Merkle tree over the entries (RFC 9162)', () => {
     expect(Frontier.fromText(8, frontier.toText())).toBeUndefined();
   });
 
-  it('hashes leaves and nodes apart, so a node can never pass for a leaf', () => {
-    const two = rootOf(leaves.slice(0, 2));
-    // A "leaf" whose data is the two children of the root: same bytes, other prefix.
-    expect(leafHash(Buffer.concat([leaves[0]!, leaves[1]!])).equals(two)).toBe(false);
+  it("takes an entry's hash as its leaf, whose input starts with the entry tag, never with the node prefix 0x01", () => {
+    const input = entryHashInput(storedFields(draft(1), 1, 'ab'.repeat(32)));
+    expect(input.startsWith('16:vmledger/entry/2,')).toBe(true);
+    expect(Buffer.from(input)[0]).not.toBe(1);
+    const hash = createHash('sha256').update(input).digest('hex');
+    expect(entryLeaf(hash).toString('hex')).toBe(hash);
+    expect(nodeHash(entryLeaf(hash), entryLeaf(hash)).toString('hex')).toBe(
+      createHash('sha256').update(Buffer.concat([Buffer.from([1]), Buffer.from(hash + hash, 'hex')])).digest('hex'),
+    );
   });
 });

@@ -20,7 +20,7 @@ const USAGE = `Usage:
   vmledger [options]                 configure and run a VM from a command line (see vmledger --help)
   vmledger up [TEMPLATE] [key=value] run a VM from a template, console.yaml by default (up TEMPLATE --help)
   vmledger template list|show|copy   the shipped templates
-  vmledger log COMMAND DB            replay, verify or audit a command log (vmledger log --help)
+  vmledger log COMMAND DB            replay, verify, audit or prove a command log; keygen (vmledger log --help)
   vmledger export DB [--format F]    the configuration a log built, as a config file, command line or QMP script
 `;
 

@@ -61,14 +61,16 @@ const heat = decodeHeat;
 
 /**
  * Arrivals by jump or taken branch after which the code at a slot is
- * compiled, by default. A new block runs in V8's bytecode interpreter,
- * slower than this interpreter, until V8 has optimized it (after a few
- * hundred runs, and 5-40 ms of compiling on a background thread), so only
- * code that will run many thousand times pays: on the first 1.2e9
- * instructions of a Linux boot, 500 gave 42 MIPS and 2000 gave 77 MIPS on
- * the main thread (the interpreter alone about 90).
+ * compiled, by default. A new block costs the main thread a few ms (the
+ * source, V8's parse, and its first few hundred runs in V8's bytecode
+ * interpreter, slower than this one, until V8 has optimized it on a
+ * background thread), so only code that goes on to run tens of thousands
+ * of times pays. Over the 1.5e9 instructions of a Linux boot (main thread,
+ * total CPU): 2000 gave 24.1 s, 35.5 s (2089 blocks); 8000 gave 14.9 s,
+ * 21.1 s (882 blocks); 30000 gave 15.4 s, 19.7 s (396 blocks); the
+ * interpreter alone 21.2 s, 21.9 s.
  */
-export const HOT = 2000;
+export const HOT = 8000;
 
 /** Entries of a hart's jump cache (a power of two). */
 const JC_SIZE = 4096;

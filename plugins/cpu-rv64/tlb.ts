@@ -52,8 +52,13 @@ export class Tlb {
   private readonly key = new Float64Array(SLOTS).fill(-1);
   private readonly stamp = new Float64Array(SLOTS);
   private clock = 0;
-  /** Superpage entries were made in the slot: a page flush must also scan for them. */
-  private readonly supers = new Uint8Array(SLOTS);
+  /**
+   * The virtual ranges of the superpages each slot made entries from
+   * (merged where they touch, so a linear map of 2 MiB pages is one range):
+   * a page flush inside one must also find the 4 KiB entries made from it,
+   * which sit at any index; one outside (user pages, vmalloc) needs not.
+   */
+  private readonly supers: Array<Array<{ start: number; end: number }>> = Array.from({ length: SLOTS }, () => []);
   /**
    * Counts changes of what a virtual address may translate to (a slot
    * switch, any flush): caches keyed by virtual address (the hart's jump
@@ -78,7 +83,7 @@ export class Tlb {
     e[t + 1] = hi;
     e[t + 2] = ramOff;
     e[t + 3] = level;
-    if (level > 0) this.supers[this.slot] = 1;
+    if (level > 0) this.addSuperpage(lo, hi, level);
   }
 
   /**
@@ -122,7 +127,8 @@ export class Tlb {
         const t = s * SLOT_WORDS + k * TABLE + ((lo >>> 12) & TLB_MASK) * TLB_ENTRY;
         if (e[t] === tag && e[t + 1] === hi) e[t] = INVALID;
       }
-      if (this.supers[s]) this.flushSuperpages(s, lo, hi);
+      const va = hi * 4294967296 + (lo >>> 0);
+      if (this.supers[s]!.some((r) => va >= r.start && va < r.end)) this.flushSuperpages(s, lo, hi);
     }
   }
 
@@ -139,7 +145,24 @@ export class Tlb {
     this.gen++;
     const e = this.e;
     for (let t = s * SLOT_WORDS; t < (s + 1) * SLOT_WORDS; t += TLB_ENTRY) e[t] = INVALID;
-    this.supers[s] = 0;
+    this.supers[s] = [];
+  }
+
+  /** Records the superpage of `level` holding (`lo`, `hi`) in the slot in use, merged with a range it touches. */
+  private addSuperpage(lo: number, hi: number, level: number): void {
+    const size = 2 ** (12 + 9 * level);
+    const va = hi * 4294967296 + (lo >>> 0);
+    const start = Math.floor(va / size) * size, end = start + size;
+    const list = this.supers[this.slot]!;
+    for (const r of list) {
+      if (start >= r.start && end <= r.end) return;
+      if (start <= r.end && end >= r.start) {
+        r.start = Math.min(r.start, start);
+        r.end = Math.max(r.end, end);
+        return;
+      }
+    }
+    list.push({ start, end });
   }
 
   /** Drops the 4 KiB entries made from a superpage that contains (`lo`, `hi`). */

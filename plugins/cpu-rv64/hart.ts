@@ -35,7 +35,7 @@ import { fpExecute, type FpRegisters } from './fp-exec.js';
 import { Mmu } from './mmu.js';
 import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64, sll64, sra64, srl64 } from './muldiv.js';
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
-import { Acc, MmuIdx, TLB_MASK } from './tlb.js';
+import { Acc, MmuIdx, TLB_MASK, type Tlb } from './tlb.js';
 import { readTrace } from './trace.js';
 import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
 
@@ -162,6 +162,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
   private xIdx = MmuIdx.M;
   /** The TLB's words and the bases of the data tables in use, for compiled blocks (kept by `mmuChanged`). */
   readonly tlbE: Int32Array;
+  private readonly tlb: Tlb;
   rBase = 0;
   wBase = 0;
   /** Set by `execute` when it stopped at a slot that just became hot. */
@@ -218,7 +219,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     this.ramSize = bus.ram.length;
     this.dv = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.mmu = new Mmu(this, this.dv, this.ramBase, (off, len) => this.ramStored(off, len), opts.sv48);
-    this.tlbE = this.mmu.tlb.e;
+    this.tlb = this.mmu.tlb;
+    this.tlbE = this.tlb.e;
     const buf = bus.ram.buffer, at = bus.ram.byteOffset, len = bus.ram.byteLength;
     const ram = {
       u8: new Uint8Array(buf, at, len), i8: new Int8Array(buf, at, len), u16: new Uint16Array(buf, at, len >> 1),
@@ -316,7 +318,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
 
   /** `step` with the registers in regLo/regHi. */
   private run(budget: number): number {
-    let done = 0;
+    let done = 0, runs = 0, inBlocks = 0;
     while (done < budget) {
       if (this.waiting) {
         // wfi resumes on any interrupt pending and enabled in mie, whatever the global enables (3.3.3).
@@ -336,8 +338,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         const fn = this.romPc === -1 ? this.findBlock() : undefined;
         if (fn !== undefined) {
           const n = fn(this, burst);
-          this.blockRuns++;
-          this.blockInsns += n;
+          runs++;
+          inBlocks += n;
           this.instret += n;
           done += n;
           burst -= n;
@@ -378,6 +380,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         }
       }
     }
+    this.blockRuns += runs;
+    this.blockInsns += inBlocks;
     return done;
   }
 
@@ -409,10 +413,10 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
   private findBlock(): BlockFn | undefined {
     const pc = this.pcv;
     const j = ((pc | 0) >>> 1) & (JC_SIZE - 1);
-    const key = (this.mmu.tlb.gen << 2) | this.xIdx;
+    const key = (this.tlb.gen << 2) | this.xIdx;
     if (this.jcPc[j] === pc && this.jcKey[j] === key && this.jcSite[j]!.live) return this.jcFn[j];
     const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
-    const tlbs = this.mmu.tlb, t = tlbs.base(this.xIdx, Acc.X) + ((pl >>> 12) & TLB_MASK) * 4;
+    const tlbs = this.tlb, t = tlbs.base(this.xIdx, Acc.X) + ((pl >>> 12) & TLB_MASK) * 4;
     if (tlbs.e[t] !== (pl & -4096) || tlbs.e[t + 1] !== ph) return undefined;
     const page = this.cache.base[tlbs.e[t + 2]! >>> 12]!;
     if (page === EMPTY_PAGE) return undefined;

@@ -4,10 +4,12 @@ export interface TimeSource {
   nowNs(): number;
 }
 
-const origin = process.hrtime.bigint();
-
 /** The host's monotonic clock. */
-export const hostTime: TimeSource = { nowNs: () => Number(process.hrtime.bigint() - origin) };
+export const hostTime: TimeSource = {
+  // performance.now() (monotonic, sub-microsecond) rather than hrtime.bigint():
+  // guests read the clock on every rdtime, and the BigInt took 2.8% of a Linux boot.
+  nowNs: () => performance.now() * 1e6,
+};
 
 /** A clock that moves only when told (the device harness). */
 export class ManualTime implements TimeSource {

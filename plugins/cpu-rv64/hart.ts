@@ -648,6 +648,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       if (kind === Op.CSRRS) { nl = baseLo | srcLo; nh = baseHi | srcHi; }
       else if (kind === Op.CSRRC) { nl = baseLo & ~srcLo; nh = baseHi & ~srcHi; }
       csrWrite(this, csr, nl, nh);
+      // A write may enable an interrupt or change translation: the burst ends to re-check both.
+      this.leave = true;
     }
     if (kind === Op.CSRRW && rd === 32) return true;
     regLo[rd] = oldLo;
@@ -1095,7 +1097,6 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         return next;
       case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
         if (!this.csrOp(op, rd, rs1, imm)) return this.illegalTrap(Rv64Hart.csrBits(op, rd, rs1, imm), pc);
-        this.leave = true;
         return next;
       // RV64A (unprivileged spec chapter 8). AMOs and LR/SC need natural
       // alignment; misaligned ones raise cause 4 (LR) or 6 (SC/AMO).

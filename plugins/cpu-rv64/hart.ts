@@ -1065,7 +1065,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         // Causes 8, 9, 11: ecall from U, S, M (privileged spec table 3.6).
         return takeTrap(this, CAUSE.ECALL_U + this.priv, false, 0, pc);
       case Op.EBREAK:
-        return takeTrap(this, CAUSE.BREAKPOINT, false, pc, pc);
+        // tval 0, as QEMU 7.2 (the spec allows 0 or the pc, privileged spec 3.1.16).
+        return takeTrap(this, CAUSE.BREAKPOINT, false, 0, pc);
       case Op.MRET:
         if (this.priv !== PRIV_M) return this.illegalTrap(0x30200073, pc);
         this.leave = true;

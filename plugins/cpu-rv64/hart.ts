@@ -554,7 +554,9 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       for (let k = 0; k < size; k++) {
         const pa = k < first ? pa1 + k : pa2 + (k - first);
         if (acc === Acc.W ? !this.physWrite(pa, 1, bytes[k]!, 0) : !this.physRead(pa, 1)) {
-          return this.recordFault(acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS, lo, hi);
+          // tval: the byte that faulted, as QEMU (privileged spec 3.1.16: the portion of the access that faulted).
+          const cause = acc === Acc.W ? CAUSE.STORE_ACCESS : CAUSE.LOAD_ACCESS;
+          return k < first ? this.recordFault(cause, lo + k, hi) : this.recordFault(cause, lo2 + (k - first), hi2);
         }
         if (acc !== Acc.W) bytes[k] = this.busOut[0]!;
       }

@@ -38,17 +38,22 @@ _start:
   CHECK s10, 5, 9
   CHECKR s11, s1, 10
   addi s2, s1, -2
-  sw a2, 0(s2)                        # straddles the end
-  CHECK s10, 7, 11
-  CHECKR s11, s2, 12
   li t0, 0x0013                       # the low half of a 32-bit addi
   sh t0, 0(s2)
+  li a2, -1
+  sw a2, 0(s2)                        # straddles the end: the bytes in RAM are written
+  CHECK s10, 7, 11
+  CHECKR s11, s1, 12                  # tval: the first byte that faulted (privileged spec 3.1.16)
+  lhu a2, 0(s2)
+  CHECK a2, 0xffff, 17
+  sh t0, 0(s2)
+  CHECK s9, 2, 16
   fence.i
   jalr ra, 0(s2)
   CHECK s10, 1, 13
   CHECKR s11, s1, 14                  # tval: the missing upper half
   CHECKR s8, s2, 15                   # mepc: the instruction
-  CHECK s9, 3, 16
+  CHECK s9, 3, 18
   PASS
 
   FAULT_HANDLER handler

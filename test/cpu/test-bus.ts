@@ -2,8 +2,11 @@
  * A tiny physical bus for CPU tests: RAM at 0x80000000, the SiFive test
  * finisher at 0x100000 (0x5555 = pass, (code << 16) | 0x3333 = fail), a
  * fake CLINT at 0x2000000 (msip, mtimecmp, mtime on a deterministic
- * clock), 16 bytes of plain MMIO storage at 0x10000000 (to exercise the
- * slow path) and nothing anywhere else (bus errors).
+ * clock), a stand-in for the UART at 0x10000000 and nothing anywhere else
+ * (bus errors). The ISA programs also run on QEMU's virt board, so what
+ * they touch behaves as there: mtimecmp keeps all 64 bits, and of the
+ * UART's registers they use the transmitter (collected in `uartOut`),
+ * LSR (always "transmitter empty") and the scratch register.
  */
 import type { PhysicalBus } from '../../plugins/hw/bus.js';
 import { IRQ, type CpuCluster, type MachineTimer } from '../../plugins/hw/cpu.js';
@@ -12,7 +15,8 @@ import { Rv64Cluster } from '../../plugins/cpu-rv64/index.js';
 export const RAM_BASE = 0x80000000;
 export const FINISHER = 0x100000;
 export const CLINT = 0x2000000;
-export const MMIO_SCRATCH = 0x10000000;
+export const UART = 0x10000000;
+const UART_LSR = 5, UART_SCR = 7, LSR_TX_EMPTY = 0x60;
 
 /** What the program reported through the finisher. */
 export type Outcome = { kind: 'pass' } | { kind: 'fail'; code: number } | { kind: 'timeout'; pc: number };
@@ -24,9 +28,13 @@ export class TestBus implements PhysicalBus, MachineTimer {
   readonly frequency = 10_000_000;
   /** Deterministic mtime, advanced by the runner. */
   now = 0;
+  /** mtimecmp of each hart as a deadline, and as the exact 64-bit value written. */
   mtimecmp: number[] = [];
+  private readonly mtimecmpRaw: bigint[] = [];
   finished: number | undefined;
-  readonly scratch = new Uint8Array(16);
+  /** Bytes the program sent to the UART's transmitter. */
+  readonly uartOut: number[] = [];
+  private uartScratch = 0;
   cluster: CpuCluster | undefined;
   private readonly listeners: ((addr: number, len: number) => void)[] = [];
 
@@ -39,20 +47,20 @@ export class TestBus implements PhysicalBus, MachineTimer {
   }
 
   read(addr: number, size: 1 | 2 | 4 | 8, out: Uint32Array): boolean {
-    if (addr >= MMIO_SCRATCH && addr + size <= MMIO_SCRATCH + 16) {
-      const dv = new DataView(this.scratch.buffer);
-      const o = addr - MMIO_SCRATCH;
-      out[0] = size === 1 ? dv.getUint8(o) : size === 2 ? dv.getUint16(o, true) : dv.getUint32(o, true);
-      out[1] = size === 8 ? dv.getUint32(o + 4, true) : 0;
+    if (addr >= UART && addr < UART + 8 && size === 1) {
+      const reg = addr - UART;
+      out[0] = reg === UART_LSR ? LSR_TX_EMPTY : reg === UART_SCR ? this.uartScratch : 0;
+      out[1] = 0;
       return true;
     }
     if (addr >= CLINT && addr < CLINT + 0x10000) {
       const off = addr - CLINT;
-      let v = 0;
-      if (off >= 0xbff8) v = this.now;
-      else if (off >= 0x4000) v = this.mtimecmp[(off - 0x4000) >> 3] ?? 2 ** 53;
-      out[0] = v % 4294967296;
-      out[1] = size === 8 ? Math.floor(v / 4294967296) : 0;
+      let v = 0n;
+      if (off >= 0xbff8) v = BigInt(this.now);
+      else if (off >= 0x4000) v = this.mtimecmpRaw[(off - 0x4000) >> 3] ?? 2n ** 53n;
+      v >>= BigInt((off & 7) * 8);
+      out[0] = Number(v & 0xffffffffn);
+      out[1] = size === 8 ? Number((v >> 32n) & 0xffffffffn) : 0;
       return true;
     }
     if (addr >= FINISHER && addr < FINISHER + 0x1000) { out[0] = 0; out[1] = 0; return true; }
@@ -60,13 +68,10 @@ export class TestBus implements PhysicalBus, MachineTimer {
   }
 
   write(addr: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
-    if (addr >= MMIO_SCRATCH && addr + size <= MMIO_SCRATCH + 16) {
-      const dv = new DataView(this.scratch.buffer);
-      const o = addr - MMIO_SCRATCH;
-      if (size === 1) dv.setUint8(o, lo);
-      else if (size === 2) dv.setUint16(o, lo, true);
-      else dv.setUint32(o, lo, true);
-      if (size === 8) dv.setUint32(o + 4, hi, true);
+    if (addr >= UART && addr < UART + 8 && size === 1) {
+      const reg = addr - UART;
+      if (reg === 0) this.uartOut.push(lo & 0xff);
+      else if (reg === UART_SCR) this.uartScratch = lo & 0xff;
       return true;
     }
     if (addr >= FINISHER && addr < FINISHER + 0x1000) {
@@ -79,10 +84,11 @@ export class TestBus implements PhysicalBus, MachineTimer {
         this.cluster?.harts[off >> 2]?.setInterrupt(IRQ.MSIP, (lo & 1) === 1);
       } else if (off < 0xbff8) {
         const h = (off - 0x4000) >> 3;
-        const cur = this.mtimecmp[h] ?? 2 ** 53;
-        const clo = cur % 4294967296, chi = Math.floor(cur / 4294967296);
-        this.mtimecmp[h] = size === 8 ? (hi >>> 0) * 4294967296 + (lo >>> 0)
-          : (off & 4) ? (lo >>> 0) * 4294967296 + clo : chi * 4294967296 + (lo >>> 0);
+        const cur = this.mtimecmpRaw[h] ?? 2n ** 53n;
+        const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+        const raw = size === 8 ? v : (off & 4) ? (cur & 0xffffffffn) | (v << 32n) : (cur & ~0xffffffffn) | v;
+        this.mtimecmpRaw[h] = raw;
+        this.mtimecmp[h] = Number(raw);
         this.updateTimer();
       }
       return true;

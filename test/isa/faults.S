@@ -7,7 +7,7 @@ _start:
   la t0, handler
   csrw mtvec, t0
   li s9, 0
-  li s1, 0x40000000                   # nothing mapped here
+  li s1, UNMAPPED
   lw a0, 0(s1)
   CHECK s10, 5, 1
   CHECKR s11, s1, 2

@@ -6,6 +6,42 @@
 #include "common.h"
 #define MAILBOX 0x80080000
 #define LOG     0x80081000
+
+/* An external interrupt: on the test bus the harness raises MEIP when the
+ * mailbox word is 1 and lowers it when it is 2 (the handler writes 2); on
+ * QEMU's virt board the UART's transmitter-empty interrupt reaches hart 0's
+ * M-mode context through the PLIC (source 10). Clobbers t0, t1 (t1, t2). */
+#ifdef QEMU_VIRT
+#define PLIC 0x0c000000
+  .macro RAISE_MEI
+  li t0, PLIC + 4 * 10                # source 10's priority
+  li t1, 1
+  sw t1, 0(t0)
+  li t0, PLIC + 0x2000                # context 0's enables
+  li t1, 1 << 10
+  sw t1, 0(t0)
+  li t0, PLIC + 0x200000              # context 0's threshold
+  sw zero, 0(t0)
+  li t0, UART + 1                     # IER: transmitter empty
+  li t1, 2
+  sb t1, 0(t0)
+  .endm
+  .macro LOWER_MEI
+  li t1, UART + 1
+  sb zero, 0(t1)
+  li t1, PLIC + 0x200004              # claim and complete
+  lw t2, 0(t1)
+  sw t2, 0(t1)
+  .endm
+#else
+  .macro RAISE_MEI
+  li t0, MAILBOX
+  li t1, 1
+  sw t1, 0(t0)
+  .endm
+  .macro LOWER_MEI
+  .endm
+#endif
   .section .text.init
   .globl _start
 _start:
@@ -21,14 +57,17 @@ _start:
   add s5, s3, t0                      # mtime
   li t0, -1
   sd t0, 0(s4)
-  # 1. Machine timer interrupt out of wfi.
+  # 1. Machine timer interrupt out of wfi. wfi waits with MIE = 0 and the
+  # interrupt is taken after it: taken just before a wfi, it would leave
+  # that wfi waiting for nothing (QEMU's timer runs on real time).
   ld t0, 0(s5)
   addi t0, t0, 100
   sd t0, 0(s4)
   li t0, 1 << 7
   csrw mie, t0
-  csrsi mstatus, 8
 1: wfi
+  csrsi mstatus, 8
+  csrci mstatus, 8
   beq s1, s2, 1b
   ld a0, 0(s2)
   CHECK a0, 7, 1
@@ -79,15 +118,15 @@ _start:
   CHECK a0, 0x80, 8
   li t0, -1
   sd t0, 0(s4)
-  # 5. External interrupt driven by the test harness (mailbox handshake).
+  # 5. External interrupt (the handler sets the mailbox word to 2).
   li t0, 1 << 11
   csrw mie, t0
-  csrsi mstatus, 8
   li s7, MAILBOX                      # (the handler clobbers t0-t2)
-  li s8, 1
-  sw s8, 0(s7)
+  RAISE_MEI
   li s10, 2
 2: wfi
+  csrsi mstatus, 8
+  csrci mstatus, 8
   lw s8, 0(s7)
   bne s8, s10, 2b
   ld a0, 32(s2)
@@ -139,7 +178,8 @@ m_handler:
 2: li t1, 11
   bne t0, t1, 3f
   li t1, 1 << 11
-  csrc mie, t1                        # external: mask it, tell the harness
+  csrc mie, t1                        # external: mask it, tell the main code
+  LOWER_MEI
   li t1, MAILBOX
   li t2, 2
   sw t2, 0(t1)

@@ -2,9 +2,9 @@
 # its out-of-line paths take over: loads and stores of every width in the
 # last bytes, access faults one past the end and for a store straddling it,
 # and a 32-bit instruction whose upper half lies beyond it (fetch access
-# fault, tval = the address of that missing half). The test bus has 1 MiB.
+# fault, tval = the address of that missing half). Run with 4 MiB of RAM.
 #include "common.h"
-#define RAM_END 0x80100000
+#define RAM_END 0x80400000
   .section .text.init
   .globl _start
 _start:
@@ -48,12 +48,15 @@ _start:
   CHECK a2, 0xffff, 17
   sh t0, 0(s2)
   CHECK s9, 2, 16
+#ifndef QEMU_VIRT
+  # (QEMU 7.2 aborts translating this instruction: translator_access asserts.)
   fence.i
   jalr ra, 0(s2)
   CHECK s10, 1, 13
   CHECKR s11, s1, 14                  # tval: the missing upper half
   CHECKR s8, s2, 15                   # mepc: the instruction
   CHECK s9, 3, 18
+#endif
   PASS
 
   FAULT_HANDLER handler

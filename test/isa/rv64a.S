@@ -105,14 +105,19 @@
   CHECK s10, 4, 27
   sc.w a0, t1, (t2)            # aligned for .w: just fails (no reservation)
   CHECK a0, 1, 28
+  # A misaligned SC raises the misaligned exception even without a
+  # reservation (unprivileged spec 8.2); QEMU 7.2 just fails it.
   addi t2, s0, 1
+  li a0, 0
   sc.w a0, t1, (t2)
-  CHECK s10, 6, 29
-  CHECK s9, 4, 30
-  # AMO outside RAM: store access fault (7).
-  li t2, 0x40000000
+  CHECK_DIFF s10, 6, 4, 29
+  CHECK_DIFF s9, 4, 3, 30
+  CHECK_DIFF a0, 0, 1, 32
+  # AMO where nothing answers: store/AMO access fault (7); QEMU 7.2 reads
+  # first and raises a load access fault (5).
+  li t2, UNMAPPED
   amoswap.w a0, t1, (t2)
-  CHECK s10, 7, 31
+  CHECK_DIFF s10, 7, 5, 31
   PASS
   SKIP_HANDLER default_handler
   .data

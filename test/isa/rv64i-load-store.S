@@ -43,8 +43,9 @@
   lh a0, 2(s0)
   CHECK a0, 0xffffffffffffefff, 14
   CHECK s9, 0, 15              # no traps so far
-  # MMIO (plain storage at SCRATCH) through the slow path.
-  li s1, SCRATCH
+  # MMIO through the slow path: the CLINT's mtimecmp (64-bit storage, 4- and
+  # 8-byte accesses) and the UART's scratch register (one byte).
+  li s1, CLINT + 0x4000
   li t0, 0xfedcba9876543210
   sd t0, 0(s1)
   ld a0, 0(s1)
@@ -53,13 +54,16 @@
   CHECK a0, 0xfffffffffedcba98, 17
   lwu a0, 4(s1)
   CHECK a0, 0xfedcba98, 18
-  lb a0, 7(s1)
-  CHECK a0, 0xfffffffffffffffe, 19
-  lhu a0, 6(s1)
-  CHECK a0, 0xfedc, 20
-  sb zero, 7(s1)
-  lh a0, 6(s1)
-  CHECK a0, 0xdc, 21
+  sw zero, 4(s1)
+  ld a0, 0(s1)
+  CHECK a0, 0x76543210, 19
+  li s1, UART_SCR
+  li t0, 0xfe
+  sb t0, 0(s1)
+  lb a0, 0(s1)
+  CHECK a0, 0xfffffffffffffffe, 20
+  lbu a0, 0(s1)
+  CHECK a0, 0xfe, 21
   PASS
   SKIP_HANDLER default_handler
   .data

@@ -47,6 +47,21 @@ const PROGRAMS: readonly Program[] = [
   { name: 'ram-edge', does: 'loads, stores and fetches at the end of RAM, faulting past it', ramMiB: 4 },
   { name: 'fencei', does: 'runs self-modified and copied code after fence.i' },
   { name: 'smp', does: 'keeps AMO and LR/SC counters exact across two harts', harts: 2 },
+  {
+    name: 'mmu-sv39',
+    does: 'translates Sv39 pages and superpages for S and U, sets A and D, and raises page faults with the right cause, tval and epc',
+    ramMiB: 4,
+  },
+  {
+    name: 'mmu-sv48',
+    does: 'walks four Sv48 levels in both halves of the address space, maps 512 GiB pages and switches satp between Sv39 and Sv48',
+    ramMiB: 4,
+  },
+  {
+    name: 'mmu-tlb',
+    does: 'keeps five address spaces apart by ASID, makes changed PTEs visible after each form of sfence.vma, and never runs stale code',
+    ramMiB: 4,
+  },
 ];
 
 /**

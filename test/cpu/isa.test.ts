@@ -104,8 +104,8 @@ describe('the same ISA programs on QEMU 7.2, the reference', () => {
     return;
   }
   for (const p of PROGRAMS) {
-    it(`passes ${p.name}.S`, () => {
-      const outcome = runOnQemu(buildIsaElf(p.name, 'qemu-virt'), { harts: p.harts, memoryMiB: Math.max(4, p.ramMiB ?? 0) });
+    it(`passes ${p.name}.S`, async () => {
+      const outcome = await runOnQemu(buildIsaElf(p.name, 'qemu-virt'), { harts: p.harts, memoryMiB: Math.max(4, p.ramMiB ?? 0) });
       expect(outcome, `${p.name}.S on QEMU`).toEqual({ kind: 'pass' });
     });
   }

@@ -5,7 +5,7 @@
  * reads what it reported through the SiFive test device (QEMU exits with
  * status 0 for 0x5555, with `code` for (code << 16) | 0x3333).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export const QEMU_BIN = process.env.QEMU_SYSTEM_RISCV64 ?? 'qemu-system-riscv64';
 
@@ -39,21 +39,30 @@ export function haveQemu(): boolean {
 export type QemuOutcome = { kind: 'pass' } | { kind: 'fail'; code: number } | { kind: 'timeout' };
 
 /** Longest a program may run on QEMU (they finish in well under a second). */
-const QEMU_TIMEOUT_MS = 60_000;
+const QEMU_TIMEOUT_MS = 30_000;
 
 /** Runs `kernel` (an ELF or raw image for 0x80000000) on QEMU's virt board with `harts` harts and `memoryMiB` of RAM. */
-export function runOnQemu(kernel: string, opts: { harts?: number; memoryMiB?: number; extra?: string[] } = {}): QemuOutcome {
+export function runOnQemu(kernel: string, opts: { harts?: number; memoryMiB?: number; extra?: string[] } = {}): Promise<QemuOutcome> {
   const args = [
     '-M', 'virt', '-cpu', REFERENCE_CPU, '-smp', smpArg(opts.harts ?? 1), '-accel', 'tcg,thread=multi',
     '-m', `${opts.memoryMiB ?? 4}M`, '-bios', 'none', '-kernel', kernel,
     '-display', 'none', '-serial', 'null', '-monitor', 'none', ...(opts.extra ?? []),
   ];
-  const r = spawnSync(QEMU_BIN, args, { timeout: QEMU_TIMEOUT_MS, encoding: 'utf8' });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { kind: 'timeout' };
-  if (r.error) throw new Error(`${QEMU_BIN}: ${r.error.message}`);
-  // QEMU's own errors (bad options, a kernel it cannot load) also exit with 1: tell them apart by what it printed.
-  if (r.stderr.trim() !== '') throw new Error(`${QEMU_BIN} ${args.join(' ')}: ${r.stderr.trim()}`);
-  if (r.status === 0) return { kind: 'pass' };
-  if (r.status !== null) return { kind: 'fail', code: r.status };
-  throw new Error(`${QEMU_BIN} ended by signal ${r.signal}`);
+  return new Promise((done, fail) => {
+    const child = spawn(QEMU_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let timedOut = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, QEMU_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`${QEMU_BIN}: ${e.message}`)); });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return done({ kind: 'timeout' });
+      // QEMU's own errors (bad options, a kernel it cannot load) also exit with 1: tell them apart by what it printed.
+      if (stderr.trim() !== '') return fail(new Error(`${QEMU_BIN} ${args.join(' ')}: ${stderr.trim()}`));
+      if (status === 0) return done({ kind: 'pass' });
+      if (status !== null) return done({ kind: 'fail', code: status });
+      fail(new Error(`${QEMU_BIN} ended by signal ${signal}`));
+    });
+  });
 }

@@ -62,6 +62,11 @@ const PROGRAMS: readonly Program[] = [
     does: 'keeps five address spaces apart by ASID, makes changed PTEs visible after each form of sfence.vma, and never runs stale code',
     ramMiB: 4,
   },
+  {
+    name: 'mprv',
+    does: 'translates M-mode loads, stores and AMOs as MPP\'s privilege under MPRV, never fetches, and clears MPRV on mret to S',
+    ramMiB: 4,
+  },
 ];
 
 /**

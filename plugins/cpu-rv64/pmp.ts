@@ -23,8 +23,6 @@ export class Pmp {
   private readonly start = new Float64Array(ENTRIES);
   private readonly end = new Float64Array(ENTRIES);
   private readonly cfg = new Uint8Array(ENTRIES);
-  /** Some entry is locked: M-mode accesses must be checked too. */
-  private anyLocked = false;
   /** Some entry matches something: S and U are limited to what entries grant. */
   private anyActive = false;
 
@@ -50,7 +48,6 @@ export class Pmp {
 
   /** Rebuilds the ranges from the CSRs (after any pmpcfg/pmpaddr write). */
   update(h: HartState): void {
-    this.anyLocked = false;
     this.anyActive = false;
     for (let i = 0; i < ENTRIES; i++) {
       const c = Pmp.cfgOf(h, i);
@@ -75,17 +72,16 @@ export class Pmp {
       this.start[i] = Number(s);
       this.end[i] = e > s ? Number(e) : 0;
       if (e > s) this.anyActive = true;
-      if ((c & LOCK) !== 0) this.anyLocked = true;
     }
   }
 
   /**
    * The permissions (PMP_R|W|X) that hold for every byte of [addr, addr+size)
    * at privilege `priv`, or -1 when the range straddles an entry's edge (some
-   * bytes match and others do not, which fails every access, 3.7.1.3).
+   * bytes match and others do not, which fails every access, M-mode's too,
+   * whatever the entry's L, R, W and X bits, 3.7.1.3).
    */
   permissions(addr: number, size: number, priv: number): number {
-    if (priv === PRIV_M && !this.anyLocked) return PMP_R | PMP_W | PMP_X;
     if (this.anyActive) {
       const last = addr + size;
       for (let i = 0; i < ENTRIES; i++) {

@@ -67,6 +67,11 @@ const PROGRAMS: readonly Program[] = [
     does: 'translates M-mode loads, stores and AMOs as MPP\'s privilege under MPRV, never fetches, and clears MPRV on mret to S',
     ramMiB: 4,
   },
+  {
+    name: 'pmp',
+    does: 'enforces TOR, NA4 and NAPOT entries and locks, on S-mode accesses and on the page walk, past cached translations',
+    ramMiB: 4,
+  },
 ];
 
 /**

@@ -72,6 +72,10 @@ const PROGRAMS: readonly Program[] = [
     does: 'enforces TOR, NA4 and NAPOT entries and locks, on S-mode accesses and on the page walk, past cached translations',
     ramMiB: 4,
   },
+  {
+    name: 'fp-state',
+    does: 'traps F/D while mstatus.FS is Off, tracks FS and SD, keeps fcsr, NaN-boxes singles and moves, loads and stores f registers',
+  },
 ];
 
 /**

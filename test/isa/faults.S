@@ -17,6 +17,9 @@ _start:
   CHECKR s11, t0, 4
   sb a0, 0(s1)
   CHECK s10, 7, 5
+  lw a0, 3(s1)                        # misaligned: tval is its address (QEMU 7.2: aligned down)
+  CHECK s10, 5, 23
+  CHECK_DIFF s11, UNMAPPED + 3, UNMAPPED, 24
   li s2, 0xffffffff80000000           # sign-extended address: not RAM
   ld a0, 0(s2)
   CHECK s10, 5, 6
@@ -25,7 +28,7 @@ _start:
   CHECK s10, 1, 8
   CHECKR s11, s1, 9
   CHECKR s8, s1, 10                   # mepc = the address fetched
-  CHECK s9, 5, 11
+  CHECK s9, 6, 11
   # Reserved / unsupported encodings: cause 2, tval = the bits.
   .option push
   .option norvc
@@ -47,7 +50,7 @@ _start:
   CHECK s11, 0x2000, 20
   .hword 0x6081                       # c.lui with rd = x1 and imm 0: reserved
   CHECK s10, 2, 21
-  CHECK s9, 12, 22
+  CHECK s9, 13, 22
   PASS
 
   FAULT_HANDLER handler

@@ -2,7 +2,7 @@
  * Differential test against QEMU 7.2: random instruction sequences
  * (diff/sequence.ts: integer, memory through Sv39/Sv48 tables with random
  * permissions, F/D state), run in batches on qemu-system-riscv64 and on
- * vmledger's rv64 core; afterwards their RAM, which holds every
+ * vmledger's rv64 core, interpreted and compiled; afterwards their RAM, which holds every
  * sequence's registers, fcsr, mstatus, recorded traps, data pages and
  * page tables, must agree bit for bit.
  *

@@ -10,7 +10,9 @@
  * in this process, rather than the program dist/vmledger.mjs. What is
  * compared is the core's architectural effect, and this way all of RAM
  * is compared directly, a batch costs no process start-up, the core's
- * execution paths (interpreter, compiled code) can be chosen, and a
+ * execution paths can be chosen (interpreted only, or every block
+ * compiled when first reached: the sequences run once, so at the
+ * program's default threshold they would never be compiled), and a
  * failing seed can be stepped through in a debugger. The sequences touch
  * only RAM and the test device, which the test bus has as QEMU's virt
  * board does; the program adds the board's other devices and the command
@@ -57,14 +59,21 @@ export function runQemu(image: Uint8Array, length: number): Promise<Uint8Array> 
 /** Most instructions a batch may take on vmledger (a batch of a few hundred sequences takes about 100,000). */
 const MAX_INSNS = 20_000_000;
 
+/** How vmledger's core runs a batch: `hot` as in runProgram (-1 interprets everything, 1 compiles each block when first reached). */
+export const CORE_MODES = [
+  { mode: 'interpreted', hot: -1 },
+  { mode: 'compiled', hot: 1 },
+] as const;
+export type CoreMode = typeof CORE_MODES[number];
+
 /**
- * Runs `image` on vmledger's rv64 core; returns its RAM (`length` bytes
- * from RAM_BASE), and whether the driver reached its end: if not, the
- * records of the sequences it did not finish stay empty, and the
- * comparison shows the first of them.
+ * Runs `image` on vmledger's rv64 core in `mode`; returns its RAM
+ * (`length` bytes from RAM_BASE), and whether the driver reached its end:
+ * if not, the records of the sequences it did not finish stay empty, and
+ * the comparison shows the first of them.
  */
-export function runVmledger(image: Uint8Array, length: number): { ram: Uint8Array; finished: boolean } {
+export function runVmledger(image: Uint8Array, length: number, mode: CoreMode): { ram: Uint8Array; finished: boolean } {
   const bus = new TestBus(RAM_SIZE);
-  const { outcome } = runProgram(image, { bus, maxInsns: MAX_INSNS, slice: 100_000 });
+  const { outcome } = runProgram(image, { bus, maxInsns: MAX_INSNS, slice: 100_000, hot: mode.hot });
   return { ram: bus.ram.slice(0, length), finished: outcome.kind === 'pass' };
 }

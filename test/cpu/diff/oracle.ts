@@ -1,12 +1,13 @@
 /**
  * The differential oracle: sequences by seed, run in batches on QEMU 7.2
- * and on vmledger, compared bit for bit. A seed alone reproduces a
- * sequence (its class is the seed modulo the number of classes).
+ * and on vmledger (interpreted, and compiled), compared bit for bit. A
+ * seed alone reproduces a sequence (its class is the seed modulo the
+ * number of classes).
  */
 import { buildBatch } from './batch.js';
 import { compareBatch, describeDiff } from './compare.js';
 import { RAM_BASE, SHARED } from './layout.js';
-import { runQemu, runVmledger } from './machines.js';
+import { CORE_MODES, runQemu, runVmledger } from './machines.js';
 import { CLASSES, generate, SHARED_WINDOW, type Sequence } from './sequence.js';
 
 export function sequenceFor(seed: number): Sequence {
@@ -31,12 +32,14 @@ export async function runSeeds(seeds: readonly number[], batchSize: number, reru
     // Everything up to the end of the shared window: records, blocks, and the region the superpages reach.
     const length = SHARED - RAM_BASE + SHARED_WINDOW;
     const reference = runQemu(batch.image, length);
-    const vm = runVmledger(batch.image, length);
+    const runs = CORE_MODES.map((mode) => ({ mode: mode.mode, ...runVmledger(batch.image, length, mode) }));
     const qemu = await reference;
-    const { sequences, elsewhere } = compareBatch(batch, qemu, vm.ram);
-    if (!vm.finished) reports.push(`vmledger did not reach the end of the batch (seeds ${batch.sequences[0]!.seed}..${batch.sequences.at(-1)!.seed})`);
-    for (const d of sequences) reports.push(describeDiff(batch, d, rerun(d.seq.seed)));
-    if (elsewhere.length) reports.push(`outside any sequence:\n${elsewhere.slice(0, 16).map((l) => `  ${l}`).join('\n')}`);
+    for (const vm of runs) {
+      const { sequences, elsewhere } = compareBatch(batch, qemu, vm.ram);
+      if (!vm.finished) reports.push(`vmledger (${vm.mode}) did not reach the end of the batch (seeds ${batch.sequences[0]!.seed}..${batch.sequences.at(-1)!.seed})`);
+      for (const d of sequences) reports.push(`${vm.mode}: ${describeDiff(batch, d, rerun(d.seq.seed))}`);
+      if (elsewhere.length) reports.push(`${vm.mode}, outside any sequence:\n${elsewhere.slice(0, 16).map((l) => `  ${l}`).join('\n')}`);
+    }
   }
   return { sequences: seeds.length, instructions, reports };
 }

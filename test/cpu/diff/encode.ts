@@ -151,6 +151,53 @@ export function fpMove(name: string, rd: number, rs1: number, rs2 = 0): Insn {
   return insn(rType(0x53, f3, f7, rd, rs1, fixed >= 0 ? fixed : rs2), text);
 }
 
+/**
+ * F/D ops in OP-FP with a rounding mode (rm 0-4, 7 for frm; 5 and 6 are
+ * reserved): name -> [funct5, rs2 (-1: a register), source kind, destination kind].
+ * The format (S or D) is the name's last letter, or for conversions between formats, the destination's.
+ */
+export const FP_ARITH: Readonly<Record<string, readonly [number, number, 'ff' | 'f' | 'x', 'f' | 'x']>> = {
+  fadd: [0x00, -1, 'ff', 'f'], fsub: [0x01, -1, 'ff', 'f'], fmul: [0x02, -1, 'ff', 'f'], fdiv: [0x03, -1, 'ff', 'f'],
+  fsqrt: [0x0b, 0, 'f', 'f'],
+  'fcvt.w': [0x18, 0, 'f', 'x'], 'fcvt.wu': [0x18, 1, 'f', 'x'], 'fcvt.l': [0x18, 2, 'f', 'x'], 'fcvt.lu': [0x18, 3, 'f', 'x'],
+  'fcvt.from.w': [0x1a, 0, 'x', 'f'], 'fcvt.from.wu': [0x1a, 1, 'x', 'f'], 'fcvt.from.l': [0x1a, 2, 'x', 'f'], 'fcvt.from.lu': [0x1a, 3, 'x', 'f'],
+  'fcvt.other': [0x08, -2, 'f', 'f'],
+};
+const RM = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'rm5', 'rm6', 'dyn'];
+
+/** An FP_ARITH op on format `fmt` (`s` or `d`) with rounding mode `rm`. */
+export function fpArith(name: string, fmt: 's' | 'd', rd: number, rs1: number, rs2: number, rm: number): Insn {
+  const [f5, fixed, src, dst] = FP_ARITH[name]!;
+  const fmtBit = fmt === 's' ? 0 : 1;
+  // fcvt.s.d takes rs2 = 1 (a D source), fcvt.d.s rs2 = 0 (an S source).
+  const r2 = fixed === -1 ? rs2 : fixed === -2 ? 1 - fmtBit : fixed;
+  const mnemonic = name === 'fcvt.other' ? `fcvt.${fmt}.${fmt === 's' ? 'd' : 's'}`
+    : name.startsWith('fcvt.from.') ? `fcvt.${fmt}.${name.slice(10)}`
+    : name.startsWith('fcvt.') ? `${name}.${fmt}` : `${name}.${fmt}`;
+  const regs = [dst === 'x' ? X(rd) : F(rd), src === 'x' ? X(rs1) : F(rs1), ...(src === 'ff' ? [F(rs2)] : [])];
+  return insn(rType(0x53, rm, (f5 << 2) | fmtBit, rd, rs1, r2), `${mnemonic} ${regs.join(', ')}, ${RM[rm]}`);
+}
+
+/** F/D ops without a rounding mode: name -> [funct5, funct3, rs2 (-1: a register), destination kind]. */
+export const FP_PLAIN: Readonly<Record<string, readonly [number, number, number, 'f' | 'x']>> = {
+  fmin: [0x05, 0, -1, 'f'], fmax: [0x05, 1, -1, 'f'],
+  feq: [0x14, 2, -1, 'x'], flt: [0x14, 1, -1, 'x'], fle: [0x14, 0, -1, 'x'], fclass: [0x1c, 1, 0, 'x'],
+};
+
+export function fpPlain(name: string, fmt: 's' | 'd', rd: number, rs1: number, rs2: number): Insn {
+  const [f5, f3, fixed, dst] = FP_PLAIN[name]!;
+  const regs = [dst === 'x' ? X(rd) : F(rd), F(rs1), ...(fixed === -1 ? [F(rs2)] : [])];
+  return insn(rType(0x53, f3, (f5 << 2) | (fmt === 's' ? 0 : 1), rd, rs1, fixed === -1 ? rs2 : fixed), `${name}.${fmt} ${regs.join(', ')}`);
+}
+
+/** Fused multiply-adds: name -> opcode. */
+export const FMA: Readonly<Record<string, number>> = { fmadd: 0x43, fmsub: 0x47, fnmsub: 0x4b, fnmadd: 0x4f };
+
+export function fma(name: string, fmt: 's' | 'd', rd: number, rs1: number, rs2: number, rs3: number, rm: number): Insn {
+  const w = FMA[name]! | (rd << 7) | (rm << 12) | (rs1 << 15) | (rs2 << 20) | ((fmt === 's' ? 0 : 1) << 25) | (rs3 << 27);
+  return insn(w, `${name}.${fmt} ${F(rd)}, ${F(rs1)}, ${F(rs2)}, ${F(rs3)}, ${RM[rm]}`);
+}
+
 export function ecall(): Insn {
   return insn(0x00000073, 'ecall');
 }

@@ -15,13 +15,15 @@
  *   encodings, misaligned superpages), at page edges, across pages, in
  *   2 MiB/1 GiB/512 GiB pages, unmapped and non-canonical, from S, U, or
  *   M with MPRV, with random SUM and MXR;
- * - `fp`: F/D loads, stores, moves and sign injection with special values
- *   boxed and unboxed, and fcsr/frm/fflags accesses, in every FS state.
+ * - `fp`: F/D arithmetic (every operation, static rounding modes, the
+ *   dynamic one with every frm, reserved ones), loads, stores, moves and
+ *   sign injection, on special values boxed and unboxed, and
+ *   fcsr/frm/fflags accesses, in every FS state.
  */
 import fc from 'fast-check';
 import {
-  ALU_RI, ALU_RR, AMO, SHIFT_I, LOAD, STORE, aluRI, aluRR, atomic, auipc, csr, fload, fpMove, fstore,
-  FP_MOVE, load, lui, raw, shiftI, store, type Insn,
+  ALU_RI, ALU_RR, AMO, FMA, FP_ARITH, FP_PLAIN, SHIFT_I, LOAD, STORE, aluRI, aluRR, atomic, auipc, csr, fload, fma,
+  fpArith, fpMove, fpPlain, fstore, FP_MOVE, load, lui, raw, shiftI, store, type Insn,
 } from './encode.js';
 import { SHARED } from './layout.js';
 
@@ -195,7 +197,22 @@ function aluNotTouching(g: Gen, keep: number): Insn {
 
 const FP_CSRS = [0x001, 0x002, 0x003];
 
+/** Rounding modes: mostly static or dynamic, now and then a reserved one (illegal). */
+function roundingMode(g: Gen): number {
+  return draw(g, fc.oneof({ arbitrary: fc.integer({ min: 0, max: 4 }), weight: 5 }, { arbitrary: fc.constant(7), weight: 4 }, { arbitrary: fc.constantFrom(5, 6), weight: 1 }));
+}
+
+function fpArithItem(g: Gen): Item {
+  const fmt = g(fc.boolean) ? 's' : 'd';
+  const [rd, rs1, rs2, rs3] = [pickReg(g, true), pickReg(g, true), pickReg(g, true), pickReg(g, true)];
+  const r = g(fc.integer, { min: 0, max: 9 });
+  if (r < 5) return { kind: 'insn', insn: fpArith(pickOf(g, Object.keys(FP_ARITH)), fmt, rd, rs1, rs2, roundingMode(g)) };
+  if (r < 8) return { kind: 'insn', insn: fpPlain(pickOf(g, Object.keys(FP_PLAIN)), fmt, rd, rs1, rs2) };
+  return { kind: 'insn', insn: fma(pickOf(g, Object.keys(FMA)), fmt, rd, rs1, rs2, rs3, roundingMode(g)) };
+}
+
 function fpItem(g: Gen): Item[] {
+  if (g(fc.integer, { min: 0, max: 9 }) < 5) return [fpArithItem(g)];
   switch (g(fc.integer, { min: 0, max: 3 })) {
     case 0: {
       const name = pickOf(g, Object.keys(FP_MOVE));

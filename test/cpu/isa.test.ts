@@ -76,6 +76,10 @@ const PROGRAMS: readonly Program[] = [
     name: 'fp-state',
     does: 'traps F/D while mstatus.FS is Off, tracks FS and SD, keeps fcsr, NaN-boxes singles and moves, loads and stores f registers',
   },
+  {
+    name: 'fp-arith',
+    does: 'rounds in every mode, static and dynamic, raises each fflags exception, fuses multiply-adds and saturates conversions, with NaN rules of fmin/fmax and compares',
+  },
 ];
 
 /**

@@ -32,6 +32,7 @@
   or t0, t0, t1
   sd t0, 0(a0)
   MAPL T + 0xe000, PAGE(14), PTE_V, 0 # a pointer where a leaf must be
+  MAPL T + 0xf000, PAGE(15), PTE_V | PTE_R | PTE_X | PTE_A, 0  # T + 0x10000 is not mapped
   MAPL UCODE, user_code, PTE_V | PTE_R | PTE_X | PTE_A | PTE_U, 0
   MAP MEGA, 0x80000000, RWAD, 1
   MAP BADMEGA, 0x80001000, RWAD, 1
@@ -45,6 +46,9 @@
   sw t1, 0(t0)
   li t1, 0x00008067
   sw t1, 4(t0)
+  la t0, PAGE(15) + 4094               # a 32-bit instruction's first half, at the page's end
+  li t1, 0x0013
+  sh t1, 0(t0)
   la t0, PAGE(4)
   li t1, 0x4444
   sd t1, 0(t0)
@@ -134,6 +138,14 @@ s_code:
   CHECK s10, 12, 23
   CHECKR s11, a1, 24
   CHECKR s8, a1, 25
+  # An instruction whose second half is on a page that faults: stval is
+  # that page, sepc the instruction.
+  li a1, T + 0xfffe
+  jalr ra, 0(a1)
+  CHECK s10, 12, 64
+  li t0, T + 0x10000
+  CHECKR s11, t0, 65
+  CHECKR s8, a1, 66
   # 5. Reserved encodings: W without R, a reserved bit, a pointer at level 0.
   li s9, 0
   li a1, T + 0x5000

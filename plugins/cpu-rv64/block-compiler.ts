@@ -171,8 +171,10 @@ function insnSource(t: TraceInsn, k: number, start: number, loops: boolean): str
     case Op.AUIPC: { const v = pc + imm; return set(lit(v), lit(Math.floor(v / TWO32))); }
     case Op.JAL: return `${set(lit(next), lit(Math.floor(next / TWO32)))}${t.follow ? '' : goTo(pc + imm)}`;
     case Op.JALR:
-      // The target is computed before the link is written (rd may be rs1).
-      return `{const tl=(${L1}+${imm})|0,th=(${H1}+${ih}+((tl>>>0)<(${L1}>>>0)?1:0))|0;${set(lit(next), lit(Math.floor(next / TWO32)))}` +
+      // The target is computed before the link is written (rd may be rs1); one beyond 2^53,
+      // which no number holds exactly, is left to the interpreter, which faults it exactly.
+      return `{const tl=(${L1}+${imm})|0,th=(${H1}+${ih}+((tl>>>0)<(${L1}>>>0)?1:0))|0;` +
+        `if(((th>2097151)|(th<-2097152))!==0)${leave(pc, k)}${set(lit(next), lit(Math.floor(next / TWO32)))}` +
         `npc=th*${TWO32}+((tl&-2)>>>0);k=${k + 1};break x;}`;
     case Op.BEQ: return `if(${eq}!==0)${goTo(pc + imm)}`;
     case Op.BNE: return `if(${eq}===0)${goTo(pc + imm)}`;

@@ -37,7 +37,7 @@ import { div64, divu64, divuw, divw, mdOut, mul64, mulh64, mulhsu64, mulhu64, sl
 import { C64, C64_COUNT, MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
 import { Acc, MmuIdx, TLB_MASK, type Tlb } from './tlb.js';
 import { readTrace } from './trace.js';
-import { CAUSE, mret, pendingInterrupt, sret, takeTrap } from './trap.js';
+import { CAUSE, mret, pendingInterrupt, sret, takeTrap, takeTrapWords } from './trap.js';
 
 const TWO32 = 4294967296;
 
@@ -200,7 +200,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
   private romPc = 0.5;
   /** The failed access of `access`: exception cause and the faulting address. */
   private faultCause = 0;
-  private faultAddr = 0;
+  private faultLo = 0;
+  private faultHi = 0;
 
   private readonly bus: PhysicalBus;
   private readonly dv: DataView;
@@ -537,7 +538,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
    * writes (`vlo`, `vhi`); a load leaves its value in busOut. An access that
    * crosses into the next page translates both, as QEMU does (the second
    * page's fault reports that page's first address). Returns false with
-   * faultCause/faultAddr set when the access faults.
+   * faultCause/faultLo/faultHi set when the access faults.
    */
   private access(lo: number, hi: number, size: 1 | 2 | 4 | 8, acc: Acc, vlo = 0, vhi = 0): boolean {
     const first = 4096 - (lo & 4095);
@@ -576,9 +577,15 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     return this.mmu.translate(lo, hi, acc, this.dIdx, size) || this.recordFault(this.mmu.cause, lo, hi);
   }
 
+  /** Takes the trap of the access that faulted, for the instruction at `pc`; returns the handler's pc. */
+  private accessFault(pc: number): number {
+    return takeTrapWords(this, this.faultCause, false, this.faultLo, this.faultHi, pc | 0, Math.floor(pc / TWO32) | 0);
+  }
+
   private recordFault(cause: number, lo: number, hi: number): false {
     this.faultCause = cause;
-    this.faultAddr = hi * TWO32 + (lo >>> 0);
+    this.faultLo = lo;
+    this.faultHi = hi;
     return false;
   }
 
@@ -784,6 +791,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         case Op.JALR: {
           const a = lo[rs1]!, tl = (a + imm) | 0;
           const th = (hi[rs1]! + (imm >> 31) + ((tl >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          // A target no number holds exactly (|target| >= 2^53) is never fetchable: executeCold faults it exactly.
+          if (th > 0x1fffff || th < -0x200000) break;
           const link = pageBase + next;
           lo[rd] = link | 0;
           hi[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
@@ -998,7 +1007,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     switch (op) {
       case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
         const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-        if (!this.access(l, h, SIZE[op]!, Acc.R)) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
+        if (!this.access(l, h, SIZE[op]!, Acc.R)) return this.accessFault(pc);
         const v = this.busOut[0]! | 0;
         switch (op) {
           case Op.LB: lo[rd] = (v << 24) >> 24; hi[rd] = v << 24 >> 31; break;
@@ -1014,7 +1023,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       }
       case Op.SB: case Op.SH: case Op.SW: case Op.SD: {
         const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-        if (!this.access(l, h, SIZE[op]!, Acc.W, lo[rs2]!, hi[rs2]!)) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
+        if (!this.access(l, h, SIZE[op]!, Acc.W, lo[rs2]!, hi[rs2]!)) return this.accessFault(pc);
         if (this.irqDirty) this.leave = true;
         return next;
       }
@@ -1024,7 +1033,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         const a = lo[rs1]!, l = (a + imm) | 0, h = (hi[rs1]! + (imm >> 31) + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
         const store = op === Op.FSW || op === Op.FSD;
         const ok = store ? this.access(l, h, SIZE[op]!, Acc.W, fregs[2 * rs2]!, fregs[2 * rs2 + 1]!) : this.access(l, h, SIZE[op]!, Acc.R);
-        if (!ok) return takeTrap(this, this.faultCause, false, this.faultAddr, pc);
+        if (!ok) return this.accessFault(pc);
         if (!store) {
           fregs[2 * rs2] = this.busOut[0]! | 0;
           fregs[2 * rs2 + 1] = op === Op.FLD ? this.busOut[1]! | 0 : -1;
@@ -1056,6 +1065,14 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         lo[rd] = v;
         hi[rd] = v >> 31;
         return next;
+      }
+      case Op.JALR: {
+        // Only a jump to an address beyond 2^53 comes here (see execute): it retires, and its fetch faults.
+        const a = lo[rs1]!, tl = (a + imm) & ~1, th = (hi[rs1]! + (imm >> 31) + (((a + imm) >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        lo[rd] = next | 0;
+        hi[rd] = Math.floor(next / TWO32) | 0;
+        const cause = this.mmu.translate(tl, th, Acc.X, this.xIdx, 2) ? CAUSE.FETCH_ACCESS : this.mmu.cause;
+        return takeTrapWords(this, cause, false, tl, th, tl, th);
       }
       case Op.FENCE:
         return next;
@@ -1120,7 +1137,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     const al = lo[rs1]!, ah = hi[rs1]!;
     const va = ah * TWO32 + (al >>> 0);
     const isLr = op === Op.LR_W || op === Op.LR_D;
-    if ((al & (d ? 7 : 3)) !== 0) return takeTrap(this, isLr ? CAUSE.LOAD_MISALIGNED : CAUSE.STORE_MISALIGNED, false, va, pc);
+    const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
+    if ((al & (d ? 7 : 3)) !== 0) return takeTrapWords(this, isLr ? CAUSE.LOAD_MISALIGNED : CAUSE.STORE_MISALIGNED, false, al, ah, pl, ph);
     if ((op === Op.SC_W || op === Op.SC_D) && this.resv !== va) {
       // No reservation: SC fails without touching memory.
       lo[rd] = 1;
@@ -1128,7 +1146,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       this.resv = NaN;
       return next;
     }
-    if (!this.mmu.translate(al, ah, isLr ? Acc.R : Acc.W, this.dIdx, d ? 8 : 4)) return takeTrap(this, this.mmu.cause, false, va, pc);
+    if (!this.mmu.translate(al, ah, isLr ? Acc.R : Acc.W, this.dIdx, d ? 8 : 4)) return takeTrapWords(this, this.mmu.cause, false, al, ah, pl, ph);
     const o = this.mmu.paddr - this.ramBase;
     // Atomics need RAM: anywhere else they raise an access fault (PMA, privileged spec 3.6.3.2).
     if (!(o >= 0 && o + (d ? 8 : 4) <= this.ramSize)) return takeTrap(this, isLr ? CAUSE.LOAD_ACCESS : CAUSE.STORE_ACCESS, false, va, pc);

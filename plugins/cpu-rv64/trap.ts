@@ -57,11 +57,18 @@ export function pendingInterrupt(h: HartState): number {
  * Any LR reservation is dropped.
  */
 export function takeTrap(h: HartState, cause: number, interrupt: boolean, tval: number, pc: number): number {
-  h.resv = -1;
+  return takeTrapWords(h, cause, interrupt, tval | 0, Math.floor(tval / TWO32) | 0, pc | 0, Math.floor(pc / TWO32) | 0);
+}
+
+/**
+ * `takeTrap` with tval and pc as their two 32-bit words: exact for any
+ * 64-bit value, where a number is exact only below 2^53 (a non-canonical
+ * address a guest loads from or jumps to).
+ */
+export function takeTrapWords(h: HartState, cause: number, interrupt: boolean, tLo: number, tHi: number, pcLo: number, pcHi: number): number {
+  h.resv = NaN;
   const deleg = interrupt ? h.mideleg : h.medeleg;
   const causeHi = interrupt ? INTERRUPT_FLAG : 0;
-  const pcLo = pc | 0, pcHi = Math.floor(pc / TWO32) | 0;
-  const tLo = tval | 0, tHi = Math.floor(tval / TWO32) | 0;
   const c = h.c64;
   let vec: number;
   if (h.priv <= PRIV_S && ((deleg >>> cause) & 1) !== 0) {

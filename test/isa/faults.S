@@ -1,5 +1,6 @@
-# Access faults from bus errors (fetch 1, load 5, store 7, tval = address)
-# and illegal-instruction for reserved and unsupported encodings.
+# Access faults from bus errors (fetch 1, load 5, store 7, tval = address,
+# exact for addresses beyond 2^53 too) and illegal-instruction for reserved
+# and unsupported encodings.
 #include "common.h"
   .section .text.init
   .globl _start
@@ -38,19 +39,31 @@ _start:
   .word 0x40001033                    # sll with funct7 = 0x20
   CHECK s10, 2, 14
   CHECK s11, 0x40001033, 15
-  .word 0x00002007                    # flw: no F extension
+  .word 0x00002007                    # flw while mstatus.FS is Off
   CHECK s10, 2, 16
   .word 0x0000407f
   CHECK s10, 2, 17
   .word 0x00004073                    # SYSTEM funct3 = 4
   CHECK s10, 2, 18
   .option pop
-  .hword 0x2000                       # c.fld: no D extension
+  .hword 0x2000                       # c.fld while mstatus.FS is Off
   CHECK s10, 2, 19
   CHECK s11, 0x2000, 20
   .hword 0x6081                       # c.lui with rd = x1 and imm 0: reserved
   CHECK s10, 2, 21
   CHECK s9, 13, 22
+  # An address no double holds exactly (2^60 + 8): every bit reaches mtval and mepc.
+  li s3, 0x1000000000000008
+  ld a0, 0(s3)
+  CHECK s10, 5, 25
+  CHECKR s11, s3, 26
+  sd a0, 0(s3)
+  CHECK s10, 7, 27
+  CHECKR s11, s3, 28
+  jalr ra, 0(s3)
+  CHECK s10, 1, 29
+  CHECKR s11, s3, 30
+  CHECKR s8, s3, 31
   PASS
 
   FAULT_HANDLER handler

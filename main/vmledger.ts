@@ -105,11 +105,21 @@ async function runConfinedVm(argv: string[], settings: VmSettings): Promise<neve
   return runConfined(childArgv, confinement);
 }
 
+/**
+ * Exits once stdout and stderr have written what is queued: with a pipe or
+ * a socket there (a test, a supervisor, `| tail`), process.exit drops what
+ * is still queued, such as a guest's last console lines before it powers off.
+ */
+async function exitAfterOutput(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => (s.writableLength === 0 ? done() : s.write('', () => done())))));
+  process.exit(code);
+}
+
 /** Keeps the process until the machine asks to exit, then closes the log cleanly. */
 function runUntilExit(kernel: Kernel): void {
   const finish = async (code: number): Promise<void> => {
     await kernel.close();
-    process.exit(code);
+    await exitAfterOutput(code);
   };
   kernel.onExit((code) => void setImmediate(() => void finish(code)));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
@@ -154,7 +164,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {
     await kernel.close();
-    process.exit(outcome.exitCode);
+    await exitAfterOutput(outcome.exitCode);
   }
   kernel.syncHeader();
   if (!quietBanner) await banner(kernel, settings.logPath ?? DEFAULT_LOG);
@@ -186,7 +196,7 @@ async function exportCommand(argv: string[]): Promise<void> {
 }
 
 async function templateCommand(argv: string[]): Promise<void> {
-  process.exit(await runTemplateCommand(argv));
+  await exitAfterOutput(await runTemplateCommand(argv));
 }
 
 async function logCommand(argv: string[]): Promise<void> {
@@ -196,7 +206,7 @@ async function logCommand(argv: string[]): Promise<void> {
     return argv[i - 1] !== '--plugin' && argv[i - 1] !== '-plugin';
   });
   const plugins = await pluginSet(specs).catch((e) => fatal((e as Error).message, e));
-  process.exit(await runLogCommand(rest, { plugins }));
+  await exitAfterOutput(await runLogCommand(rest, { plugins }));
 }
 
 /** Subcommands as a table: the first word picks one, anything else is a command line. */

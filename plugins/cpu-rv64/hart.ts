@@ -365,7 +365,11 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
             this.hotHit = false;
             if (this.compileHere() >= 0) continue;
           }
-          if (ran < chunk) this.fill();
+          // A fetch that faulted took its trap there: count it, or a trap vector that itself faults would hold this loop forever.
+          if (ran < chunk && this.fill()) {
+            done++;
+            burst--;
+          }
           continue;
         }
         this.coldW = 0;
@@ -457,21 +461,21 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
    * page, whose mapping may differ) or `once` asks for it, into BUS_PAGE
    * for one call. The loop calls nothing, so V8 keeps its values in
    * registers (with the calls in the loop it spilled them at every
-   * instruction).
+   * instruction). Returns true when the fetch faulted and the trap was taken instead.
    */
-  private fill(once = false): void {
+  private fill(once = false): boolean {
     const pc = this.pcv;
     const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
     if (!this.mmu.translate(pl, ph, Acc.X, this.xIdx, 2)) {
       this.pcv = takeTrap(this, this.mmu.cause, false, pc, pc);
-      return;
+      return true;
     }
     const pa = this.mmu.paddr, off = pa - this.ramBase;
     const cacheable = off >= 0 && off < this.ramSize && this.fetchTlbHolds(pl, ph);
     const low = this.fetchHalf(pa);
     if (low < 0) {
       this.pcv = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc, pc);
-      return;
+      return true;
     }
     let w: number;
     let straddles = false;
@@ -485,14 +489,14 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         const next = pc + 2;
         if (!this.mmu.translate(next | 0, Math.floor(next / TWO32) | 0, Acc.X, this.xIdx, 2)) {
           this.pcv = takeTrap(this, this.mmu.cause, false, next, pc);
-          return;
+          return true;
         }
         pa2 = this.mmu.paddr;
       }
       const high = this.fetchHalf(pa2);
       if (high < 0) {
         this.pcv = takeTrap(this, CAUSE.FETCH_ACCESS, false, pc + 2, pc);
-        return;
+        return true;
       }
       w = decode32(low | (high << 16));
     }
@@ -507,6 +511,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       slab[BUS_PAGE + 1] = decImm[0]!;
       this.romPc = pc;
     }
+    return false;
   }
 
   /** Whether the fetch TLB now has an entry for the page of (`pl`, `ph`), so `execute` will find it. */

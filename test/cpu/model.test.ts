@@ -82,4 +82,14 @@ describe('rv64 model', () => {
     cluster.run(10);
     expect(hart.reg(10)).toBe(7n);
   });
+
+  it('returns from run when the trap vector cannot be fetched either (mtvec = 0, nothing mapped there), each fault counting as a step', () => {
+    const bus = new TestBus();
+    const cluster = rv64Model.createCluster({ harts: 1, bus, timer: bus });
+    // lui t0, 0x90000; jr t0: off the end of RAM, with mtvec still 0 from reset.
+    program(bus, [0x900002b7, 0x00028067]);
+    cluster.reset(RAM_BASE, 0);
+    expect(cluster.run(10_000).executed).toBe(10_000);
+    expect(cluster.harts[0]!.pc()).toBe(0);
+  });
 });

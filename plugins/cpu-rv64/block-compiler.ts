@@ -232,10 +232,17 @@ function insnSource(t: TraceInsn, k: number, start: number, loops: boolean): str
     case Op.SLLW: return word(set, `${L1}<<(${L2}&31)`);
     case Op.SRLW: return word(set, `(${L1}>>>(${L2}&31))|0`);
     case Op.SRAW: return word(set, `${L1}>>(${L2}&31)`);
-    case Op.MUL: return `MD.mul64(${L1},${H1},${L2},${H2});${set('MD.out[0]', 'MD.out[1]')}`;
+    case Op.MUL:
+      return `{const al=${L1},ah=${H1},bl=${L2},bh=${H2};${mulhu32('al', 'bl', 'p')}` +
+        `${set('Math.imul(al,bl)', '(p+Math.imul(al,bh)+Math.imul(ah,bl))|0')}}`;
     case Op.MULH: return `MD.mulh64(${L1},${H1},${L2},${H2});${set('MD.out[0]', 'MD.out[1]')}`;
     case Op.MULHSU: return `MD.mulhsu64(${L1},${H1},${L2},${H2});${set('MD.out[0]', 'MD.out[1]')}`;
-    case Op.MULHU: return `MD.mulhu64(${L1},${H1},${L2},${H2});${set('MD.out[0]', 'MD.out[1]')}`;
+    case Op.MULHU:
+      // Four 32x32 partial products; their sums stay below 2^53, so doubles carry them exactly.
+      return `{const al=${L1},ah=${H1},bl=${L2},bh=${H2};${mulhu32('al', 'bl', 'h0')}${mulhu32('al', 'bh', 'h1')}` +
+        `${mulhu32('ah', 'bl', 'h2')}${mulhu32('ah', 'bh', 'h3')}` +
+        `const w1=(h0>>>0)+(Math.imul(al,bh)>>>0)+(Math.imul(ah,bl)>>>0),w2=(h1>>>0)+(h2>>>0)+(Math.imul(ah,bh)>>>0)+Math.floor(w1/${TWO32});` +
+        `${set('w2|0', `((h3>>>0)+Math.floor(w2/${TWO32}))|0`)}}`;
     case Op.DIV: case Op.REM:
       return `MD.div64(${L1},${H1},${L2},${H2},${op === Op.REM});${set('MD.out[0]', 'MD.out[1]')}`;
     case Op.DIVU: case Op.REMU:
@@ -247,6 +254,19 @@ function insnSource(t: TraceInsn, k: number, start: number, loops: boolean): str
     default:
       throw new Error(`op ${op} is not compilable`);
   }
+}
+
+/**
+ * Declares `out`, the high 32 bits of the unsigned product of the 32-bit
+ * words `a` and `b`, from 16-bit halves (every product exact in a double):
+ * inline, because a call in a block costs more than the arithmetic.
+ */
+function mulhu32(a: string, b: string, out: string): string {
+  const v = (n: string) => `${out}_${n}`;
+  return `const ${v('a0')}=${a}&65535,${v('a1')}=${a}>>>16,${v('b0')}=${b}&65535,${v('b1')}=${b}>>>16,` +
+    `${v('x')}=${v('a0')}*${v('b1')},${v('y')}=${v('a1')}*${v('b0')},` +
+    `${v('m')}=((${v('a0')}*${v('b0')})>>>16)+(${v('x')}&65535)+(${v('y')}&65535),` +
+    `${out}=(${v('a1')}*${v('b1')}+(${v('x')}>>>16)+(${v('y')}>>>16)+(${v('m')}>>>16))|0;`;
 }
 
 /** A W op: the 32-bit result sign-extended. */

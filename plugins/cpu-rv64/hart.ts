@@ -157,6 +157,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
   frm = 0;
   fflags = 0;
   readonly mmu: Mmu;
+  readonly storm = { repeats: 0, cause: 0, pc: 0, tval: 0 };
   /** MMU indexes of data accesses and of fetches (tlb.ts), kept by `mmuChanged`. */
   private dIdx = MmuIdx.M;
   private xIdx = MmuIdx.M;
@@ -241,6 +242,11 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     return this.waiting;
   }
 
+  /** Exceptions in a row raised at the very address they trap to (a handler whose first instruction faults), and the last one. */
+  trapStorm(): { readonly repeats: number; readonly cause: number; readonly pc: number; readonly tval: number } {
+    return this.storm;
+  }
+
   /** Waiting in wfi, but an interrupt enabled in mie is pending: the next `step` resumes it. */
   wakeable(): boolean {
     return this.waiting && (mipValue(this) & this.mie) !== 0;
@@ -292,6 +298,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     this.cycleDelta = this.instretDelta = 0;
     this.resv = NaN;
     this.waiting = false;
+    this.storm.repeats = 0;
     this.frm = this.fflags = 0;
     this.satpLo = this.satpHi = 0;
     this.mmu.setSatp(0, 0);

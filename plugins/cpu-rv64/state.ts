@@ -80,6 +80,8 @@ export interface HartState {
   fflags: number;
   /** Address translation and PMP. */
   readonly mmu: Mmu;
+  /** Exceptions taken in a row at the very address they trap to, and the last one (the board stops a machine stuck so). */
+  readonly storm: { repeats: number; cause: number; pc: number; tval: number };
   /** Recomputes what privilege, mstatus and satp decide for loads, stores and fetches (after any change to them). */
   mmuChanged(): void;
 }

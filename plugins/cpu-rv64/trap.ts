@@ -99,6 +99,14 @@ export function takeTrapWords(h: HartState, cause: number, interrupt: boolean, t
   let target = hi * TWO32 + ((lo & ~3) >>> 0);
   // Vectored mode: interrupts go to BASE + 4*cause (3.1.7).
   if (interrupt && (lo & 3) === 1) target += 4 * cause;
+  if (!interrupt) {
+    // An exception raised at the very address it traps to: the handler's first instruction faults, and so on for ever.
+    const storm = h.storm;
+    storm.repeats = pcHi * TWO32 + (pcLo >>> 0) === target ? storm.repeats + 1 : 0;
+    storm.cause = cause;
+    storm.pc = pcHi * TWO32 + (pcLo >>> 0);
+    storm.tval = tHi * TWO32 + (tLo >>> 0);
+  }
   return target;
 }
 

@@ -92,4 +92,20 @@ describe('rv64 model', () => {
     expect(cluster.run(10_000).executed).toBe(10_000);
     expect(cluster.harts[0]!.pc()).toBe(0);
   });
+
+  it('counts exceptions raised at the very address they trap to, and starts again at 0 after one raised elsewhere', () => {
+    const bus = new TestBus();
+    const cluster = rv64Model.createCluster({ harts: 1, bus, timer: bus });
+    // lui t0, 0x90000; jr t0: the jump's fetch faults (nothing there), then every fetch at mtvec = 0 faults at 0.
+    program(bus, [0x900002b7, 0x00028067]);
+    cluster.reset(RAM_BASE, 0);
+    cluster.run(1_002);
+    const hart = cluster.harts[0] as unknown as { trapStorm(): { repeats: number; cause: number; pc: number; tval: number } };
+    // 1,000 steps after the jump: the first fault is not at its vector; the 999 after it are.
+    expect(hart.trapStorm()).toEqual({ repeats: 999, cause: 1, pc: 0, tval: 0 });
+    cluster.reset(RAM_BASE, 0);
+    cluster.run(3);
+    // lui sign-extends: the address is 0xffffffff90000000, kept as a signed number.
+    expect(hart.trapStorm()).toMatchObject({ repeats: 0, cause: 1, pc: 0x90000000 | 0, tval: 0x90000000 | 0 });
+  });
 });

@@ -4,8 +4,9 @@
  * command line), vmledger (dist/vmledger.mjs, run `npm run build` first)
  * against qemu-system-riscv64 TCG, alternating in the same run, plus
  * vmledger's instructions retired, MIPS over the boot and its compiled
- * code (VMLEDGER_CPU_STATS), and the main thread's share of the CPU time
- * (the rest is V8 compiling blocks on its background threads).
+ * code (VMLEDGER_CPU_STATS: blocks compiled and live, V8's code space),
+ * and, from one more run with --trace-deopt, how often V8 deoptimized
+ * compiled blocks and everything else.
  *
  *   npx tsx bench/boot-linux.ts [runs] [guest-dir]
  *
@@ -68,6 +69,18 @@ try {
 } finally {
   rmSync(cwd, { recursive: true, force: true });
 }
+// One more run with V8's deoptimization trace, apart from the timed ones (the trace slows it).
+const deopts = await new Promise<{ blocks: number; other: number }>((done, fail) => {
+  const child = spawn(process.execPath, ['--trace-deopt', VMLEDGER, '-log', join(mkdtempSync(join(tmpdir(), 'vmledger-bench-')), 'deopt.db'), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let blocks = 0, other = 0, rest = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (rest + d.toString('latin1')).split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) if (l.includes('bailout (kind:')) (/<JSFunction block /.test(l) ? blocks++ : other++);
+  });
+  child.on('error', fail);
+  child.on('exit', () => done({ blocks, other }));
+});
 const v = median(vm.map((s) => s.ms)), q = median(qemu.map((s) => s.ms));
 const stat = (k: string) => median(vm.map((s) => s.stats[k] ?? NaN));
 console.log(`runs: ${RUNS} (medians), start -> ${MARKER}`);
@@ -75,4 +88,5 @@ console.log(`vmledger             ${v.toFixed(0).padStart(7)} ms   [${vm.map((s)
 console.log(`qemu-system-riscv64  ${q.toFixed(0).padStart(7)} ms   [${qemu.map((s) => s.ms.toFixed(0)).join(', ')}]`);
 console.log(`ratio vmledger/qemu: ${(v / q).toFixed(2)}x   (target: <= 5x)`);
 console.log(`vmledger: retired ${stat('retired')} instructions to power-off, ${stat('mips').toFixed(1)} MIPS over the process's CPU time (${stat('cpu_s').toFixed(1)} s)`);
-console.log(`compiled code: ${stat('compiled')} blocks compiled, ${stat('live')} live at exit, ${(stat('compiled_share') * 100).toFixed(1)}% of instructions in blocks, ${stat('insns_per_run')} per block run`);
+console.log(`compiled code: ${stat('compiled')} blocks compiled, ${stat('live')} live at exit, ${(stat('compiled_share') * 100).toFixed(1)}% of instructions in blocks, ${stat('insns_per_run')} per block run; V8 code space ${stat('v8_code_kb')} KiB at exit`);
+console.log(`deoptimizations over one boot: ${deopts.blocks} in compiled blocks, ${deopts.other} elsewhere`);

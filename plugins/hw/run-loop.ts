@@ -64,10 +64,13 @@ export class RunLoop {
     this.cancel();
   }
 
-  /** A device raised an interrupt: end an idle sleep now. */
+  /**
+   * A device raised an interrupt: end an idle sleep now. While instructions
+   * run the harts see the interrupt themselves; between chunks (a timer that
+   * fired in `poll`) the slice about to sleep sees the pending wake instead.
+   */
   kick(): void {
-    if (!this.running || this.inRun || this.immediate) return;
-    this.cancel();
+    if (!this.running || this.inRun) return;
     this.schedule();
   }
 
@@ -77,7 +80,11 @@ export class RunLoop {
     else action();
   }
 
+  /** Runs the next slice as soon as the event loop allows; at most one wake (immediate or timeout) is ever pending. */
   private schedule(): void {
+    if (this.timeout) clearTimeout(this.timeout);
+    this.timeout = undefined;
+    if (this.immediate) return;
     this.immediate = setImmediate(() => {
       this.immediate = undefined;
       this.slice();
@@ -133,6 +140,8 @@ export class RunLoop {
   }
 
   private sleep(): void {
+    // A timer fired between chunks and kicked: its slice is already queued.
+    if (this.immediate) return;
     this.stats.sleeps++;
     const deadline = this.clock.nextDeadline();
     const ms = deadline === undefined ? this.maxSleepMs : Math.min(this.maxSleepMs, Math.max(0, (deadline - this.clock.now()) / 1e6));

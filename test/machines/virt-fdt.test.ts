@@ -63,6 +63,19 @@ describe('virt board device tree', () => {
     expect(board.images.map((i) => i.segments[0]!.addr)).toEqual([0x80000000, 0x80200000, 0x84200000]);
   });
 
+  it('gives the kernel 32 bytes of entropy in /chosen/rng-seed, fresh for every board and every reset, as QEMU 7.2 does', async () => {
+    const seedOf = (t: FdtNode) => findNode(t, '/chosen')!.props.get('rng-seed')!;
+    const a = await dtb();
+    const b = await dtb();
+    expect(seedOf(a.tree)).toHaveLength(32);
+    expect(seedOf(a.tree)).not.toEqual(seedOf(b.tree));
+    const inRam = () => seedOf(decodeFdt(a.board.memory.readBytes(a.board.fdtAddr, a.board.fdtBlob.length)!.slice()));
+    expect(inRam()).toEqual(seedOf(a.tree));
+    a.board.reset();
+    expect(inRam()).toHaveLength(32);
+    expect(inRam()).not.toEqual(seedOf(a.tree));
+  });
+
   it('names the file and the reason when firmware is missing', async () => {
     await expect(dtb({ firmware: '/nonexistent/fw.bin' })).rejects.toThrow(/firmware '\/nonexistent\/fw.bin'.*No such file or directory/);
   });

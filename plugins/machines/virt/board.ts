@@ -6,11 +6,12 @@ import type { IrqLine } from '../../hw/irq.js';
 import type { LoadedImage } from '../../hw/loader.js';
 import { RunLoop } from '../../hw/run-loop.js';
 import { TIMEBASE_HZ, VirtualClock } from '../../hw/virtual-clock.js';
-import { encodeFdt, node, prop, type FdtNode } from '../../hw/fdt.js';
+import { randomBytes, randomFillSync } from 'node:crypto';
+import { encodeFdt, findNode, node, prop, type FdtNode } from '../../hw/fdt.js';
 import type { VirtioBackend } from '../../devices/virtio-mmio/index.js';
 import type { VirtioMmioModel } from '../../devices/virtio-mmio/index.js';
 import { bootRom } from './boot-rom.js';
-import { FDT_ALIGN, FDT_LIMIT, PLATFORM_BUS_IRQS, VIRT, VIRT_IRQ } from './memory-map.js';
+import { FDT_ALIGN, FDT_LIMIT, PLATFORM_BUS_IRQS, RNG_SEED_BYTES, VIRT, VIRT_IRQ } from './memory-map.js';
 
 /** What a board is built from: the machine's properties, resolved. */
 export interface VirtBoardOptions {
@@ -48,6 +49,8 @@ export class VirtBoard implements DeviceHost {
   images: LoadedImage[] = [];
   fdtAddr = 0;
   fdtBlob: Uint8Array = new Uint8Array(0);
+  /** Where /chosen/rng-seed sits in `fdtBlob`: every reset gives the guest fresh entropy there, as QEMU does. */
+  private seedAt = -1;
   /** Set by `quit`: the run loop is never started again. */
   quit = false;
   private controller: DeviceHandle | undefined;
@@ -165,6 +168,7 @@ export class VirtBoard implements DeviceHost {
   reset(): void {
     for (const d of this.devices.values()) d.model.reset?.();
     for (const img of this.images) for (const s of img.segments) this.memory.writeBytes(s.addr, s.bytes);
+    if (this.seedAt >= 0) randomFillSync(this.fdtBlob, this.seedAt, RNG_SEED_BYTES);
     if (this.fdtBlob.length) this.memory.writeBytes(this.fdtAddr, this.fdtBlob);
     this.cluster.reset(VIRT.MROM.base, this.fdtAddr);
   }
@@ -224,7 +228,8 @@ export class VirtBoard implements DeviceHost {
       soc.push(n);
       if (!stdout && d.decl.name === 'ns16550a') stdout = `/soc/${n.name}`;
     }
-    const chosen: Record<string, Uint8Array> = {};
+    // Entropy for the kernel's random pool before it has any source of its own (QEMU 7.1+).
+    const chosen: Record<string, Uint8Array> = { 'rng-seed': randomBytes(RNG_SEED_BYTES) };
     if (stdout) chosen['stdout-path'] = prop.str(stdout);
     if (boot.bootargs) chosen.bootargs = prop.str(boot.bootargs);
     if (boot.initrd) {
@@ -257,6 +262,8 @@ export class VirtBoard implements DeviceHost {
   /** Encodes the tree, places it and copies it into RAM. */
   installFdt(tree: FdtNode): Uint8Array {
     const blob = encodeFdt(tree);
+    const seed = findNode(tree, '/chosen')?.props.get('rng-seed');
+    this.seedAt = seed ? indexOf(blob, seed) : -1;
     this.memory.writeBytes(this.placeFdt(blob), blob);
     return blob;
   }
@@ -312,6 +319,14 @@ export class VirtBoard implements DeviceHost {
     this.lines.set(n, level);
     this.controller?.model.irqIn?.(n, level);
   }
+}
+
+/** Offset of the first occurrence of `needle` in `hay`, or -1. */
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  const first = needle[0];
+  for (let i = hay.indexOf(first!); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first!, i + 1))
+    if (needle.every((b, k) => hay[i + k] === b)) return i;
+  return -1;
 }
 
 /** The board behind `/machine`. */

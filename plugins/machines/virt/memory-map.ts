@@ -25,3 +25,5 @@ export const KERNEL_ALIGN = 2 * 1024 * 1024;
 export const FDT_LIMIT = 3 * 1024 * 1024 * 1024;
 /** The DTB is aligned down to 2 MiB (riscv_compute_fdt_addr). */
 export const FDT_ALIGN = 2 * 1024 * 1024;
+/** Bytes of entropy in /chosen/rng-seed (QEMU's virt board passes 32). */
+export const RNG_SEED_BYTES = 32;

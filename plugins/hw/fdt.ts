@@ -143,15 +143,25 @@ export function encodeFdt(root: FdtNode, opts: { bootCpuId?: number } = {}): Uin
   return out;
 }
 
-/** Decodes a DTB blob; throws on a malformed one (tests and `dumpdtb` checks only). */
+/** Decodes a DTB blob (ours, QEMU's, a user's -dtb); throws an Error saying what is wrong with a malformed one. */
 export function decodeFdt(blob: Uint8Array): FdtNode {
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (v.getUint32(0) !== FDT_MAGIC) throw new Error('not a flattened device tree (bad magic)');
+  if (blob.length < HEADER_SIZE || v.getUint32(0) !== FDT_MAGIC) throw new Error('not a flattened device tree (bad magic)');
+  if (v.getUint32(4) > blob.length) throw new Error(`truncated device tree: the header says ${v.getUint32(4)} bytes, the blob has ${blob.length}`);
+  try {
+    return decodeStructure(blob, v);
+  } catch (e) {
+    if (e instanceof RangeError) throw new Error('truncated device tree: a node or property runs past the end of the blob');
+    throw e;
+  }
+}
+
+function decodeStructure(blob: Uint8Array, v: DataView): FdtNode {
   const structOff = v.getUint32(8);
   const stringsOff = v.getUint32(12);
   const cstr = (at: number): [string, number] => {
     let end = at;
-    while (blob[end] !== 0) end++;
+    while (blob[end] !== 0) if (++end >= blob.length) throw new RangeError('unterminated string');
     return [dec.decode(blob.subarray(at, end)), end + 1];
   };
   const stack: FdtNode[] = [];
@@ -171,6 +181,8 @@ export function decodeFdt(blob: Uint8Array): FdtNode {
       const len = v.getUint32(off);
       const [name] = cstr(stringsOff + v.getUint32(off + 4));
       off += 8;
+      if (!stack.length) throw new Error('a property outside any node');
+      if (off + len > blob.length) throw new RangeError('property past the end');
       stack[stack.length - 1]!.props.set(name, blob.slice(off, off + len));
       off = (off + len + 3) & ~3;
     } else if (token === FDT_END_NODE) stack.pop();

@@ -29,5 +29,15 @@ describe('FDT encoder', () => {
 
   it('rejects a blob without the magic', () => {
     expect(() => decodeFdt(new Uint8Array(64))).toThrow(/bad magic/);
+    expect(() => decodeFdt(Uint8Array.of(0xd0, 0x0d, 0xfe, 0xed))).toThrow(/bad magic/);
+  });
+
+  it('says a cut-off blob is truncated instead of failing with a range error', () => {
+    const blob = encodeFdt(node('', { model: prop.str('riscv-virtio,qemu') }, [node('chosen', { bootargs: prop.str('console=ttyS0') })]));
+    expect(() => decodeFdt(blob.slice(0, blob.length - 40))).toThrow(/^truncated device tree: the header says \d+ bytes, the blob has \d+$/);
+    // The header's size patched to match: now a property runs off the end.
+    const cut = blob.slice(0, 80);
+    new DataView(cut.buffer).setUint32(4, cut.length);
+    expect(() => decodeFdt(cut)).toThrow(/^truncated device tree/);
   });
 });

@@ -221,6 +221,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-kernel'], arg: 'FILE', doc: 'kernel image (machine-set kernel)', expand: machineProp('kernel') },
   { names: ['-initrd'], arg: 'FILE', doc: 'initial ramdisk (machine-set initrd)', expand: machineProp('initrd') },
   { names: ['-append'], arg: 'CMDLINE', doc: 'kernel command line (machine-set append)', expand: machineProp('append') },
+  { names: ['-dtb'], arg: 'FILE', doc: 'device tree blob instead of the generated one (machine-set dtb)', expand: machineProp('dtb') },
   { names: ['-name'], arg: '[guest=]NAME', doc: 'the VM name (set-name)', expand: one('set-name', (v) => ({ name: isJsonForm(v) || !v.includes('=') ? v : String(readArg(v, 'guest')['guest']) })) },
   { names: ['-object'], arg: 'TYPE,id=ID[,prop=value...] | JSON', doc: 'create a backend object (object-add)', expand: (v, cx) => [{ execute: 'object-add', arguments: typedArgs('object-add', v, 'qom-type', cx, 'object') }] },
   { names: ['-device'], arg: 'DRIVER[,prop=value...] | JSON', doc: 'add a device (device_add)', expand: (v, cx) => [{ execute: 'device_add', arguments: typedArgs('device_add', v, 'driver', cx, 'device') }] },

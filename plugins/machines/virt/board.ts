@@ -149,13 +149,10 @@ export class VirtBoard implements DeviceHost {
     this.images.push(image);
   }
 
-  /** Places the DTB as QEMU does: 2 MiB aligned below the end of RAM or 3 GiB, whichever is lower. */
-  placeFdt(blob: Uint8Array): number {
+  /** Where the DTB goes, as QEMU places it: 2 MiB aligned below the end of RAM or 3 GiB, whichever is lower. */
+  fdtAddress(blob: Uint8Array): number {
     const end = Math.min(VIRT.DRAM.base + this.memory.ram.length, FDT_LIMIT);
-    const addr = Math.floor((end - blob.length) / FDT_ALIGN) * FDT_ALIGN;
-    this.fdtBlob = blob;
-    this.fdtAddr = addr;
-    return addr;
+    return Math.floor((end - blob.length) / FDT_ALIGN) * FDT_ALIGN;
   }
 
   /** Writes the reset vector into the mask ROM. */
@@ -171,6 +168,21 @@ export class VirtBoard implements DeviceHost {
     if (this.seedAt >= 0) randomFillSync(this.fdtBlob, this.seedAt, RNG_SEED_BYTES);
     if (this.fdtBlob.length) this.memory.writeBytes(this.fdtAddr, this.fdtBlob);
     this.cluster.reset(VIRT.MROM.base, this.fdtAddr);
+  }
+
+  /** /chosen: entropy, the console, the command line and where the initrd is. */
+  chosenProps(boot: BootInfo, stdout?: string): Record<string, Uint8Array> {
+    // Entropy for the kernel's random pool before it has any source of its own (QEMU 7.1+).
+    const chosen: Record<string, Uint8Array> = { 'rng-seed': randomBytes(RNG_SEED_BYTES) };
+    if (stdout) chosen['stdout-path'] = prop.str(stdout);
+    if (boot.bootargs) chosen.bootargs = prop.str(boot.bootargs);
+    if (boot.initrd) {
+      // QEMU 7.2 writes these as single cells (RAM starts below 4 GiB).
+      const cell = (v: number) => (v < 2 ** 32 ? prop.cells(v) : prop.u64(v));
+      chosen['linux,initrd-start'] = cell(boot.initrd.start);
+      chosen['linux,initrd-end'] = cell(boot.initrd.end);
+    }
+    return chosen;
   }
 
   /** The flattened device tree of the board as it stands. */
@@ -228,16 +240,7 @@ export class VirtBoard implements DeviceHost {
       soc.push(n);
       if (!stdout && d.decl.name === 'ns16550a') stdout = `/soc/${n.name}`;
     }
-    // Entropy for the kernel's random pool before it has any source of its own (QEMU 7.1+).
-    const chosen: Record<string, Uint8Array> = { 'rng-seed': randomBytes(RNG_SEED_BYTES) };
-    if (stdout) chosen['stdout-path'] = prop.str(stdout);
-    if (boot.bootargs) chosen.bootargs = prop.str(boot.bootargs);
-    if (boot.initrd) {
-      // QEMU 7.2 writes these as single cells (RAM starts below 4 GiB).
-      const cell = (v: number) => (v < 2 ** 32 ? prop.cells(v) : prop.u64(v));
-      chosen['linux,initrd-start'] = cell(boot.initrd.start);
-      chosen['linux,initrd-end'] = cell(boot.initrd.end);
-    }
+    const chosen = this.chosenProps(boot, stdout);
     return node(
       '',
       {
@@ -259,12 +262,13 @@ export class VirtBoard implements DeviceHost {
     );
   }
 
-  /** Encodes the tree, places it and copies it into RAM. */
-  installFdt(tree: FdtNode): Uint8Array {
-    const blob = encodeFdt(tree);
+  /** Places `blob` (the encoding of `tree`, or of the tree when omitted) and copies it into RAM. */
+  installFdt(tree: FdtNode, blob = encodeFdt(tree)): Uint8Array {
     const seed = findNode(tree, '/chosen')?.props.get('rng-seed');
     this.seedAt = seed ? indexOf(blob, seed) : -1;
-    this.memory.writeBytes(this.placeFdt(blob), blob);
+    this.fdtBlob = blob;
+    this.fdtAddr = this.fdtAddress(blob);
+    this.memory.writeBytes(this.fdtAddr, blob);
     return blob;
   }
 

@@ -1,7 +1,9 @@
 import { type KernelContext, fail, type QObject, definePlugin, t } from '../../../kernel/index.js';
 import { chooseCpu, CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
-import { loadImage, type LoadedImage } from '../../hw/loader.js';
-import { boardOf, VirtBoard } from './board.js';
+import { decodeFdt, encodeFdt, findNode, node, type FdtNode } from '../../hw/fdt.js';
+import { rawImage } from '../../hw/loader.js';
+import { boardOf, type BootInfo, VirtBoard } from './board.js';
+import { checkPlacement, extent, kernelFootprint, parseGuestImage, type PlacedImage, readGuestFile } from './boot-images.js';
 import { queryCpusFast } from './query-cpus.js';
 import { KERNEL_ALIGN, VIRT, VIRT_IRQ, VIRTIO_COUNT } from './memory-map.js';
 import { demoFirmwarePath } from './demo-firmware.js';
@@ -32,66 +34,73 @@ export const VIRT_DEVICES: ReadonlyArray<{ name: string; type: string; addr: num
 ];
 
 
-/** Reads a host file for the guest, naming the property in the error. */
-function readImage(ctx: KernelContext, what: string, path: string): Uint8Array {
+/** The user's device tree (-dtb) with /chosen given the command line and the initrd, as QEMU patches it. */
+function userFdt(path: string, data: Uint8Array, board: VirtBoard, boot: BootInfo): FdtNode {
+  let tree: FdtNode;
   try {
-    return ctx.broker.readFile(path);
+    tree = decodeFdt(data);
   } catch (e) {
-    fail(`${what} '${path}': ${e instanceof Error ? e.message : String(e)}`);
+    fail(`dtb '${path}': ${(e as Error).message}`);
   }
-}
-
-/** Parses an image, turning loader errors into ones that name the file. */
-function parseImage(what: string, path: string, data: Uint8Array, addr: number): LoadedImage {
-  try {
-    return loadImage(data, addr);
-  } catch (e) {
-    fail(`${what} '${path}': ${(e as Error).message}`);
-  }
+  let chosen = findNode(tree, '/chosen');
+  if (!chosen) tree.children.unshift((chosen = node('chosen')));
+  for (const [name, value] of Object.entries(board.chosenProps(boot))) if (name !== 'rng-seed' && name !== 'stdout-path') chosen.props.set(name, value);
+  return tree;
 }
 
 /**
  * Loads firmware, kernel and initrd where QEMU puts them (firmware at the
  * start of RAM; the kernel 2 MiB-aligned after it, where OpenSBI `fw_jump`
  * looks; the initrd half-way into RAM, at most 128 MiB above the kernel),
- * builds the device tree and writes the reset vector. With `dumpdtb` it
- * writes the blob and quits, as QEMU does: the guest never runs and the
- * program exits with status 0.
+ * and the device tree (generated, or the user's with /chosen patched) 2 MiB
+ * aligned below the end of RAM, then writes the reset vector. Every image is
+ * read and checked (a regular file, inside RAM, clear of the others) before
+ * any is copied, so a bad one stops the machine before the guest starts.
+ * With `dumpdtb` it writes the blob and quits, as QEMU does: the guest never
+ * runs and the program exits with status 0.
  */
 async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Promise<void> {
   const p = (name: string) => machine.get(name) as string | undefined;
   const live = ctx.mode === 'live';
+  const ram = { base: VIRT.DRAM.base, size: board.memory.ram.length };
+  const placed: PlacedImage[] = [];
   let start: number = VIRT.DRAM.base;
   let kernelEntry = 0;
   let firmwareEnd: number = VIRT.DRAM.base;
   let initrd: { start: number; end: number } | undefined;
-  board.images = [];
   // Neither firmware nor kernel: boot the demo firmware (QEMU boots its default OpenSBI here).
   const firmware = p('firmware') ?? (p('kernel') ? undefined : demoFirmwarePath());
   if (live && firmware) {
-    const path = firmware;
-    const img = parseImage('firmware', path, readImage(ctx, 'firmware', path), VIRT.DRAM.base);
-    board.load(img, `firmware '${path}'`);
+    const img = parseGuestImage('firmware', firmware, readGuestFile(ctx, 'firmware', firmware, ram), VIRT.DRAM.base);
+    placed.push({ name: `firmware '${firmware}'`, image: img, ...extent(img) });
     start = img.entry;
     firmwareEnd = img.end;
   }
   if (live && p('kernel')) {
     const path = p('kernel')!;
     const at = p('firmware') ? Math.ceil(firmwareEnd / KERNEL_ALIGN) * KERNEL_ALIGN : VIRT.DRAM.base;
-    const img = parseImage('kernel', path, readImage(ctx, 'kernel', path), at);
-    board.load(img, `kernel '${path}'`);
+    const img = parseGuestImage('kernel', path, readGuestFile(ctx, 'kernel', path, ram), at);
+    const { start: kstart, end } = extent(img);
+    placed.push({ name: `kernel '${path}'`, image: img, start: kstart, end: img.format === 'raw' ? kstart + kernelFootprint(img) : end });
     kernelEntry = img.entry;
     if (!p('firmware')) start = kernelEntry;
     if (p('initrd')) {
       const ipath = p('initrd')!;
-      const data = readImage(ctx, 'initrd', ipath);
-      const at2 = kernelEntry + Math.min(board.memory.ram.length / 2, 128 * MiB);
-      board.load({ segments: [{ addr: at2, bytes: data }], entry: at2, end: at2 + data.length, format: 'raw' }, `initrd '${ipath}'`);
+      const data = readGuestFile(ctx, 'initrd', ipath, ram);
+      const at2 = kernelEntry + Math.min(ram.size / 2, 128 * MiB);
       initrd = { start: at2, end: at2 + data.length };
+      placed.push({ name: `initrd '${ipath}'`, image: { segments: [{ addr: at2, bytes: data }], entry: at2, end: initrd.end, format: 'raw' }, ...initrd });
     }
   } else if (p('initrd')) fail("'initrd' needs 'kernel'");
-  const tree = board.buildFdt({ bootargs: p('append'), initrd });
-  const blob = board.installFdt(tree);
+  const bootInfo = { bootargs: p('append'), initrd };
+  const dtb = live ? p('dtb') : undefined;
+  const tree = dtb ? userFdt(dtb, readGuestFile(ctx, 'dtb', dtb, ram), board, bootInfo) : board.buildFdt(bootInfo);
+  const blob = encodeFdt(tree);
+  const fdtAt = board.fdtAddress(blob);
+  checkPlacement([...placed, { name: dtb ? `dtb '${dtb}'` : 'the generated device tree', image: rawImage(blob, fdtAt), start: fdtAt, end: fdtAt + blob.length }], ram);
+  board.images = [];
+  for (const pl of placed) board.load(pl.image, pl.name);
+  board.installFdt(tree, blob);
   board.setBootRom(start, kernelEntry);
   board.cluster.reset(VIRT.MROM.base, board.fdtAddr);
   const dumpdtb = p('dumpdtb');
@@ -118,6 +127,7 @@ export const virtMachine = {
     kernel: { type: t.host('file', 'r'), doc: 'Kernel image; after the firmware at a 2 MiB boundary (0x80200000 for fw_jump) (-kernel)' },
     initrd: { type: t.host('file', 'r'), doc: 'Initial ram disk (-initrd)' },
     append: { type: t.str(), doc: 'Kernel command line, in /chosen/bootargs (-append)' },
+    dtb: { type: t.host('file', 'r'), doc: 'Device tree blob to pass instead of the generated one; its /chosen gets bootargs and the initrd (-dtb)' },
     dumpdtb: { type: t.host('file', 'rw'), doc: 'Write the generated device tree blob to this file (replacing it, as QEMU does)' },
     serial0: { type: t.str(), doc: 'Chardev of the UART (-serial chardev:ID); default: the chardev named serial0' },
   },

@@ -54,6 +54,25 @@ export interface GuestControl {
   shutdown(reason?: string, exitCode?: number): void;
   /** The guest asked for a reset. */
   reset(reason?: string): void;
-  /** The guest panicked. */
-  panic(): void;
+  /** The guest panicked (or the machine found it in a state it cannot leave); `info` says where and why. */
+  panic(info?: GuestPanicInfo): void;
+  /** The machine cannot go on running the guest (an emulator fault): it stops in `internal-error`. */
+  internalError(info: GuestPanicInfo): void;
+}
+
+/**
+ * Where and why a guest stopped for good, as GUEST_PANICKED and
+ * `query-status` report it (QEMU's GuestPanicInformation, with a RISC-V
+ * variant): addresses are hex strings, exact for every 64-bit value.
+ */
+export interface GuestPanicInfo {
+  readonly type: 'riscv';
+  /** One line: what happened. */
+  readonly message: string;
+  readonly hart?: number;
+  /** The pc of the instruction that trapped, e.g. "0xffffffff80001234". */
+  readonly pc?: string;
+  /** The exception cause (privileged spec table 3.6). */
+  readonly cause?: number;
+  readonly tval?: string;
 }

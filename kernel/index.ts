@@ -10,7 +10,7 @@ export { PHASES, RUN_STATES, PhaseSchema, RunStateSchema, phasesFrom, phasesBefo
 export type { Phase, RunState, PhaseRule } from './phase.js';
 export { defineCommand, defineEvent, EFFECT_CLASSES, type CommandDecl, type EventDecl, type CommandKind, type EffectClass } from './command.js';
 export { definePlugin, type Plugin, type PluginSetup, type CommandFilter } from './plugin.js';
-export type { KernelContext, GuestControl, ExecutionMode } from './context.js';
+export type { KernelContext, GuestControl, GuestPanicInfo, ExecutionMode } from './context.js';
 export type { Origin } from './origin.js';
 export type { TransportDecl, TransportHost, TransportHandle } from './transport.js';
 export type { ObjectTypeDecl, PropDecl, MachineHooks, Settable } from './objects/object-type.js';

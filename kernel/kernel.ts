@@ -10,7 +10,7 @@ import { logQueryCommands } from './commands/log-queries.js';
 import { monitorCommands } from './commands/monitors.js';
 import { qomCommands } from './commands/qom.js';
 import { runControlCommands } from './commands/run-control.js';
-import type { ExecutionMode, GuestControl, KernelContext } from './context.js';
+import type { ExecutionMode, GuestControl, GuestPanicInfo, KernelContext } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventBus } from './event-bus.js';
 import { HostBroker } from './host-broker.js';
@@ -149,6 +149,7 @@ export class Kernel {
       store: options.log,
       transportHost: () => kernel!.host,
       requestExit: (code) => kernel!.requestExit(code),
+      stopInfo: () => kernel!.stopInfo,
     };
     const core = definePlugin({
       name: 'kernel',
@@ -193,6 +194,9 @@ export class Kernel {
   get runState(): RunState {
     return this.phases.runState;
   }
+
+  /** Where and why the guest last panicked or stopped with an internal error (`query-status` shows it in those states). */
+  stopInfo: GuestPanicInfo | undefined;
 
   /** The configuration's state hash (object tree + phase), as the log records it. */
   stateHash(): string {
@@ -315,16 +319,28 @@ class GuestActions implements GuestControl {
     k.bus.publish('RESET', { guest: true, reason });
   }
 
-  panic(): void {
+  panic(info?: GuestPanicInfo): void {
     const k = this.kernel();
     const ctx = k.internalContext(GUEST_ORIGIN);
     const action = this.settings.get('panic') as string;
-    k.bus.publish('GUEST_PANICKED', { action: action === 'none' ? 'run' : action });
+    k.stopInfo = info;
+    k.bus.publish('GUEST_PANICKED', { action: action === 'none' ? 'run' : action, ...(info ? { info } : {}) });
     if (action === 'none') return;
     const m = this.machineHooks(ctx);
     if (m) void m.hooks.pause?.(m.machine, ctx);
     if (action === 'shutdown') return this.shutdown('guest-panic', 1);
     ctx.setRunState('guest-panicked');
+  }
+
+  internalError(info: GuestPanicInfo): void {
+    const k = this.kernel();
+    const ctx = k.internalContext(GUEST_ORIGIN);
+    const m = this.machineHooks(ctx);
+    if (m) void m.hooks.pause?.(m.machine, ctx);
+    k.stopInfo = info;
+    // As QEMU stops a vCPU it cannot run: STOP, then the state says why.
+    if (ctx.runState !== 'internal-error') k.bus.publish('STOP');
+    ctx.setRunState('internal-error');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CommandRegistry } from '../command-registry.js';
+import type { GuestPanicInfo } from '../context.js';
 import type { CommandLogStore } from '../log/log-entry.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../transport.js';
 
@@ -20,4 +21,6 @@ export interface CoreDeps {
   transportHost(): TransportHost;
   /** Asks the program to exit once the current replies are out. */
   requestExit(code: number): void;
+  /** Where and why the guest last panicked or stopped with an internal error. */
+  stopInfo(): GuestPanicInfo | undefined;
 }

@@ -6,9 +6,15 @@ import { PHASES, PhaseSchema, RunStateSchema, phasesBefore, type RunState } from
 import { t } from '../schema/types.js';
 import { ActionPanic, ActionReboot, ActionShutdown, SETTINGS_PATH } from './base-types.js';
 import type { CoreDeps } from './core-deps.js';
+import { GuestPanicInformation } from './events.js';
 
 const StatusInfo = t.object(
-  { running: t.bool(), singlestep: t.bool(), status: RunStateSchema },
+  {
+    running: t.bool(),
+    singlestep: t.bool(),
+    status: RunStateSchema,
+    info: t.optional(GuestPanicInformation, 'In guest-panicked and internal-error: where and why the guest stopped (vmledger extension)'),
+  },
   { name: 'StatusInfo' },
 );
 
@@ -90,7 +96,10 @@ export function runControlCommands(deps: CoreDeps) {
       kind: 'query',
       doc: 'The guest run state',
       example: '-> { "execute": "query-status" }\n<- { "return": { "running": false, "singlestep": false, "status": "prelaunch" } }',
-      handler: (_args, ctx) => ({ running: ctx.runState === 'running', singlestep: false, status: ctx.runState }),
+      handler: (_args, ctx) => {
+        const info = ctx.runState === 'guest-panicked' || ctx.runState === 'internal-error' ? deps.stopInfo() : undefined;
+        return { running: ctx.runState === 'running', singlestep: false, status: ctx.runState, ...(info ? { info } : {}) };
+      },
     }),
     defineCommand({
       name: 'cont',

@@ -19,6 +19,38 @@ export interface Hart {
   pc(): number;
   /** Whether the hart waits in `wfi`. */
   halted(): boolean;
+  /**
+   * The exceptions the hart took in a row at the very address they trap to
+   * (the handler's first instruction faults, so the hart can never get
+   * anywhere else), and the last one's details: the run loop reads it
+   * between chunks to find such a trap storm and stop the machine.
+   * Optional: a core that cannot tell leaves it out.
+   */
+  trapStorm?(): TrapStorm;
+}
+
+/** Exception causes by number (privileged spec table 3.6), for messages. */
+export const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'instruction address misaligned', 1: 'instruction access fault', 2: 'illegal instruction', 3: 'breakpoint',
+  4: 'load address misaligned', 5: 'load access fault', 6: 'store/AMO address misaligned', 7: 'store/AMO access fault',
+  8: 'environment call from U-mode', 9: 'environment call from S-mode', 11: 'environment call from M-mode',
+  12: 'instruction page fault', 13: 'load page fault', 15: 'store/AMO page fault',
+};
+
+/** A 64-bit value the core keeps sign-extended in a number, as QEMU prints it: "0xffffffff80001234". */
+export function hex64(value: number): string {
+  return `0x${BigInt.asUintN(64, BigInt(value)).toString(16)}`;
+}
+
+/** A hart's run of exceptions, each raised by the first instruction of the handler it enters. */
+export interface TrapStorm {
+  /** How many in a row; an exception raised anywhere else starts the count again at 0 (so it stays 0 in a healthy run). */
+  readonly repeats: number;
+  /** The last one's cause (privileged spec table 3.6). */
+  readonly cause: number;
+  /** The last one's pc (the xepc it wrote) and tval, as the core keeps 64-bit addresses: sign-extended into a number. */
+  readonly pc: number;
+  readonly tval: number;
 }
 
 /** What one call to `run` did. */

@@ -1,4 +1,4 @@
-import { type GuestControl, type QObject } from '../../kernel/index.js';
+import { type GuestControl, type GuestPanicInfo, type QObject } from '../../kernel/index.js';
 import { AddressSpace } from './address-space.js';
 import type { Hart } from './cpu.js';
 import { realizeInto, type DeviceDecl } from './device.js';
@@ -27,9 +27,10 @@ export class FakeHart implements Hart {
 
 /** What the guest asked for through `GuestControl`, in order. */
 export interface GuestRequest {
-  readonly kind: 'shutdown' | 'reset' | 'panic';
+  readonly kind: 'shutdown' | 'reset' | 'panic' | 'internal-error';
   readonly reason?: string;
   readonly exitCode?: number;
+  readonly info?: GuestPanicInfo;
 }
 
 /** Where to put a device in the harness. */
@@ -87,7 +88,8 @@ export class DeviceHarness implements DeviceHost {
     const guest: GuestControl = {
       shutdown: (reason, exitCode) => this.guestRequests.push({ kind: 'shutdown', reason, exitCode }),
       reset: (reason) => this.guestRequests.push({ kind: 'reset', reason }),
-      panic: () => this.guestRequests.push({ kind: 'panic' }),
+      panic: (info) => this.guestRequests.push({ kind: 'panic', ...(info ? { info } : {}) }),
+      internalError: (info) => this.guestRequests.push({ kind: 'internal-error', info }),
     };
     return {
       path: obj.path,

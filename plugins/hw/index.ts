@@ -8,7 +8,7 @@ export { node, prop, findNode, walkNodes, cellsOf, stringsOf, encodeFdt, decodeF
 export { IrqLine } from './irq.js';
 export { DeviceHarness, FakeHart } from './harness.js';
 export type { CharBackend, CharFrontend, BlockBackend, RngBackend } from './backend-types.js';
-export { CPU_MODELS, IRQ, chooseCpu, type CpuChoice, type CpuDescription, type CpuModel, type CpuProps, type CpuCluster, type Hart, type MachineTimer } from './cpu.js';
+export { CPU_MODELS, IRQ, chooseCpu, type CpuChoice, type CpuDescription, type CpuModel, type CpuProps, type CpuCluster, type Hart, type MachineTimer, type TrapStorm } from './cpu.js';
 export type { PhysicalBus, MmioHandlers } from './bus.js';
 
 /** Parent of every MMIO device: where the board maps it and which interrupt input its first line drives. */

@@ -1,4 +1,4 @@
-import type { CpuCluster } from './cpu.js';
+import type { CpuCluster, Hart, TrapStorm } from './cpu.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 /** Tuning for the run loop. */
@@ -9,7 +9,17 @@ export interface RunLoopOptions {
   readonly maxSleepMs?: number;
   /** The cluster threw: the machine cannot go on. */
   readonly onError?: (e: unknown) => void;
+  /** A hart is in a trap storm (see `TRAP_STORM_REPEATS`): the loop has stopped; the machine reports it. */
+  readonly onTrapStorm?: (hart: Hart, storm: TrapStorm) => void;
 }
+
+/**
+ * Exceptions in a row, each raised at the address it traps to, after which
+ * a hart is taken to be in a trap storm: its trap vector itself faults (no
+ * memory there, or an instruction that traps), so it can never get anywhere
+ * else. A healthy guest's handlers do not fault on their first instruction.
+ */
+export const TRAP_STORM_REPEATS = 1000;
 
 /**
  * Drives a CPU cluster on the main event loop: slices of a few
@@ -116,6 +126,7 @@ export class RunLoop {
         }
         this.tune(result.executed, performance.now() - t0);
         while (this.deferred.length) this.deferred.shift()!();
+        if (this.stormCheck()) return;
         if (result.idle) {
           this.clock.poll();
           idle = true;
@@ -130,6 +141,19 @@ export class RunLoop {
     if (!this.running) return;
     if (idle) this.sleep();
     else this.schedule();
+  }
+
+  /** Stops the loop and reports a hart in a trap storm, if any; true when one was found. */
+  private stormCheck(): boolean {
+    for (const hart of this.cluster.harts) {
+      const storm = hart.trapStorm?.();
+      if (storm && storm.repeats >= TRAP_STORM_REPEATS) {
+        this.stop();
+        this.opts.onTrapStorm?.(hart, storm);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Sizes chunks so one takes about a tenth of a slice. */

@@ -1,6 +1,6 @@
-import { type GuestControl, fail, type ObjectTree, type QObject } from '../../../kernel/index.js';
+import { type GuestControl, type GuestPanicInfo, fail, type ObjectTree, type QObject } from '../../../kernel/index.js';
 import { AddressSpace, hex, MappingError } from '../../hw/address-space.js';
-import type { CpuChoice, CpuCluster, Hart, MachineTimer } from '../../hw/cpu.js';
+import { type CpuChoice, type CpuCluster, EXCEPTION_NAMES, type Hart, hex64, type MachineTimer, type TrapStorm } from '../../hw/cpu.js';
 import type { DeviceHandle, DeviceHost, DeviceIo, FdtContext, Placement } from '../../hw/device-host.js';
 import type { IrqLine } from '../../hw/irq.js';
 import type { LoadedImage } from '../../hw/loader.js';
@@ -65,7 +65,7 @@ export class VirtBoard implements DeviceHost {
     this.memory.map({ name: 'mrom', base: VIRT.MROM.base, size: VIRT.MROM.size, kind: 'rom', data: this.rom });
     const timer: MachineTimer = { mtime: () => this.clintTimer?.mtime() ?? this.clock.ticks(), frequency: TIMEBASE_HZ };
     this.cluster = opts.cpu.model.createCluster({ harts: opts.cpus, bus: this.memory, timer, props: opts.cpu.props });
-    this.loop = new RunLoop(this.cluster, this.clock, { onError: opts.onError });
+    this.loop = new RunLoop(this.cluster, this.clock, { onError: opts.onError, onTrapStorm: (hart, storm) => opts.guest.panic(trapStormInfo(hart, storm)) });
     // Guest requests arrive while instructions run; act on them between chunks.
     this.guest = {
       shutdown: (reason, code) =>
@@ -74,10 +74,15 @@ export class VirtBoard implements DeviceHost {
           opts.guest.shutdown(reason, code);
         }),
       reset: (reason) => this.loop.defer(() => opts.guest.reset(reason)),
-      panic: () =>
+      panic: (info) =>
         this.loop.defer(() => {
           this.loop.stop();
-          opts.guest.panic();
+          opts.guest.panic(info);
+        }),
+      internalError: (info) =>
+        this.loop.defer(() => {
+          this.loop.stop();
+          opts.guest.internalError(info);
         }),
     };
   }
@@ -323,6 +328,19 @@ export class VirtBoard implements DeviceHost {
     this.lines.set(n, level);
     this.controller?.model.irqIn?.(n, level);
   }
+}
+
+/** What GUEST_PANICKED and query-status say about a hart whose trap vector faults. */
+export function trapStormInfo(hart: Hart, storm: TrapStorm): GuestPanicInfo {
+  const what = EXCEPTION_NAMES[storm.cause] ?? `exception ${storm.cause}`;
+  return {
+    type: 'riscv',
+    message: `trap storm on hart ${hart.hartId}: ${what} at pc ${hex64(storm.pc)} (tval ${hex64(storm.tval)}), ${storm.repeats} times in a row at the address it traps to: the trap handler faults`,
+    hart: hart.hartId,
+    pc: hex64(storm.pc),
+    cause: storm.cause,
+    tval: hex64(storm.tval),
+  };
 }
 
 /** Offset of the first occurrence of `needle` in `hay`, or -1. */

@@ -1,5 +1,5 @@
 import { type KernelContext, fail, type QObject, definePlugin, t } from '../../../kernel/index.js';
-import { chooseCpu, CPU_MODELS, type CpuModel } from '../../hw/cpu.js';
+import { chooseCpu, CPU_MODELS, type CpuModel, hex64 } from '../../hw/cpu.js';
 import { decodeFdt, encodeFdt, findNode, node, type FdtNode } from '../../hw/fdt.js';
 import { rawImage } from '../../hw/loader.js';
 import { boardOf, type BootInfo, VirtBoard } from './board.js';
@@ -149,10 +149,14 @@ export const virtMachine = {
         cpu,
         objects: ctx.objects,
         guest: ctx.guest,
+        // A fault of the emulator, not of the guest: one line (the stack with VMLEDGER_DEBUG=1), then internal-error.
         onError: (e) => {
-          console.error(`vmledger: CPU stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          const message = `the CPU stopped: ${e instanceof Error ? e.message : String(e)}`;
+          process.stderr.write(`vmledger: ${message}\n`);
+          if (process.env.VMLEDGER_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+          const where = board.harts.length === 1 ? { hart: 0, pc: hex64(board.harts[0]!.pc()) } : {};
           try {
-            ctx.guest.panic();
+            ctx.guest.internalError({ type: 'riscv', message, ...where });
           } catch {
             // the kernel could not record it; the loop is stopped either way
           }

@@ -138,6 +138,10 @@ export class SerialSocket {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+  /** Sends `text` in one write, as a paste does (the chardev holds what the UART's FIFO has no room for yet). */
+  paste(text: string): void {
+    this.socket.write(text);
+  }
   /** Types `line` and Enter, then waits for the next prompt; returns what was printed in between. */
   async command(line: string): Promise<string> {
     const from = this.out.text.length;

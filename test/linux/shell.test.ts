@@ -67,6 +67,14 @@ describeNeeding('busybox shell on the Linux console, through a socket chardev', 
     expect(out).toMatch(/\nanswer=42\n/);
   }, LINUX_TIMEOUT);
 
+  it('takes a long line pasted in one write, without losing a character', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+    const from = serial.out.text.length;
+    serial.paste(`echo ${words} | wc -w\r`);
+    const text = await serial.out.waitFor(PROMPT, from, LINUX_TIMEOUT);
+    expect(text.slice(from).replace(/\r/g, '')).toMatch(/\n40\n/);
+  }, LINUX_TIMEOUT);
+
   it('runs a pipeline over the kernel\'s files', async () => {
     expect(await run('grep -c ^processor /proc/cpuinfo')).toMatch(/\n1\n$/);
     expect(await run('uname -sm')).toMatch(/\nLinux riscv64\n$/);

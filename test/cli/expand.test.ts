@@ -150,6 +150,10 @@ describe('expansion of each option (exact)', () => {
   it('-display none, -nodefaults, -no-user-config expand to nothing', () => {
     expect(only('-display', 'none', '-nodefaults', '-no-user-config')).toEqual([]);
   });
+  it('-action panic=pause,reboot=shutdown -> set-action with both', () => {
+    expect(only('-action', 'panic=pause,reboot=shutdown')).toEqual([['set-action', { panic: 'pause', reboot: 'shutdown' }]]);
+  });
+
   it('-no-reboot -> set-action reboot=shutdown', () => {
     expect(only('-no-reboot')).toEqual([['set-action', { reboot: 'shutdown' }]]);
   });

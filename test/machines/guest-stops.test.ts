@@ -3,18 +3,19 @@
  * itself faults (a trap storm) makes the machine report guest-panicked, and
  * a fault of the emulator's CPU makes it report internal-error; either way
  * with the pc and the cause in the event and in query-status, and never a
- * host stack trace. The CPU here is a stand-in whose hart reports what the
- * real core's `trapStorm` hook reports; the board, run loop and kernel are real.
+ * host stack trace. The first tests use a stand-in CPU whose hart reports
+ * what the real core's `trapStorm` hook reports (the board, run loop and
+ * kernel are real); the last ones run real programs on the real core.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { definePlugin, type Kernel, type KernelEvent, type Plugin } from '../../kernel/index.js';
 import cpuRv64Plugin from '../../plugins/cpu-rv64/index.js';
-import { Rv64Hart } from '../../plugins/cpu-rv64/hart.js';
 import { CPU_MODELS, type CpuCluster, type CpuModel, type Hart, type TrapStorm } from '../../plugins/hw/cpu.js';
 import { TRAP_STORM_REPEATS } from '../../plugins/hw/run-loop.js';
+import { runVmledger } from '../e2e/run-vmledger.js';
 import { API, hwKernel, run, stubCpu } from './helpers.js';
 
 /** A one-hart CPU whose `run` does what `behave` says once the guest starts. */
@@ -127,11 +128,7 @@ function firmware(name: string, words: number[]): string {
   return path;
 }
 
-/** Whether the real core reports trap storms yet (the hook plugins/hw/cpu.ts declares; the lead's to add to cpu-rv64). */
-const coreReportsStorms = typeof (Rv64Hart.prototype as { trapStorm?: unknown }).trapStorm === 'function';
-if (!coreReportsStorms) console.warn('skipped "trap storms on the real core": cpu-rv64 does not implement Hart.trapStorm yet');
-
-describe.skipIf(!coreReportsStorms)('trap storms on the real core', () => {
+describe('trap storms on the real core', () => {
   it('a guest that jumps past the end of RAM, with no trap handler, is reported with the fetch fault at pc 0', async () => {
     // li t0, 0x81000000 (the end of 16 MiB of RAM); jr t0. The fetch faults, and mtvec is still 0, where nothing can be fetched either.
     const fw = firmware('off-the-end.bin', [0x00100293, 0x01f29293, 0x01000337, 0x006282b3, 0x00028067]);
@@ -139,6 +136,13 @@ describe.skipIf(!coreReportsStorms)('trap storms on the real core', () => {
     const info = events.find((e) => e.event === 'GUEST_PANICKED')?.data?.info;
     expect(info).toMatchObject({ type: 'riscv', hart: 0, pc: '0x0', cause: 1 });
     expect(await run(k, ['query-status'])).toMatchObject({ status: 'guest-panicked', info });
+  });
+
+  it('ends the program with status 1 and one line naming the pc and the cause (the default panic action)', async () => {
+    const fw = firmware('off-the-end.bin', [0x00100293, 0x01f29293, 0x01000337, 0x006282b3, 0x00028067]);
+    const r = await runVmledger(['-M', 'virt', '-m', '16M', '-bios', fw, '-display', 'none', '-serial', 'null'], dirname(fw));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^vmledger: trap storm on hart 0: instruction access fault at pc 0x0 \(tval 0x0\), \d+ times in a row at the address it traps to: the trap handler faults\n$/);
   });
 
   it('a trap handler that is itself an illegal instruction is reported with its pc and cause 2', async () => {

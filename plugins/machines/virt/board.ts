@@ -65,7 +65,15 @@ export class VirtBoard implements DeviceHost {
     this.memory.map({ name: 'mrom', base: VIRT.MROM.base, size: VIRT.MROM.size, kind: 'rom', data: this.rom });
     const timer: MachineTimer = { mtime: () => this.clintTimer?.mtime() ?? this.clock.ticks(), frequency: TIMEBASE_HZ };
     this.cluster = opts.cpu.model.createCluster({ harts: opts.cpus, bus: this.memory, timer, props: opts.cpu.props });
-    this.loop = new RunLoop(this.cluster, this.clock, { onError: opts.onError, onTrapStorm: (hart, storm) => opts.guest.panic(trapStormInfo(hart, storm)) });
+    this.loop = new RunLoop(this.cluster, this.clock, {
+      onError: opts.onError,
+      onTrapStorm: (hart, storm) => {
+        const info = trapStormInfo(hart, storm);
+        // Whatever the panic action does next (exit with status 1 by default), the user at the terminal learns why.
+        process.stderr.write(`vmledger: ${info.message}\n`);
+        opts.guest.panic(info);
+      },
+    });
     // Guest requests arrive while instructions run; act on them between chunks.
     this.guest = {
       shutdown: (reason, code) =>

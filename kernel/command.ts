@@ -34,6 +34,12 @@ export interface CommandDecl<A extends ObjectSchema = ObjectSchema, R extends Sc
   readonly doc: string;
   /** A wire example: `-> {...}` then `<- {...}` lines. */
   readonly example?: string;
+  /**
+   * Still runs, unrecorded, after the command log could not be written: for
+   * changes that only bring the VM to rest (`stop`, `quit`) and touch no
+   * configuration, so an operator can always stop a VM whose log failed.
+   */
+  readonly runsWhenLogFails?: boolean;
   /** Other names the command answers to (QEMU compatibility). */
   readonly aliases?: readonly string[];
   handler(args: Static<A>, ctx: KernelContext): Static<R> | Promise<Static<R>>;

@@ -6,10 +6,11 @@ import type { EventBus } from './event-bus.js';
 import type { HostBroker } from './host-broker.js';
 import type { CommandLogStore, LogEntryDraft } from './log/log-entry.js';
 import type { MachineLifecycle } from './machine-lifecycle.js';
-import type { ObjectTree } from './objects/object-tree.js';
+import type { ObjectTree, UndoJournal } from './objects/object-tree.js';
 import type { TypeRegistry } from './objects/type-registry.js';
 import type { Origin } from './origin.js';
 import type { PhaseMachine } from './phase-machine.js';
+import { MAX_NESTING, MAX_SERIALIZED_NESTING, plainDataProblem } from './plain-data.js';
 import type { CommandFilter } from './plugin.js';
 import { validate } from './schema/validate.js';
 import type { Schema } from './schema/types.js';
@@ -41,10 +42,25 @@ interface Before {
 
 interface Done {
   readonly pending: Pending;
+  readonly decl?: CommandDecl;
   readonly draft?: LogEntryDraft;
   readonly events: ReadonlyArray<[string, Record<string, unknown> | undefined]>;
   readonly outcome: { ok: true; value: unknown } | { ok: false; error: QmpError };
+  /** The command's undo steps, kept until its entry is committed. */
+  undo?: UndoJournal;
+  /** Its entry is committed (or the command was undone and answered): nothing more to do for it. */
+  settled?: boolean;
 }
+
+/**
+ * What a VM does once its log cannot be written: `refuse-changes` refuses
+ * every later change (queries, `stop` and `quit` still run) and the guest
+ * goes on; `stop` does the same and also pauses the guest at once.
+ */
+export type LogErrorAction = 'stop' | 'refuse-changes';
+
+/** The origin of what the kernel does on its own when the log fails (the `stop` of `-log-on-error=stop`). */
+const LOG_ERROR_ORIGIN: Origin = { transport: 'kernel', client: 'log-on-error' };
 
 /** What the dispatcher needs from the rest of the kernel. */
 export interface DispatcherDeps {
@@ -60,6 +76,7 @@ export interface DispatcherDeps {
   readonly store?: CommandLogStore;
   readonly mode: ExecutionMode;
   readonly logQueries: boolean;
+  readonly logOnError: LogErrorAction;
   service<T>(token: string): T;
 }
 
@@ -69,6 +86,9 @@ export interface DispatcherDeps {
  * handlers are async. Each runs inside an undo journal, so a failure changes
  * nothing. Replies are released only after the log has committed the entries
  * (group commit: one transaction for every command run since the last one).
+ * A command and its entry take effect together: when a commit fails, every
+ * command whose entry was not committed is undone, newest first, from the
+ * undo steps kept until then.
  */
 export class Dispatcher {
   /** Arrival-order queue; `head` avoids Array.shift, which is linear in a long burst. */
@@ -76,10 +96,21 @@ export class Dispatcher {
   private head = 0;
   private draining = false;
   private batch: Done[] = [];
-  /** Set once a commit failed; refuses every later change. */
+  /** Set once a commit failed; refuses every later change but those that run without the log. */
   private logFailure: QmpError | undefined;
+  /** What callers of the commands undone after a failed commit get. */
+  private writeFailure: QmpError | undefined;
   /** The release of the newest batch whose entries are still being committed. */
   private releasing: Promise<void> | undefined;
+  /** Commands run whose entries are not committed yet, oldest first, from `uncommittedHead` on. */
+  private uncommitted: Done[] = [];
+  private uncommittedHead = 0;
+  /** A command is between its start and its outcome: nothing may be undone under it. */
+  private running = false;
+  /** A commit failed and the uncommitted commands wait to be undone once nothing runs. */
+  private recoveryPending = false;
+  /** The undoing in progress, when an undo step is async. */
+  private recovery: Promise<void> | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -87,10 +118,7 @@ export class Dispatcher {
   execute(command: string, args: Record<string, unknown> | undefined, origin: Origin): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.queue.push({ command, args: args ?? {}, origin, resolve, reject });
-      if (!this.draining) {
-        this.draining = true;
-        queueMicrotask(() => void this.drain());
-      }
+      this.kick();
     });
   }
 
@@ -108,52 +136,66 @@ export class Dispatcher {
       if (result.error) throw result.error;
       return result.value;
     };
+    this.running = true;
     const done = this.run(pending);
     if (done instanceof Promise) {
       this.draining = true;
       return done.then((d) => {
+        this.running = false;
         this.batch.push(d);
         this.flush();
         this.draining = false;
-        if (this.head < this.queue.length) {
-          this.draining = true;
-          queueMicrotask(() => void this.drain());
-        }
-        return this.releasing ? this.releasing.then(outcome) : outcome();
+        this.kick();
+        return this.settled().then(outcome);
       });
     }
+    this.running = false;
     this.batch.push(done);
     this.flush();
-    return this.releasing ? this.releasing.then(outcome) : outcome();
+    return this.releasing || this.recovery ? this.settled().then(outcome) : outcome();
   }
 
-  /** Resolves once every reply whose log entries were still being committed has been released. */
+  /** Resolves once every reply whose log entries were still being committed has been released (or its command undone). */
   async settled(): Promise<void> {
-    while (this.releasing) await this.releasing;
+    while (this.releasing || this.recovery) await (this.releasing ?? this.recovery);
   }
 
-  /** True while nothing is queued or running. */
+  /** Whether a commit has failed (from then on changes are refused). */
+  get logFailed(): boolean {
+    return this.logFailure !== undefined;
+  }
+
+  /** True while nothing is queued, running or being undone. */
   idle(): boolean {
-    return !this.draining && this.head === this.queue.length;
+    return !this.draining && this.head === this.queue.length && !this.recovery && !this.recoveryPending;
+  }
+
+  private kick(): void {
+    if (this.draining || this.head === this.queue.length) return;
+    this.draining = true;
+    queueMicrotask(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.head < this.queue.length) {
-        const next = this.run(this.queue[this.head++]);
+        if (this.recoveryPending) this.startRecovery();
+        if (this.recovery) await this.recovery;
+        this.running = true;
+        const next = this.run(this.queue[this.head++]!);
         const done = next instanceof Promise ? await next : next;
+        this.running = false;
         this.batch.push(done);
         if (this.batch.length >= MAX_BATCH) this.flush();
       }
       this.queue = [];
       this.head = 0;
     } finally {
+      this.running = false;
       this.flush();
+      if (this.recoveryPending) this.startRecovery();
       this.draining = false;
-      if (this.head < this.queue.length) {
-        this.draining = true;
-        queueMicrotask(() => void this.drain());
-      }
+      this.kick();
     }
   }
 
@@ -164,8 +206,10 @@ export class Dispatcher {
    * replies wait for the commit, and for every batch before it.
    */
   private flush(): void {
-    const batch = this.batch;
-    if (!batch.length) return;
+    if (!this.batch.length) return;
+    // After a failed commit nothing more is written (an entry after the gap
+    // would be a lie): commands that have entries wait to be undone instead.
+    const batch = this.logFailure ? this.batch.filter((d) => !d.draft) : this.batch;
     this.batch = [];
     const drafts: LogEntryDraft[] = [];
     for (const d of batch) if (d.draft) drafts.push(d.draft);
@@ -202,25 +246,102 @@ export class Dispatcher {
   }
 
   /**
-   * A commit failed: the batch's commands ran but are not recorded. Their
-   * callers get the error; from now on the log cannot be trusted to match the
-   * configuration, so later changes are refused (queries still answer).
+   * A commit failed: the batch's commands ran but are not recorded, and no
+   * later batch will be (the log must stay a prefix without gaps). Every
+   * command whose entry is not committed is undone, once nothing is running,
+   * and its caller gets the error; from now on changes are refused (queries,
+   * `stop` and `quit` still run).
    */
   private refuse(batch: readonly Done[], e: unknown): void {
-    const cause = toQmpError(e).desc;
-    const error = new QmpError('GenericError', `Command log write failed: ${cause}`);
-    this.logFailure ??= new QmpError('GenericError', `Changes are refused: the command log could not be written (${cause})`);
-    for (const d of batch) {
-      if (d.draft) d.pending.reject(error);
-      else this.release([d]);
+    if (!this.logFailure) {
+      const cause = toQmpError(e).desc;
+      this.writeFailure = new QmpError('GenericError', `Command log write failed: ${cause}; the command was undone`);
+      this.logFailure = new QmpError('GenericError', `Changes are refused: the command log could not be written (${cause})`);
+      this.recoveryPending = true;
+      this.deps.bus.publish('COMMAND_LOG_ERROR', { reason: cause, action: this.deps.logOnError });
     }
+    for (const d of batch) if (!d.draft && !d.settled) this.release([d]);
+    if (!this.running && !this.recovery && this.recoveryPending) this.startRecovery();
+  }
+
+  private startRecovery(): void {
+    this.recoveryPending = false;
+    const undone = this.recover();
+    if (!(undone instanceof Promise)) return this.afterRecovery();
+    this.recovery = undone.then(
+      () => this.afterRecovery(),
+      () => this.afterRecovery(),
+    );
+  }
+
+  /** Undoes every uncommitted command, newest first; async when an undo step is. */
+  private recover(): void | Promise<void> {
+    const undone = this.uncommitted.slice(this.uncommittedHead).filter((d) => !d.settled);
+    this.uncommitted = [];
+    this.uncommittedHead = 0;
+    for (const d of undone) d.settled = true;
+    this.batch = this.batch.filter((d) => !d.settled);
+    const answer = (): void => this.answerUndone(undone);
+    for (let i = undone.length - 1; i >= 0; i--) {
+      const steps = undone[i]!.undo;
+      undone[i]!.undo = undefined;
+      const pending = steps ? this.deps.objects.undo(steps) : undefined;
+      if (pending instanceof Promise) {
+        const rest = undone.slice(0, i);
+        return pending.then(async () => {
+          for (let j = rest.length - 1; j >= 0; j--) {
+            const more = rest[j]!.undo;
+            rest[j]!.undo = undefined;
+            if (more) await this.deps.objects.undo(more);
+          }
+          answer();
+        });
+      }
+    }
+    answer();
+  }
+
+  /**
+   * The undone commands' callers get the write error, except a command that
+   * runs without the log (`stop`, `quit`), which runs again, unrecorded, before
+   * anything queued after it; with `-log-on-error=stop` the guest is paused first.
+   */
+  private answerUndone(undone: readonly Done[]): void {
+    const again: Pending[] = [];
+    for (const d of undone) {
+      if (d.decl?.runsWhenLogFails && d.outcome.ok) again.push(d.pending);
+      else d.pending.reject(this.writeFailure!);
+    }
+    if (this.deps.logOnError === 'stop' && this.deps.phases.runState === 'running')
+      again.unshift({ command: 'stop', args: {}, origin: LOG_ERROR_ORIGIN, resolve: noop, reject: noop });
+    this.queue.splice(this.head, 0, ...again);
+  }
+
+  private afterRecovery(): void {
+    this.recovery = undefined;
+    this.kick();
   }
 
   private release(batch: readonly Done[]): void {
     for (const d of batch) {
+      if (d.settled) continue;
+      if (d.draft) this.committed(d);
       for (const [event, data] of d.events) this.deps.bus.publish(event, data);
       if (d.outcome.ok) d.pending.resolve(d.outcome.value);
       else d.pending.reject(d.outcome.error);
+    }
+  }
+
+  /** A command's entry is committed: its undo steps are no longer needed. */
+  private committed(d: Done): void {
+    d.settled = true;
+    d.undo = undefined;
+    const list = this.uncommitted;
+    while (this.uncommittedHead < list.length && list[this.uncommittedHead]!.settled) this.uncommittedHead++;
+    // Dropped in bulk: under a long burst the list is rarely empty.
+    if (this.uncommittedHead === list.length || this.uncommittedHead > 4096) {
+      this.uncommitted = list.slice(this.uncommittedHead);
+      this.uncommittedHead = 0;
     }
   }
 
@@ -233,7 +354,10 @@ export class Dispatcher {
     const { registry, objects, phases } = this.deps;
     const decl = registry.find(pending.command);
     if (!decl) return { pending, events: [], outcome: { ok: false, error: new QmpError('CommandNotFound', `The command ${pending.command} has not been found`) } };
-    if (this.logFailure && decl.kind === 'change') return { pending, events: [], outcome: { ok: false, error: this.logFailure } };
+    // Arguments that are not plain data could not be recorded faithfully (or at all): refused before anything runs, and not logged.
+    const problem = plainDataProblem(pending.args, MAX_NESTING);
+    if (problem) return { pending, events: [], outcome: { ok: false, error: new QmpError('GenericError', `The arguments of ${decl.name} are refused: ${problem}`) } };
+    if (this.logFailure && decl.kind === 'change' && !decl.runsWhenLogFails) return { pending, events: [], outcome: { ok: false, error: this.logFailure } };
     const before: Before = { phase: phases.phase, runState: phases.runState };
     const events: Array<[string, Record<string, unknown> | undefined]> = [];
     const ctx = this.context(pending.origin, events);
@@ -248,32 +372,47 @@ export class Dispatcher {
     if (value instanceof Promise) {
       this.flush();
       return value.then(
-        (v): Done => this.succeeded(pending, decl, before, events, v),
+        (v): Done | Promise<Done> => this.succeeded(pending, decl, before, events, v),
         (e): Done | Promise<Done> => this.failed(pending, decl, before, e),
       );
     }
     return this.succeeded(pending, decl, before, events, value);
   }
 
-  private succeeded(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], value: unknown): Done {
-    this.deps.objects.commit();
+  /**
+   * Keeps the command's changes, unless its result could not be recorded
+   * (not plain data), or the log failed while it ran: then it is rolled back
+   * like any failure.
+   */
+  private succeeded(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], value: unknown): Done | Promise<Done> {
+    const problem = value === undefined ? undefined : plainDataProblem(value, MAX_SERIALIZED_NESTING);
+    if (problem) return this.failed(pending, decl, before, new QmpError('GenericError', `The result of ${decl.name} cannot be recorded: ${problem}`));
+    if (this.logFailure && decl.kind === 'change' && !decl.runsWhenLogFails) return this.failed(pending, decl, before, this.logFailure);
+    const undo = this.deps.objects.commit();
     const outcome = { ok: true as const, value: value ?? {} };
-    return { pending, draft: this.draft(pending, decl, before, outcome), events, outcome };
+    return this.track({ pending, decl, draft: this.draft(pending, decl, before, outcome), events, outcome, undo });
   }
 
   /** Rolls the command back; its events are dropped. */
   private failed(pending: Pending, decl: CommandDecl, before: Before, e: unknown): Done | Promise<Done> {
     const done = (): Done => {
       const outcome = { ok: false as const, error: toQmpError(e) };
-      return { pending, draft: this.draft(pending, decl, before, outcome), events: [], outcome };
+      return this.track({ pending, decl, draft: this.draft(pending, decl, before, outcome), events: [], outcome });
     };
     const undone = this.deps.objects.rollback();
     return undone instanceof Promise ? undone.then(done) : done();
   }
 
+  /** A command with a log entry stays undoable until the entry is committed; others keep nothing. */
+  private track(done: Done): Done {
+    if (done.draft) this.uncommitted.push(done);
+    else done.undo = undefined;
+    return done;
+  }
+
   /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */
   private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Done['outcome']): LogEntryDraft | undefined {
-    // After a failed commit nothing more is recorded (only queries still run; see `refuse`).
+    // After a failed commit nothing more is recorded (queries, stop and quit still run; see `refuse`).
     if (!this.deps.store || this.logFailure || (decl.kind !== 'change' && !this.deps.logQueries)) return undefined;
     const { phases, objects } = this.deps;
     return {

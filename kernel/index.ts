@@ -25,6 +25,8 @@ export { timestampNow, type KernelEvent } from './event-bus.js';
 export { canonicalJson } from './canonical-json.js';
 export type { LogEntry, LogEntryDraft, LogHeader, SyncMode, CommandLogStore } from './log/log-entry.js';
 export { createKernel, Kernel, KERNEL_VERSION, type KernelOptions } from './kernel.js';
+export type { LogErrorAction } from './dispatcher.js';
+export { MAX_NESTING, isReservedKey, parseJson, plainDataProblem, reservedKeyProblem, nestingProblem } from './plain-data.js';
 export type { VersionInfo } from './commands/core-deps.js';
 export { MACHINE_PATH } from './machine-lifecycle.js';
 export { PERIPHERAL_PATH, PERIPHERAL_ANON_PATH } from './commands/devices.js';

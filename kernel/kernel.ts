@@ -11,7 +11,7 @@ import { monitorCommands } from './commands/monitors.js';
 import { qomCommands } from './commands/qom.js';
 import { runControlCommands } from './commands/run-control.js';
 import type { ExecutionMode, GuestControl, GuestPanicInfo, KernelContext } from './context.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type LogErrorAction } from './dispatcher.js';
 import { EventBus } from './event-bus.js';
 import { HostBroker } from './host-broker.js';
 import type { CommandLogStore } from './log/log-entry.js';
@@ -37,6 +37,8 @@ export interface KernelOptions {
   readonly logQueries?: boolean;
   /** Sockets may listen on or connect to addresses beyond loopback (`-allow-remote-sockets`); no command can change it. */
   readonly remoteSockets?: boolean;
+  /** What the VM does once its log cannot be written (`-log-on-error`); default `refuse-changes`. */
+  readonly logOnError?: LogErrorAction;
   readonly version?: VersionInfo;
 }
 
@@ -136,6 +138,7 @@ export class Kernel {
       store: options.log,
       mode: options.mode ?? 'live',
       logQueries: options.logQueries ?? false,
+      logOnError: options.logOnError ?? 'refuse-changes',
       service: (token) => pluginHost.service(token),
     });
     c.registerInstance(Tokens.Dispatcher, dispatcher);
@@ -242,8 +245,17 @@ export class Kernel {
     this.monitors.clear();
     await this.dispatcher.settled();
     if (this.store) {
-      this.syncHeader();
-      this.store.close();
+      try {
+        try {
+          this.syncHeader();
+        } finally {
+          this.store.close();
+        }
+      } catch (e) {
+        // A log that failed a write cannot take a header update or a seal
+        // either; what it holds is still a valid prefix of what happened.
+        if (!this.dispatcher.logFailed) throw e;
+      }
     }
   }
 

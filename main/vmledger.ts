@@ -129,6 +129,16 @@ function runUntilExit(kernel: Kernel): void {
     });
 }
 
+/** Says on stderr when the log fails and what the VM does from then on (the COMMAND_LOG_ERROR event, for people). */
+function reportLogFailure(kernel: Kernel): void {
+  kernel.bus.events.subscribe((e) => {
+    if (e.event !== 'COMMAND_LOG_ERROR') return;
+    const { reason, action } = e.data as { reason: string; action: string };
+    const now = action === 'stop' ? 'the guest is paused; changes are refused' : 'changes are refused';
+    process.stderr.write(`vmledger: the command log could not be written (${reason}): the commands it could not record were undone; ${now} (stop and quit still work)\n`);
+  });
+}
+
 /** One short banner on stderr, so the console on stdout stays the guest's. */
 async function banner(kernel: Kernel, logPath: string): Promise<void> {
   const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as Array<{ description: string }>;
@@ -142,7 +152,7 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
+type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'logOnError' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
   Partial<Pick<CliSettings, 'logKey' | 'logCheckpoint' | 'logWitnesses'>>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
@@ -160,7 +170,10 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   if (settings.confine && !printsOnly && !confined()) await runConfinedVm(argv, settings);
   const log = printsOnly ? undefined : openLog(settings);
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
-  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, remoteSockets: settings.remoteSockets }).catch((e) => fatal((e as Error).message, e));
+  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, logOnError: settings.logOnError, remoteSockets: settings.remoteSockets }).catch((e) =>
+    fatal((e as Error).message, e),
+  );
+  reportLogFailure(kernel);
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') {
     await kernel.close();

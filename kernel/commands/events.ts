@@ -42,6 +42,11 @@ export const KERNEL_EVENTS = [
     doc: 'The command log made a checkpoint (its size and Merkle root, signed with -log-key): a witness keeps it to check the log against later',
   }),
   defineEvent({
+    name: 'COMMAND_LOG_ERROR',
+    data: t.object({ reason: t.str(), action: t.enum('LogErrorAction', ['stop', 'refuse-changes']) }),
+    doc: 'The command log could not be written: the commands not yet recorded were undone, and from now on changes are refused (with action stop the guest is paused too)',
+  }),
+  defineEvent({
     name: 'DEVICE_DELETED',
     data: t.object({ device: t.optional(t.str()), path: t.str() }),
     doc: 'A device was removed and its id may be reused',

@@ -128,6 +128,7 @@ export function runControlCommands(deps: CoreDeps) {
       phases: 'any',
       kind: 'change',
       effects: ['run-control'],
+      runsWhenLogFails: true,
       doc: 'Pause the guest',
       async handler(_args, ctx) {
         if (ctx.runState !== 'running') {
@@ -162,6 +163,7 @@ export function runControlCommands(deps: CoreDeps) {
       phases: 'any',
       kind: 'change',
       effects: ['run-control'],
+      runsWhenLogFails: true,
       doc: 'Stop the guest and exit the program once this reply is sent',
       async handler(_args, ctx) {
         await runGuestHook('quit', ctx);

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../canonical-json.js';
+import { MAX_SERIALIZED_NESTING, nestingProblem } from '../plain-data.js';
 
 // Object keys repeat endlessly in a log: quote each once. Bounded so a stream
 // of unusual keys cannot grow the cache forever.
@@ -17,13 +18,15 @@ export function quoteName(s: string): string {
 /**
  * Exactly `canonicalJson(value)` (kernel/canonical-json.ts), written with
  * loops and a key-quoting cache because the log serializes every command's
- * arguments on the hot path. A test pins the two to the same output.
+ * arguments on the hot path. A test pins the two to the same output. Bounded
+ * in depth like it: deeper values throw an Error saying so.
  */
-export function canonicalText(value: unknown): string {
+export function canonicalText(value: unknown, depth = 0): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (depth >= MAX_SERIALIZED_NESTING) throw new Error(`The value ${nestingProblem(MAX_SERIALIZED_NESTING)}`);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalText(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalText(value[i], depth + 1);
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
@@ -35,7 +38,7 @@ export function canonicalText(value: unknown): string {
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += (first ? '' : ',') + quoteName(k) + ':' + canonicalText(v);
+    out += (first ? '' : ',') + quoteName(k) + ':' + canonicalText(v, depth + 1);
     first = false;
   }
   return out + '}';

@@ -445,11 +445,15 @@ export class SqliteLogStore implements CommandLogStore {
 
   close(): void {
     if (this.closed) return;
-    this.signer?.close();
-    this.writer?.close();
-    this.seal();
-    this.closed = true;
-    this.closeConnection();
+    try {
+      this.signer?.close();
+      this.writer?.close();
+      this.seal();
+    } finally {
+      // Even when the seal cannot be written (a full disk), the connection is released.
+      this.closed = true;
+      this.closeConnection();
+    }
   }
 
   private closeConnection(): void {

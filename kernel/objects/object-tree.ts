@@ -26,6 +26,9 @@ class Node implements QObject {
   }
 }
 
+/** The undo steps of one command, oldest first, as `ObjectTree.commit` returns them. */
+export type UndoJournal = ReadonlyArray<() => void | Promise<void>>;
+
 function parentPath(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
@@ -51,20 +54,35 @@ export class ObjectTree {
     this.journal = [];
   }
 
-  /** Keeps every change made since `begin`. */
-  commit(): void {
+  /**
+   * Keeps every change made since `begin`, and hands back their undo steps:
+   * the dispatcher holds them until the command's log entry is committed, so
+   * a command whose entry cannot be written is undone after all (`undo`).
+   */
+  commit(): UndoJournal {
+    const steps = this.journal ?? [];
     this.journal = undefined;
+    return steps;
   }
 
   /** Undoes every change made since `begin`, newest first; synchronous unless an undo step is async (an unrealize hook). */
   rollback(): void | Promise<void> {
-    const steps = (this.journal ?? []).reverse();
+    const steps = this.journal ?? [];
     this.journal = undefined;
-    for (let i = 0; i < steps.length; i++) {
+    return this.undo(steps);
+  }
+
+  /**
+   * Undoes a committed command from the steps `commit` returned, newest
+   * first. Only between commands, and newest command first, so each step
+   * finds the state it was recorded against.
+   */
+  undo(steps: UndoJournal): void | Promise<void> {
+    for (let i = steps.length - 1; i >= 0; i--) {
       const done = steps[i]!();
       if (done instanceof Promise)
         return done.then(async () => {
-          for (const undo of steps.slice(i + 1)) await undo();
+          for (let j = i - 1; j >= 0; j--) await steps[j]!();
         });
     }
   }
@@ -180,16 +198,17 @@ export class ObjectTree {
     const checked = this.checkValue(prop, value);
     const had = node.props.has(name);
     const old = node.props.get(name);
-    node.props.set(name, checked);
-    this.rehash(node);
     const notify = node.realized ? this.types.hook(node.type, 'propertyChanged') : undefined;
-    notify?.(node, name, checked, ctx);
+    node.props.set(name, checked);
+    // Journaled before hashing, so a value the hash cannot serialize is still undone.
     this.journal?.push(() => {
       if (had) node.props.set(name, old);
       else node.props.delete(name);
       this.rehash(node);
       notify?.(node, name, old, ctx);
     });
+    this.rehash(node);
+    notify?.(node, name, checked, ctx);
   }
 
   /** Sets a property the type itself maintains (`settable: never`), journaled and hashed like any other. */
@@ -198,12 +217,12 @@ export class ObjectTree {
     const had = node.props.has(name);
     const old = node.props.get(name);
     node.props.set(name, value);
-    this.rehash(node);
     this.journal?.push(() => {
       if (had) node.props.set(name, old);
       else node.props.delete(name);
       this.rehash(node);
     });
+    this.rehash(node);
   }
 
   /** Resolves a link value (an id or an absolute path) among objects of `type`. */
@@ -238,8 +257,8 @@ export class ObjectTree {
   private insert(path: string, type: string, values: Map<string, unknown>): Node {
     const parent = this.node(parentPath(path));
     const node = new Node(path, path.slice(path.lastIndexOf('/') + 1), type, values, parent);
-    this.reattach(node);
     this.journal?.push(() => this.detach(node));
+    this.reattach(node);
     return node;
   }
 

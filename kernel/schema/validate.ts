@@ -84,7 +84,8 @@ function check(s: Schema, v: unknown, path: string): void {
         } else check(field.schema, obj[key], join(path, key));
       }
       for (const key of Object.keys(obj)) {
-        if (key in s.fields) continue;
+        // Own members only: `constructor` is "in" every object.
+        if (Object.hasOwn(s.fields, key)) continue;
         if (!s.rest) throw new QmpError('GenericError', `Parameter '${join(path, key)}' is unexpected`);
         check(s.rest, obj[key], join(path, key));
       }

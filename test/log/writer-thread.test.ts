@@ -104,7 +104,7 @@ describe('the command log written on its own thread', () => {
     expect(answered).toEqual([...Array.from({ length: 300 }, (_, i) => `set ${i}`), 'query']);
   });
 
-  it('when a commit fails, its changes get the error, nothing later is recorded or accepted, queries still answer and the log stays valid', async () => {
+  it('when a commit fails, its changes are undone and get the error, nothing later is recorded or accepted, queries still answer and the log stays valid', async () => {
     tmp = tempDir();
     const path = tmp.path('vm.db');
     const k = await counterKernel(path, true);
@@ -120,11 +120,13 @@ describe('the command log written on its own thread', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, (_, value) => set(k, value).then(() => 'ok', (e: unknown) => (e as QmpError).desc)),
     );
-    const firstFailure = outcomes.indexOf('Command log write failed: simulated write error');
+    const firstFailure = outcomes.indexOf('Command log write failed: simulated write error; the command was undone');
     expect(firstFailure).toBeGreaterThanOrEqual(0);
     expect(firstFailure).toBeLessThanOrEqual(40);
     expect(outcomes.slice(0, firstFailure).every((o) => o === 'ok')).toBe(true);
     expect(outcomes.slice(firstFailure).every((o) => o !== 'ok')).toBe(true);
+    // The value is the last acknowledged one: every change after it was undone.
+    expect(k.objects.get('/objects/c1').get('value')).toBe(firstFailure === 0 ? 1000 : firstFailure - 1);
     const later = await set(k, 1001).catch((e: unknown) => e);
     expect((later as QmpError).desc).toBe('Changes are refused: the command log could not be written (simulated write error)');
     expect(await k.execute('query-status', {}, origin)).toMatchObject({ status: 'prelaunch' });

@@ -46,6 +46,8 @@ export interface CliSettings {
   logCheckpoint?: { entries?: number; seconds?: number };
   /** `-log-witness stderr|file:PATH`: where copies of the checkpoints go (repeatable). */
   readonly logWitnesses: string[];
+  /** `-log-on-error stop`: pause the guest too when the log cannot be written. */
+  logOnError?: 'stop' | 'refuse-changes';
   /** `--print-expansion` / `-dry-run`: print the commands, run nothing. */
   printExpansion?: ExpansionFormat;
   /** `--help` / `-h`. */

@@ -293,6 +293,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     expand: (v, cx) => (cx.settings.logWitnesses.push(v), []),
   },
   {
+    names: ['-log-on-error', '--log-on-error'],
+    arg: 'refuse-changes|stop',
+    doc: 'when the log cannot be written (a full disk): undo what it could not record, then refuse changes (the default) or also pause the guest (stop)',
+    expand: (v, cx) => {
+      if (v !== 'stop' && v !== 'refuse-changes') throw new Error(`'${v}' is not an action (refuse-changes or stop)`);
+      cx.settings.logOnError = v;
+      return [];
+    },
+  },
+  {
     names: ['--print-expansion', '-dry-run', '--print-plan'],
     arg: undefined,
     doc: 'print the commands the command line would run (QMP JSON lines; --print-expansion=config for a config file) and run nothing',

@@ -43,7 +43,11 @@ export class QmpEndpoint implements TransportHandle {
   }
 }
 
-/** Options `monitor-add` may pass through: `limits` overrides the monitor's buffering bounds. */
+/**
+ * How `openQmp` opens an endpoint. `monitor-add` passes only the monitor's
+ * access settings and `monitorId`; `limits` (the parser's and buffers'
+ * bounds) is for the program itself and its tests, never for a client.
+ */
 export interface QmpOpenOptions extends MonitorAccess {
   readonly limits?: Partial<MonitorLimits>;
   readonly session?: string;

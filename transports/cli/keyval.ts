@@ -12,8 +12,11 @@
  * numbers becomes an array (`a.0=x,a.1=y`), the first key may be implied
  * (`-device DRIVER,...`), the last of repeated keys wins, and every value
  * stays a string: converting it is the schema's job (coerce.ts), never the
- * parser's, so the parser cannot guess a type wrongly.
+ * parser's, so the parser cannot guess a type wrongly. Key fragments that
+ * name a property every object inherits (`constructor`, `__proto__`, ...:
+ * kernel/plain-data.ts) are refused, and keys nest at most MAX_NESTING deep.
  */
+import { MAX_NESTING, isReservedKey, nestingProblem, reservedKeyProblem } from '../../kernel/plain-data.js';
 
 /** A parsed keyval tree: strings at the leaves, objects and arrays inside. */
 export type KeyvalValue = string | KeyvalObject | KeyvalValue[];
@@ -132,7 +135,9 @@ export function parseKeyval(params: string, impliedKey?: string): KeyvalResult {
       throw new KeyvalError(`Expected '=' after parameter '${key}'`);
     }
     const fragments = key.split('.');
+    if (fragments.length > MAX_NESTING) throw new KeyvalError(`Parameter '${fragments.slice(0, 3).join('.')}...' ${nestingProblem(MAX_NESTING)}`);
     for (const frag of fragments) {
+      if (isReservedKey(frag)) throw new KeyvalError(`Invalid parameter '${key}': ${reservedKeyProblem(frag)}`);
       if (frag.length > MAX_FRAGMENT)
         throw new KeyvalError(`Parameter${fragments.length > 1 ? ' fragment' : ''} '${frag.slice(0, MAX_FRAGMENT)}' is too long`);
       if (!FRAGMENT.test(frag)) throw new KeyvalError(`Invalid parameter '${key}'`);

@@ -4,6 +4,7 @@
  * `device_add`); short forms (`-hda`, `-serial stdio`, `-nographic`) are
  * macros over the long forms, and `--print-expansion` shows the result.
  */
+import { parseJson } from '../../kernel/plain-data.js';
 import { isJsonForm, parseKeyval, type KeyvalObject, type KeyvalValue } from './keyval.js';
 import { coerceArgs, parseBool, parseSize } from './coerce.js';
 import { chardevDrafts, monitorEndpoint, parseEndpoint } from './chardev-spec.js';
@@ -18,7 +19,7 @@ export const VIRTIO_BLK_DRIVER = 'virtio-blk-device';
 /** Reads a keyval or JSON option argument; `help` raises a HelpRequest for `topic`. */
 function readArg(value: string, implied: string | undefined, topic?: HelpTopic): Record<string, KeyvalValue> {
   if (isJsonForm(value)) {
-    const parsed: unknown = JSON.parse(value);
+    const parsed: unknown = parseJson(value);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('a JSON argument must be an object');
     return parsed as KeyvalObject;
   }
@@ -194,7 +195,7 @@ const sandboxOption: OptionSpec['expand'] = (value, cx) => [
 /** `-execute COMMAND[,key=value...]` or `-execute '{"execute": ..., "arguments": {...}}'`: any command, typed by its schema. */
 const executeOption: OptionSpec['expand'] = (value, cx) => {
   if (isJsonForm(value)) {
-    const j = JSON.parse(value) as { execute?: unknown; arguments?: unknown };
+    const j = parseJson(value) as { execute?: unknown; arguments?: unknown };
     if (typeof j.execute !== 'string') throw new Error("Parameter 'execute' is missing");
     return [{ execute: j.execute, arguments: (j.arguments ?? {}) as Record<string, unknown> }];
   }

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { json5, yaml } from './libraries.js';
+import { plainDataProblem } from '../../kernel/plain-data.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { coerceLoose, type CoerceContext, TransportError, type Step } from '../cli/index.js';
@@ -142,6 +143,8 @@ function loadText(text: string, abs: string, state: LoadState, lineOf?: (line: n
     }
   };
   if (!Array.isArray(parsed)) {
+    const problem = plainDataProblem(parsed.descriptive);
+    if (problem) throw new TransportError(at(1, 1) + suffix, problem);
     for (const d of planDescriptive(parsed.descriptive, { types: state.opts.types, name: name + suffix, start: !state.opts.via })) {
       const position = d.origin?.position ?? name;
       steps.push({ execute: d.execute, arguments: typed(d.execute, d.arguments, position), origin: { transport: 'config', endpoint: abs, position } });
@@ -155,6 +158,8 @@ function loadText(text: string, abs: string, state: LoadState, lineOf?: (line: n
       throw new TransportError(where + suffix, problem);
     };
     if (!value || typeof value !== 'object' || Array.isArray(value)) fail('an entry is {execute: COMMAND, arguments: {...}} or {include: FILE}');
+    const problem = plainDataProblem(value);
+    if (problem) fail(problem);
     const entry = value as Record<string, unknown>;
     const stray = Object.keys(entry).find((k) => !ENTRY_KEYS.has(k));
     if (stray) fail(`unknown key '${stray}' in entry (execute, arguments or include)`);

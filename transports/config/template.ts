@@ -15,6 +15,7 @@
  *   arguments: { type: virt, memory: {{ memory }} }
  * ```
  */
+import { isReservedKey, plainDataProblem, reservedKeyProblem } from '../../kernel/plain-data.js';
 import { nunjucks, once, yaml } from './libraries.js';
 import { TransportError } from '../cli/index.js';
 
@@ -49,6 +50,8 @@ export function parseTemplate(text: string, name: string): Template {
     const pos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
     throw new TransportError(`${name}:${(pos?.line ?? 0) + 1}:${pos?.col ?? 1}`, `front matter: ${(e as Error).message.split('\n')[0]}`);
   }
+  const problem = plainDataProblem(meta);
+  if (problem) throw new TransportError(`${name}:2:1`, `front matter: ${problem}`);
   const vars = (meta.variables ?? {}) as Record<string, { default?: unknown; required?: unknown; doc?: unknown } | null>;
   const variables = Object.entries(vars).map(([vname, v]) => ({
     name: vname,
@@ -65,6 +68,7 @@ export function parseAssignments(args: readonly string[]): Record<string, string
   for (const a of args) {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new TransportError(`'${a}'`, 'template variables are given as key=value');
+    if (isReservedKey(a.slice(0, eq))) throw new TransportError(`'${a}'`, `template variable ${reservedKeyProblem(a.slice(0, eq))}`);
     out[a.slice(0, eq)] = a.slice(eq + 1);
   }
   return out;

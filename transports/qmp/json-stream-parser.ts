@@ -12,7 +12,12 @@
  *
  * Why not JSON.parse per line: QMP is not line-framed, and QEMU's lexer also
  * accepts single-quoted strings, which management tools do send.
+ *
+ * A key that names a property every object inherits (`__proto__`,
+ * `constructor`, ...: kernel/plain-data.ts) is an error for its value, like
+ * any other malformed input: `JSON parse error, key '__proto__' is reserved`.
  */
+import { MAX_NESTING, isReservedKey, reservedKeyProblem } from '../../kernel/plain-data.js';
 
 /** Limits a parser enforces per top-level value. */
 export interface JsonStreamLimits {
@@ -23,7 +28,7 @@ export interface JsonStreamLimits {
 }
 
 /** Defaults: QEMU's depth limit, and a message size no real command comes near. */
-export const DEFAULT_JSON_LIMITS: JsonStreamLimits = { maxDepth: 1024, maxMessageChars: 8 << 20 };
+export const DEFAULT_JSON_LIMITS: JsonStreamLimits = { maxDepth: MAX_NESTING, maxMessageChars: 8 << 20 };
 
 /** What the parser hands back: one complete value, or one error description per malformed value. */
 export interface JsonStreamSink {
@@ -349,6 +354,10 @@ export class JsonStreamParser {
     const top = this.top();
     // A string in key position is a key, not a value.
     if (top?.kind === 'object' && (top.state === 'open' || top.state === 'key')) {
+      if (isReservedKey(text)) {
+        this.fail(`JSON parse error, ${reservedKeyProblem(text)}`);
+        return;
+      }
       top.key = text;
       top.state = 'colon';
       this.tok = '';

@@ -42,62 +42,57 @@ export function nestingProblem(limit: number): string {
   return `nests deeper than ${limit} levels`;
 }
 
-interface Frame {
-  readonly value: unknown;
-  readonly depth: number;
-  readonly parent: Frame | undefined;
-  readonly key: string;
-}
-
-function pathOf(frame: Frame): string {
-  const keys: string[] = [];
-  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key);
-  return keys.reverse().join('.');
-}
-
-function at(frame: Frame, problem: string): string {
-  const path = pathOf(frame);
-  return path ? `${problem} (at '${path}')` : problem;
+/** A problem found below some members; their keys are collected on the way back up (not for nesting: that path is the problem). */
+interface Found {
+  readonly text: string;
+  readonly path?: string[];
 }
 
 /**
  * Why `value` is not plain data, or undefined when it is: "key '__proto__'
- * is reserved (at 'a.b')", "nests deeper than 1024 levels", "holds a bigint
- * (at 'size')". Iterative, so a value of any depth (a cycle included) is
- * answered rather than overflowing the stack.
+ * is reserved (at 'a.b.__proto__')", "nests deeper than 1024 levels", "holds
+ * a bigint (at 'size')". Recursive but bounded by `maxDepth` (a cycle too is
+ * answered as too deep), so it never overflows the stack; recursion rather
+ * than an explicit stack because the dispatcher runs it on every command's
+ * arguments, and for the usual flat object it allocates nothing.
  */
 export function plainDataProblem(value: unknown, maxDepth = MAX_NESTING): string | undefined {
-  const stack: Frame[] = [{ value, depth: 0, parent: undefined, key: '' }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const v = frame.value;
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        continue;
-      case 'number':
-        if (!Number.isFinite(v)) return at(frame, `holds ${v}, which JSON cannot express`);
-        continue;
-      case 'object':
-        break;
-      default:
-        return at(frame, `holds ${typeof v === 'undefined' ? 'an undefined value' : `a ${typeof v}`}`);
+  const found = check(value, 0, maxDepth);
+  if (!found) return undefined;
+  return found.path?.length ? `${found.text} (at '${found.path.reverse().join('.')}')` : found.text;
+}
+
+function check(v: unknown, depth: number, maxDepth: number): Found | undefined {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(v) ? undefined : { text: `holds ${v}, which JSON cannot express`, path: [] };
+    case 'object':
+      break;
+    default:
+      return { text: `holds ${v === undefined ? 'an undefined value' : `a ${typeof v}`}`, path: [] };
+  }
+  if (v === null) return undefined;
+  if (depth >= maxDepth) return { text: nestingProblem(maxDepth) };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = check(v[i], depth + 1, maxDepth);
+      if (found) return found.path?.push(String(i)), found;
     }
-    if (v === null) continue;
-    const depth = frame.depth + 1;
-    if (depth > maxDepth) return nestingProblem(maxDepth);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth, parent: frame, key: String(i) });
-      continue;
-    }
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return at(frame, `holds a ${(v as object).constructor?.name ?? 'non-plain'} object, not plain data`);
-    for (const key of Object.keys(v)) {
-      const child = (v as Record<string, unknown>)[key];
-      if (isReservedKey(key)) return at({ value: child, depth, parent: frame, key }, reservedKeyProblem(key));
-      // Absent members: canonical JSON and the wire both leave them out.
-      if (child !== undefined) stack.push({ value: child, depth, parent: frame, key });
-    }
+    return undefined;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return { text: `holds a ${(v as object).constructor?.name ?? 'non-plain'} object, not plain data`, path: [] };
+  const obj = v as Record<string, unknown>;
+  for (const key in obj) {
+    if (RESERVED_KEYS.has(key)) return { text: reservedKeyProblem(key), path: [key] };
+    const child = obj[key];
+    // Absent members: canonical JSON and the wire both leave them out.
+    if (child === undefined || typeof child === 'string') continue;
+    const found = check(child, depth + 1, maxDepth);
+    if (found) return found.path?.push(key), found;
   }
   return undefined;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EffectClass } from './command.js';
 import { QmpError } from './errors.js';
+import { openHostFile, readHostFile, writeHostFile, type FileKind, type OpenMode } from './host-io.js';
 import { realHostPath } from './host-paths.js';
 import { SocketRules, socketName, type HostConnection, type HostListener, type HostSocketAddress, type SocketOptions, type SocketReach } from './host-sockets.js';
 
@@ -44,7 +44,9 @@ export interface FileReference {
 /**
  * Every host resource a plugin uses is opened through here, so sandbox
  * policies see it and the log header can record digests of the files the
- * configuration referenced.
+ * configuration referenced. Files are opened and read without ever blocking
+ * the event loop (kernel/host-io.ts): a FIFO or a file system that hangs
+ * fails the command, with the reason, instead of freezing every client.
  */
 export class HostBroker {
   private readonly policies: HostPolicy[] = [];
@@ -86,31 +88,36 @@ export class HostBroker {
    * Reads a whole file whose digest the log must not record (a private key,
    * a pre-shared key file); `optional` gives undefined for a file that is not there.
    */
-  readPrivate(path: string, optional = false): Buffer | undefined {
+  async readPrivate(path: string, optional = false): Promise<Buffer | undefined> {
     const abs = this.authorizePath(path, 'r');
     try {
-      return readFileSync(abs);
+      return await readHostFile(abs);
     } catch (e) {
       if (optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
   }
 
-  /** Opens a file for output (a file chardev): appended to, or truncated as QEMU does without `append`. Returns the descriptor. */
-  openOutput(path: string, append: boolean): number {
+  /**
+   * Opens a file for output (a file chardev): appended to, or truncated as
+   * QEMU does without `append`. A regular file or a character device
+   * (`/dev/null`, a terminal): writes to it are synchronous, and a FIFO would
+   * stall the guest whenever its reader falls behind. Returns the descriptor.
+   */
+  async openOutput(path: string, append: boolean): Promise<number> {
     const abs = this.authorizePath(path, 'rw');
     try {
-      return openSync(abs, append ? 'a' : 'w');
+      return (await openHostFile(abs, append ? 'a' : 'w', ['regular file', 'character device'])).fd;
     } catch (e) {
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
   }
 
-  /** Writes a whole file (dumpdtb), replacing what was there. */
-  writeFile(path: string, data: Uint8Array): void {
+  /** Writes a whole regular file (dumpdtb), replacing what was there. */
+  async writeFile(path: string, data: Uint8Array): Promise<void> {
     const abs = this.authorizePath(path, 'rw');
     try {
-      writeFileSync(abs, data);
+      await writeHostFile(abs, data);
     } catch (e) {
       throw new QmpError('GenericError', `Could not write '${path}': ${describeIoError(e)}`);
     }
@@ -142,12 +149,12 @@ export class HostBroker {
     return resolved;
   }
 
-  /** Reads a whole file (firmware, a kernel image) and records its digest. */
-  readFile(path: string): Buffer {
+  /** Reads a whole regular file (firmware, a kernel image) and records its digest. */
+  async readFile(path: string): Promise<Buffer> {
     const abs = this.authorizePath(path, 'r');
     let data: Buffer;
     try {
-      data = readFileSync(abs);
+      data = await readHostFile(abs);
     } catch (e) {
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
@@ -155,13 +162,18 @@ export class HostBroker {
     return data;
   }
 
-  /** Opens a file descriptor (a disk image); `rw` opens read-write. */
-  openFile(path: string, access: 'r' | 'rw'): number {
+  /**
+   * Opens a file descriptor for reading (`r`) or reading and writing (`rw`),
+   * if the file is one of the kinds the caller can use (a disk image is a
+   * regular file; an entropy source may also be a character device). The
+   * file is recorded as referenced by the configuration.
+   */
+  async openFile(path: string, access: Extract<OpenMode, 'r' | 'rw'>, accept: readonly FileKind[] = ['regular file']): Promise<number> {
     const abs = this.authorizePath(path, access);
     try {
-      const fd = openSync(abs, access === 'rw' ? 'r+' : 'r');
-      this.files.set(abs, { path: abs, sha256: '', size: statSync(abs).size });
-      return fd;
+      const file = await openHostFile(abs, access, accept);
+      this.files.set(abs, { path: abs, sha256: '', size: file.size });
+      return file.fd;
     } catch (e) {
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
@@ -186,6 +198,7 @@ export function describeIoError(e: unknown): string {
     EISDIR: 'Is a directory',
     EROFS: 'Read-only file system',
     EPERM: 'Operation not permitted',
+    ENXIO: 'No such device or address',
   };
   return (err.code && reasons[err.code]) ?? err.message;
 }

@@ -21,6 +21,7 @@ export { HostBroker, HOST_EFFECTS, describeIoError, type HostRequest, type HostP
 export { realHostPath, isWithin } from './host-paths.js';
 export { socketName, socketBindName, isLoopback, type HostSocketAddress, type SocketOptions, type SocketReach, type HostConnection, type HostListener } from './host-sockets.js';
 export { tlsCredentials, type TlsCredentials, type TlsServerCredentials, type TlsClientCredentials, type TlsEndpoint } from './tls-credentials.js';
+export { HOST_IO_TIMEOUT_MS, type FileKind, type OpenMode } from './host-io.js';
 export { timestampNow, type KernelEvent } from './event-bus.js';
 export { canonicalJson } from './canonical-json.js';
 export type { LogEntry, LogEntryDraft, LogHeader, SyncMode, CommandLogStore } from './log/log-entry.js';

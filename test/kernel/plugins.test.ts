@@ -81,6 +81,6 @@ describe('plugin contract', () => {
   it('a host policy refuses a file before it is opened', async () => {
     const sandbox = definePlugin({ name: 'sb', version: '1', setup: (h) => h.hostPolicy((r) => (r.target.startsWith('/etc') ? 'outside the allowed paths' : undefined)) });
     const k = await createKernel({ plugins: [sandbox] });
-    expect(() => k.broker.readFile('/etc/hostname')).toThrow("Access to file '/etc/hostname' (r) denied: outside the allowed paths");
+    await expect(k.broker.readFile('/etc/hostname')).rejects.toThrow("Access to file '/etc/hostname' (r) denied: outside the allowed paths");
   });
 });

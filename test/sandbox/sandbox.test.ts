@@ -23,7 +23,7 @@ describe('sandbox', () => {
   it('refuses host files outside the allowed paths', async () => {
     const k = await kernel();
     await k.execute('sandbox-set', { enable: true, 'allow-paths': ['/srv/vm'] }, api);
-    expect(() => k.broker.readFile('/etc/hostname')).toThrow("Access to file '/etc/hostname' (r) denied: the sandbox allows files only below /srv/vm");
+    await expect(k.broker.readFile('/etc/hostname')).rejects.toThrow("Access to file '/etc/hostname' (r) denied: the sandbox allows files only below /srv/vm");
   });
 
   it('refuses sockets and processes when denied', async () => {

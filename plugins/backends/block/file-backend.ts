@@ -16,14 +16,19 @@ export class FileBlockBackend implements BlockBackend {
   private readonly overlay: Map<number, Uint8Array> | undefined;
   private fd: number | undefined;
 
-  constructor(
+  /** Opens the image through the broker (a regular file; opened without blocking the event loop). */
+  static async open(filename: string, broker: HostBroker, readOnly: boolean, snapshot: boolean): Promise<FileBlockBackend> {
+    return new FileBlockBackend(filename, await broker.openFile(filename, readOnly || snapshot ? 'r' : 'rw'), readOnly, snapshot);
+  }
+
+  private constructor(
     readonly filename: string,
-    broker: HostBroker,
+    fd: number,
     readonly readOnly: boolean,
     readonly snapshot: boolean,
   ) {
-    this.fd = broker.openFile(filename, readOnly || snapshot ? 'r' : 'rw');
-    this.size = fstatSync(this.fd).size;
+    this.fd = fd;
+    this.size = fstatSync(fd).size;
     this.overlay = snapshot ? new Map() : undefined;
   }
 

@@ -16,10 +16,10 @@ export const blockdevFile: ObjectTypeDecl = {
     'read-only': { type: t.bool(), default: false, doc: 'Refuse guest writes', settable: 'create' },
     snapshot: { type: t.bool(), default: false, doc: 'Keep guest writes in a temporary copy-on-write overlay; the file never changes', settable: 'create' },
   },
-  realize(obj, ctx) {
+  async realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
     const filename = obj.get('filename') as string;
-    obj.runtime = new FileBlockBackend(filename, ctx.broker, obj.get('read-only') === true, obj.get('snapshot') === true);
+    obj.runtime = await FileBlockBackend.open(filename, ctx.broker, obj.get('read-only') === true, obj.get('snapshot') === true);
   },
   unrealize(obj) {
     (obj.runtime as FileBlockBackend | undefined)?.close();

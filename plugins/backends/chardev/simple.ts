@@ -41,19 +41,32 @@ export class StdioChardev extends CharBackendBase {
   }
 }
 
-/** Output appended or written to a host file, both opened by the broker; optional input read from another (`-chardev file,path=...`). */
+/**
+ * Output appended or written to a host file, both opened by the broker;
+ * optional input read from another (`-chardev file,path=...`). Output goes
+ * to a regular file or a character device (`/dev/null`, a terminal): writes
+ * are synchronous, and a FIFO would stall the guest whenever its reader
+ * falls behind.
+ */
 export class FileChardev extends CharBackendBase {
   private fd: number | undefined;
 
-  constructor(
-    private readonly path: string,
-    broker: HostBroker,
-    opts: { append?: boolean; input?: string; mux?: boolean },
-  ) {
-    super(opts.mux ?? false);
-    const input = opts.input !== undefined ? broker.readFile(opts.input) : undefined;
+  /** Opens the files through the broker, without blocking the event loop. */
+  static async open(path: string, broker: HostBroker, opts: { append?: boolean; input?: string; mux?: boolean }): Promise<FileChardev> {
+    const input = opts.input !== undefined ? await broker.readFile(opts.input) : undefined;
     // As QEMU's file backend: without `append` an existing file is truncated.
-    this.fd = broker.openOutput(path, opts.append ?? false);
+    const fd = await broker.openOutput(path, opts.append ?? false);
+    return new FileChardev(path, fd, input, opts.mux ?? false);
+  }
+
+  private constructor(
+    private readonly path: string,
+    fd: number,
+    input: Uint8Array | undefined,
+    mux: boolean,
+  ) {
+    super(mux);
+    this.fd = fd;
     if (input) queueMicrotask(() => this.input(new Uint8Array(input)));
   }
   protected output(data: Uint8Array): void {

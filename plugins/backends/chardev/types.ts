@@ -62,7 +62,7 @@ export const CHARDEV_TYPES: ObjectTypeDecl[] = [
       input: { type: t.host('file', 'r'), doc: 'File whose contents are sent to the device', settable: 'create' },
     },
     (obj, ctx) =>
-      new FileChardev(str(obj, 'path') ?? fail("Parameter 'path' is missing"), ctx.broker, {
+      FileChardev.open(str(obj, 'path') ?? fail("Parameter 'path' is missing"), ctx.broker, {
         append: obj.get('append') === true,
         input: str(obj, 'input'),
         mux: obj.get('mux') === true,

@@ -2,16 +2,21 @@ import { closeSync, readSync } from 'node:fs';
 import { definePlugin, t, type ObjectTypeDecl } from '../../../kernel/index.js';
 import type { RngBackend } from '../../hw/backend-types.js';
 
-/** `rng-random`: entropy read from a host file (default /dev/urandom), opened through the broker at realize. */
+/**
+ * `rng-random`: entropy read from a host file (default /dev/urandom), opened
+ * through the broker at realize. A regular file or a character device: the
+ * guest's reads are synchronous, and a FIFO would stall them (and, opened
+ * blocking, the whole process) until someone writes to it.
+ */
 export const rngRandom: ObjectTypeDecl = {
   name: 'rng-random',
   parent: 'object',
   interfaces: ['user-creatable'],
   doc: 'An entropy source reading a host file or device',
   props: { filename: { type: t.host('file', 'r'), default: '/dev/urandom', doc: 'Entropy file', settable: 'create' } },
-  realize(obj, ctx) {
+  async realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
-    const fd = ctx.broker.openFile(obj.get('filename') as string, 'r');
+    const fd = await ctx.broker.openFile(obj.get('filename') as string, 'r', ['regular file', 'character device']);
     const rng: RngBackend & { close(): void } = {
       fill(buf) {
         let done = 0;

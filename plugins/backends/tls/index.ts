@@ -28,9 +28,9 @@ export const tlsCredsX509: ObjectTypeDecl = {
   interfaces: ['user-creatable'],
   doc: 'x509 credentials: ca-cert.pem, server-cert.pem and server-key.pem (client-cert.pem, client-key.pem for a client) in dir',
   props: { 'sanity-check': { type: t.bool(), default: true, doc: 'Check the certificates before use (CA, validity period, issuer)', settable: 'create' } },
-  realize(obj, ctx) {
+  async realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
-    obj.runtime = loadX509(ctx.broker, { dir: dirOf(obj), endpoint: endpointOf(obj), verifyPeer: obj.get('verify-peer') !== false, sanityCheck: obj.get('sanity-check') !== false });
+    obj.runtime = await loadX509(ctx.broker, { dir: dirOf(obj), endpoint: endpointOf(obj), verifyPeer: obj.get('verify-peer') !== false, sanityCheck: obj.get('sanity-check') !== false });
   },
 };
 
@@ -41,9 +41,9 @@ export const tlsCredsPsk: ObjectTypeDecl = {
   interfaces: ['user-creatable'],
   doc: 'Pre-shared key credentials: keys.psk in dir, one identity:hexkey a line',
   props: { username: { type: t.str(), doc: 'Client only: the identity sent to the server (default qemu)', settable: 'create' } },
-  realize(obj, ctx) {
+  async realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
-    obj.runtime = loadPsk(ctx.broker, { dir: dirOf(obj), endpoint: endpointOf(obj), username: str(obj, 'username') });
+    obj.runtime = await loadPsk(ctx.broker, { dir: dirOf(obj), endpoint: endpointOf(obj), username: str(obj, 'username') });
   },
 };
 

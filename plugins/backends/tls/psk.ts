@@ -33,10 +33,10 @@ function parseKeys(text: string, file: string): Map<string, Buffer> {
  * (and names the peer by it); a client sends `username` (default `qemu`)
  * and its key.
  */
-export function loadPsk(broker: HostBroker, s: PskSettings): TlsCredentials {
+export async function loadPsk(broker: HostBroker, s: PskSettings): Promise<TlsCredentials> {
   if (s.endpoint === 'server' && s.username !== undefined) fail('username should not be set when endpoint=server');
   const file = join(s.dir, PSK_FILE);
-  const data = broker.readPrivate(file, true) ?? fail(`Unable to access credentials ${file}: No such file or directory`);
+  const data = (await broker.readPrivate(file, true)) ?? fail(`Unable to access credentials ${file}: No such file or directory`);
   const keys = parseKeys(data.toString('utf8'), file);
   const identities = new WeakMap<TLSSocket, string>();
   if (s.endpoint === 'server')

@@ -23,8 +23,8 @@ export interface X509Settings {
 }
 
 /** Reads one credentials file through the broker; a required one that is missing is QEMU's error. */
-function credentialFile(broker: HostBroker, dir: string, name: string, required: boolean): Buffer | undefined {
-  const data = broker.readPrivate(join(dir, name), true);
+async function credentialFile(broker: HostBroker, dir: string, name: string, required: boolean): Promise<Buffer | undefined> {
+  const data = await broker.readPrivate(join(dir, name), true);
   if (!data && required) fail(`Unable to access credentials ${join(dir, name)}: No such file or directory`);
   return data;
 }
@@ -70,14 +70,14 @@ function subjectOf(socket: TLSSocket): string | undefined {
  * client for a certificate signed by that CA; a client needs `ca-cert.pem`
  * and may present `client-cert.pem` + `client-key.pem`.
  */
-export function loadX509(broker: HostBroker, s: X509Settings): TlsCredentials {
+export async function loadX509(broker: HostBroker, s: X509Settings): Promise<TlsCredentials> {
   const server = s.endpoint === 'server';
-  const ca = credentialFile(broker, s.dir, FILES.caCert, true)!;
+  const ca = (await credentialFile(broker, s.dir, FILES.caCert, true))!;
   const certName = server ? FILES.serverCert : FILES.clientCert;
-  const cert = credentialFile(broker, s.dir, certName, server);
-  const key = credentialFile(broker, s.dir, server ? FILES.serverKey : FILES.clientKey, server);
-  const crl = server ? credentialFile(broker, s.dir, FILES.caCrl, false) : undefined;
-  const dhparam = server ? credentialFile(broker, s.dir, FILES.dhParams, false) : undefined;
+  const cert = await credentialFile(broker, s.dir, certName, server);
+  const key = await credentialFile(broker, s.dir, server ? FILES.serverKey : FILES.clientKey, server);
+  const crl = server ? await credentialFile(broker, s.dir, FILES.caCrl, false) : undefined;
+  const dhparam = server ? await credentialFile(broker, s.dir, FILES.dhParams, false) : undefined;
   if (s.sanityCheck) sanityCheck(ca, cert, certName, s.dir);
   const common = { ca, ...(cert && key ? { cert, key } : {}), ...(crl ? { crl } : {}) };
   try {

@@ -4,7 +4,7 @@
  * must be a regular file, lie in RAM, and stay clear of the others, or the
  * machine refuses to start with one line naming the file and the sizes.
  */
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeIoError, fail, QmpError, type KernelContext } from '../../../kernel/index.js';
 import { hex } from '../../hw/address-space.js';
@@ -38,14 +38,15 @@ function ramText(ram: RamRange): string {
 /**
  * Reads a file the guest is given (`what` is firmware, kernel, initrd or
  * dtb), refusing what is not a regular file (a directory, a device such as
- * /dev/zero that never ends) and what is larger than RAM, before reading it.
+ * /dev/zero that never ends) and what is larger than RAM, before reading it,
+ * all without blocking the event loop.
  */
-export function readGuestFile(ctx: KernelContext, what: string, path: string, ram: RamRange): Uint8Array {
+export async function readGuestFile(ctx: KernelContext, what: string, path: string, ram: RamRange): Promise<Uint8Array> {
   const abs = resolve(path);
   ctx.broker.authorize({ kind: 'file', target: abs, access: 'r' });
   let st;
   try {
-    st = statSync(abs);
+    st = await stat(abs);
   } catch (e) {
     fail(`${what} '${path}': ${describeIoError(e)}`);
   }
@@ -53,7 +54,7 @@ export function readGuestFile(ctx: KernelContext, what: string, path: string, ra
   const size = st.size;
   if (size > ram.size) fail(`${what} '${path}': ${bytes(size)} is larger than RAM (${ramText(ram)})`);
   try {
-    return ctx.broker.readFile(path);
+    return await ctx.broker.readFile(path);
   } catch (e) {
     fail(`${what} '${path}': ${e instanceof QmpError ? e.desc : describeIoError(e)}`);
   }

@@ -71,7 +71,7 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   // Neither firmware nor kernel: boot the demo firmware (QEMU boots its default OpenSBI here).
   const firmware = p('firmware') ?? (p('kernel') ? undefined : demoFirmwarePath());
   if (live && firmware) {
-    const img = parseGuestImage('firmware', firmware, readGuestFile(ctx, 'firmware', firmware, ram), VIRT.DRAM.base);
+    const img = parseGuestImage('firmware', firmware, await readGuestFile(ctx, 'firmware', firmware, ram), VIRT.DRAM.base);
     placed.push({ name: `firmware '${firmware}'`, image: img, ...extent(img) });
     start = img.entry;
     firmwareEnd = img.end;
@@ -79,14 +79,14 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   if (live && p('kernel')) {
     const path = p('kernel')!;
     const at = p('firmware') ? Math.ceil(firmwareEnd / KERNEL_ALIGN) * KERNEL_ALIGN : VIRT.DRAM.base;
-    const img = parseGuestImage('kernel', path, readGuestFile(ctx, 'kernel', path, ram), at);
+    const img = parseGuestImage('kernel', path, await readGuestFile(ctx, 'kernel', path, ram), at);
     const { start: kstart, end } = extent(img);
     placed.push({ name: `kernel '${path}'`, image: img, start: kstart, end: img.format === 'raw' ? kstart + kernelFootprint(img) : end });
     kernelEntry = img.entry;
     if (!p('firmware')) start = kernelEntry;
     if (p('initrd')) {
       const ipath = p('initrd')!;
-      const data = readGuestFile(ctx, 'initrd', ipath, ram);
+      const data = await readGuestFile(ctx, 'initrd', ipath, ram);
       const at2 = kernelEntry + Math.min(ram.size / 2, 128 * MiB);
       initrd = { start: at2, end: at2 + data.length };
       placed.push({ name: `initrd '${ipath}'`, image: { segments: [{ addr: at2, bytes: data }], entry: at2, end: initrd.end, format: 'raw' }, ...initrd });
@@ -94,7 +94,7 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   } else if (p('initrd')) fail("'initrd' needs 'kernel'");
   const bootInfo = { bootargs: p('append'), initrd };
   const dtb = live ? p('dtb') : undefined;
-  const tree = dtb ? userFdt(dtb, readGuestFile(ctx, 'dtb', dtb, ram), board, bootInfo) : board.buildFdt(bootInfo);
+  const tree = dtb ? userFdt(dtb, await readGuestFile(ctx, 'dtb', dtb, ram), board, bootInfo) : board.buildFdt(bootInfo);
   const blob = encodeFdt(tree);
   const fdtAt = board.fdtAddress(blob);
   checkPlacement([...placed, { name: dtb ? `dtb '${dtb}'` : 'the generated device tree', image: rawImage(blob, fdtAt), start: fdtAt, end: fdtAt + blob.length }], ram);
@@ -106,9 +106,9 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   const dumpdtb = p('dumpdtb');
   if (dumpdtb && live) {
     try {
-      ctx.broker.writeFile(dumpdtb, blob);
+      await ctx.broker.writeFile(dumpdtb, blob);
     } catch (e) {
-      fail(`dumpdtb '${dumpdtb}': ${(e as Error).message}`);
+      fail(`dumpdtb '${dumpdtb}': ${e instanceof Error ? e.message : String(e)}`);
     }
     await ctx.call('quit');
   }

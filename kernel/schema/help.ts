@@ -13,7 +13,7 @@ export function describeSchema(s: Schema): string {
     case 'alternate':
       return s.options.map(describeSchema).join('|');
     default:
-      return s.kind;
+      return s.range ? `${s.kind}(${s.range.min ?? ''}..${s.range.max ?? ''})` : s.kind;
   }
 }
 

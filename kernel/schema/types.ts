@@ -18,6 +18,13 @@ export interface ScalarSchema<K extends ScalarKind = ScalarKind> {
   readonly doc?: string;
   /** The string names a host resource (declared with `t.host`). */
   readonly host?: HostMark;
+  /** Bounds of a number, inclusive: validation refuses values outside them. */
+  readonly range?: NumberRange;
+}
+/** Inclusive bounds of a numeric parameter (`count` of at most 1000 entries). */
+export interface NumberRange {
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /**
@@ -120,14 +127,19 @@ const scalar =
   <K extends ScalarKind>(kind: K) =>
   (doc?: string): ScalarSchema<K> => (doc ? { kind, doc } : { kind });
 
+const numeric =
+  <K extends 'int' | 'uint64' | 'size' | 'number'>(kind: K) =>
+  (doc?: string, range?: NumberRange): ScalarSchema<K> => ({ kind, ...(doc ? { doc } : {}), ...(range ? { range } : {}) });
+
 /** Builders for schemas: `t.object({ id: t.str(), size: t.optional(t.size()) })`. */
 export const t = {
   str: scalar('str'),
-  int: scalar('int'),
-  uint64: scalar('uint64'),
+  /** An integer; `range` bounds it (`t.int('How many', { min: 1, max: 1000 })`). */
+  int: numeric('int'),
+  uint64: numeric('uint64'),
   /** A byte count; the command line accepts suffixes (128M, 2G). */
-  size: scalar('size'),
-  number: scalar('number'),
+  size: numeric('size'),
+  number: numeric('number'),
   bool: scalar('bool'),
   any: scalar('any'),
   null: scalar('null'),

@@ -58,17 +58,28 @@ export function validate<S extends Schema>(schema: S, value: unknown, path = '')
   return value as Schema extends S ? unknown : Static<S>;
 }
 
+/** Refuses a number outside its declared range, saying what the range is. */
+function checkRange(s: Schema, v: number, path: string): void {
+  const range = 'range' in s ? s.range : undefined;
+  if (!range || ((range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max))) return;
+  const bounds =
+    range.min !== undefined && range.max !== undefined ? `from ${range.min} to ${range.max}` : range.min !== undefined ? `of at least ${range.min}` : `of at most ${range.max}`;
+  throw new QmpError('GenericError', `Parameter '${path}' expects a value ${bounds}`);
+}
+
 function check(s: Schema, v: unknown, path: string): void {
   if (!matches(s, v)) throw invalidType(path || 'arguments', s);
   switch (s.kind) {
     case 'int':
       if (!Number.isSafeInteger(v)) throw new QmpError('GenericError', `Parameter '${path}' is out of range`);
-      return;
+      return checkRange(s, v as number, path);
+    case 'number':
+      return checkRange(s, v as number, path);
     case 'size':
     case 'uint64':
       if ((v as number) < 0 || !Number.isSafeInteger(v))
         throw new QmpError('GenericError', `Parameter '${path}' expects a non-negative integer below 2^53`);
-      return;
+      return checkRange(s, v as number, path);
     case 'enum':
       if (!s.values.includes(v as string))
         throw new QmpError('GenericError', `Parameter '${path}' does not accept value '${v}'`);

@@ -12,8 +12,16 @@ import { t } from '../../kernel/schema/types.js';
 import { exportConfig, type ExportableEntry } from './export.js';
 import { EXPORT_FORMATS } from './formats.js';
 
-/** Enough entries for any real log: `x-query-log` takes a count. */
-const ALL_ENTRIES = Number.MAX_SAFE_INTEGER;
+/** Every entry of the log, read a page at a time as `x-query-log` hands them out. */
+async function allEntries(call: (command: string, args: Record<string, unknown>) => Promise<unknown>): Promise<ExportableEntry[]> {
+  const entries: ExportableEntry[] = [];
+  for (let from: number | undefined = 1; from !== undefined; ) {
+    const page = (await call('x-query-log', { from, count: 1000 })) as { entries: ExportableEntry[]; next?: number };
+    entries.push(...page.entries);
+    from = page.next;
+  }
+  return entries;
+}
 
 /** The `export-config` command: the live configuration as a config file, a command line or a QMP script. */
 export const exportConfigCommand = defineCommand({
@@ -25,7 +33,7 @@ export const exportConfigCommand = defineCommand({
   doc: 'Export the configuration, rebuilt from the command log, as a config file, a command line or a QMP script',
   example: '-> { "execute": "export-config", "arguments": { "format": "qmp" } }\n<- { "return": { "format": "qmp", "text": "{\\"execute\\":\\"qmp_capabilities\\"}\\n..." } }',
   async handler({ format }, ctx) {
-    const entries = (await ctx.call('x-query-log', { count: ALL_ENTRIES })) as ExportableEntry[];
+    const entries = await allEntries((command, args) => ctx.call(command, args));
     const f = format ?? 'commands';
     return { format: f, text: exportConfig(entries, f) };
   },

@@ -136,15 +136,17 @@ export const INFO_TABLE: readonly HmpInfo[] = [
     name: 'log',
     help: 'show recent command log entries: info log [count]',
     run: async (ctx, words) => {
-      const entries = (await ctx.exec('x-query-log', words[0] ? { count: Number(words[0]) } : {})) as Array<{
-        seq: number;
-        time: number;
-        origin: { transport: string; endpoint?: string; client?: string };
-        command: string;
-        arguments: unknown;
-        applied: boolean;
-        error?: { desc: string };
-      }>;
+      const { entries } = (await ctx.exec('x-query-log', words[0] ? { count: Number(words[0]) } : {})) as {
+        entries: Array<{
+          seq: number;
+          time: number;
+          origin: { transport: string; endpoint?: string; client?: string };
+          command: string;
+          arguments: unknown;
+          applied: boolean;
+          error?: { desc: string };
+        }>;
+      };
       if (!entries.length) return '(the command log is empty or disabled)';
       return entries
         .map((e) => {

@@ -63,10 +63,17 @@ function chardev(ctx: KernelContext, id: string): CharBackendBase {
   return obj.runtime as CharBackendBase;
 }
 
-function ringbuf(ctx: KernelContext, id: string): RingbufChardev {
-  const c = chardev(ctx, id);
-  if (!(c instanceof RingbufChardev)) fail(`${id} is not a ringbuf device`);
-  return c;
+/**
+ * The ring buffer behind chardev `id`, checked by its type (configuration)
+ * rather than by its runtime: during replay every chardev is a null one, and
+ * a logged ringbuf-write must still replay. Undefined then: there is no guest
+ * to feed and nothing to read.
+ */
+function ringbuf(ctx: KernelContext, id: string): RingbufChardev | undefined {
+  const obj = ctx.objects.find(`${CHARDEVS_PATH}/${id}`);
+  if (!obj) throw new QmpError('DeviceNotFound', `Chardev '${id}' not found`);
+  if (obj.type !== 'chardev-ringbuf') fail(`${id} is not a ringbuf device`);
+  return obj.runtime instanceof RingbufChardev ? obj.runtime : undefined;
 }
 
 const Format = t.enum('DataFormat', ['utf8', 'base64']);
@@ -137,7 +144,7 @@ export const CHARDEV_COMMANDS = [
     example: '-> { "execute": "ringbuf-read", "arguments": { "device": "foo", "size": 1000, "format": "utf8" } }\n<- { "return": "abcdefgh" }',
     handler({ device, size, format }, ctx) {
       if (size < 0) fail("size must be greater than zero");
-      const data = ringbuf(ctx, device).read(size);
+      const data = ringbuf(ctx, device)?.read(size) ?? new Uint8Array(0);
       return format === 'base64' ? Buffer.from(data).toString('base64') : new TextDecoder().decode(data);
     },
   }),
@@ -152,7 +159,7 @@ export const CHARDEV_COMMANDS = [
     example: '-> { "execute": "ringbuf-write", "arguments": { "device": "foo", "data": "abcdefgh", "format": "utf8" } }\n<- { "return": {} }',
     handler({ device, data, format }, ctx) {
       const bytes = format === 'base64' ? new Uint8Array(Buffer.from(data, 'base64')) : new TextEncoder().encode(data);
-      ringbuf(ctx, device).inject(bytes);
+      ringbuf(ctx, device)?.inject(bytes);
       return {};
     },
   }),

@@ -183,12 +183,14 @@ export const virtMachine = {
       // A machine that was quit (dumpdtb quits while it is being built) never runs again.
       if (!board.quit) board.loop.start();
     },
+    // Before the board exists (machine-created) there is nothing to pause or
+    // reset, and a host signal (SIGTERM) can ask for both at any moment.
     pause(machine: QObject) {
-      boardOf(machine).loop.stop();
+      if (machine.runtime instanceof VirtBoard) machine.runtime.loop.stop();
     },
     reset(machine: QObject) {
-      const board = boardOf(machine);
-      board.loop.defer(() => board.reset());
+      const board = machine.runtime;
+      if (board instanceof VirtBoard) board.loop.defer(() => board.reset());
     },
     quit(machine: QObject) {
       if (!(machine.runtime instanceof VirtBoard)) return;

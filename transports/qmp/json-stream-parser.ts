@@ -69,6 +69,16 @@ function isLower(c: number): boolean {
   return c >= 0x61 && c <= 0x7a;
 }
 
+/**
+ * A stray token as an error names it: control characters escaped and long
+ * text cut, so the description stays one short line (an unterminated string
+ * can hold a newline, or megabytes).
+ */
+function shown(text: string): string {
+  const cut = text.length > 64 ? `${text.slice(0, 64)}...` : text;
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Incremental QMP-style JSON parser: `feed` chunks, receive values and errors in input order. */
 export class JsonStreamParser {
   private lex = Lex.Start;
@@ -436,7 +446,7 @@ export class JsonStreamParser {
     this.tok = '';
     if (skip) this.lex = Lex.Skip;
     if (this.recovering) return;
-    this.fail(`JSON parse error, stray '${text}'`);
+    this.fail(`JSON parse error, stray '${shown(text)}'`);
     if (this.skipDepth <= 0) this.endRecovery();
   }
 

@@ -40,16 +40,26 @@ interface Before {
   readonly runState: RunState;
 }
 
-interface Done {
-  readonly pending: Pending;
-  readonly decl?: CommandDecl;
-  readonly draft?: LogEntryDraft;
-  readonly events: ReadonlyArray<[string, Record<string, unknown> | undefined]>;
-  readonly outcome: { ok: true; value: unknown } | { ok: false; error: QmpError };
-  /** The command's undo steps, kept until its entry is committed. */
-  undo?: UndoJournal;
-  /** Its entry is committed (or the command was undone and answered): nothing more to do for it. */
-  settled?: boolean;
+type Events = ReadonlyArray<[string, Record<string, unknown> | undefined]>;
+type Outcome = { ok: true; value: unknown } | { ok: false; error: QmpError };
+
+/**
+ * A command that ran, waiting for its entry's commit before its reply goes
+ * out. A class, so every command has one shape and the release loop stays
+ * monomorphic under a burst.
+ */
+class Done {
+  /** Its entry is committed, or the command was undone and answered: nothing more to do for it. */
+  settled = false;
+  constructor(
+    readonly pending: Pending,
+    readonly decl: CommandDecl | undefined,
+    readonly draft: LogEntryDraft | undefined,
+    readonly events: Events,
+    readonly outcome: Outcome,
+    /** The command's undo steps, kept until its entry is committed (only commands with an entry keep them). */
+    public undo: UndoJournal | undefined,
+  ) {}
 }
 
 /**
@@ -102,9 +112,13 @@ export class Dispatcher {
   private writeFailure: QmpError | undefined;
   /** The release of the newest batch whose entries are still being committed. */
   private releasing: Promise<void> | undefined;
-  /** Commands run whose entries are not committed yet, oldest first, from `uncommittedHead` on. */
-  private uncommitted: Done[] = [];
-  private uncommittedHead = 0;
+  /**
+   * Batches handed to the store whose commit is not known to have succeeded,
+   * oldest first: on a failed commit, their commands (and those of `batch`)
+   * are the ones to undo. Tracked per batch, not per command, so the burst
+   * path pays nothing for it.
+   */
+  private unconfirmed: Done[][] = [];
   /** A command is between its start and its outcome: nothing may be undone under it. */
   private running = false;
   /** A commit failed and the uncommitted commands wait to be undone once nothing runs. */
@@ -218,6 +232,7 @@ export class Dispatcher {
     // commands queued, or batches already on their way (which a direct append
     // would overtake). A lone command commits directly: no thread round trip.
     if (drafts.length && store?.appendAsync && (this.head < this.queue.length || this.releasing)) {
+      this.unconfirmed.push(batch);
       const committed = store.appendAsync(drafts);
       return this.afterEarlierBatches(() => committed, batch);
     }
@@ -225,6 +240,7 @@ export class Dispatcher {
       try {
         store.append(drafts);
       } catch (e) {
+        this.unconfirmed.push(batch);
         return this.refuse(batch, e);
       }
     }
@@ -236,7 +252,11 @@ export class Dispatcher {
   private afterEarlierBatches(commit: () => Promise<void> | undefined, batch: readonly Done[]): void {
     const earlier = this.releasing;
     const released: Promise<void> = (earlier ? earlier.then(commit) : Promise.resolve(commit())).then(
-      () => this.release(batch),
+      () => {
+        // Batches commit in order: a confirmed one is the oldest unconfirmed.
+        if (this.unconfirmed[0] === batch) this.unconfirmed.shift();
+        this.release(batch);
+      },
       (e: unknown) => this.refuse(batch, e),
     );
     this.releasing = released;
@@ -274,11 +294,10 @@ export class Dispatcher {
     );
   }
 
-  /** Undoes every uncommitted command, newest first; async when an undo step is. */
+  /** Undoes every command whose entry is not committed, newest first; async when an undo step is. */
   private recover(): void | Promise<void> {
-    const undone = this.uncommitted.slice(this.uncommittedHead).filter((d) => !d.settled);
-    this.uncommitted = [];
-    this.uncommittedHead = 0;
+    const undone = [...this.unconfirmed.flat(), ...this.batch].filter((d) => d.draft && !d.settled);
+    this.unconfirmed = [];
     for (const d of undone) d.settled = true;
     this.batch = this.batch.filter((d) => !d.settled);
     const answer = (): void => this.answerUndone(undone);
@@ -325,23 +344,12 @@ export class Dispatcher {
   private release(batch: readonly Done[]): void {
     for (const d of batch) {
       if (d.settled) continue;
-      if (d.draft) this.committed(d);
+      // Committed: the undo steps are no longer needed.
+      d.settled = true;
+      d.undo = undefined;
       for (const [event, data] of d.events) this.deps.bus.publish(event, data);
       if (d.outcome.ok) d.pending.resolve(d.outcome.value);
       else d.pending.reject(d.outcome.error);
-    }
-  }
-
-  /** A command's entry is committed: its undo steps are no longer needed. */
-  private committed(d: Done): void {
-    d.settled = true;
-    d.undo = undefined;
-    const list = this.uncommitted;
-    while (this.uncommittedHead < list.length && list[this.uncommittedHead]!.settled) this.uncommittedHead++;
-    // Dropped in bulk: under a long burst the list is rarely empty.
-    if (this.uncommittedHead === list.length || this.uncommittedHead > 4096) {
-      this.uncommitted = list.slice(this.uncommittedHead);
-      this.uncommittedHead = 0;
     }
   }
 
@@ -353,11 +361,11 @@ export class Dispatcher {
   private run(pending: Pending): Done | Promise<Done> {
     const { registry, objects, phases } = this.deps;
     const decl = registry.find(pending.command);
-    if (!decl) return { pending, events: [], outcome: { ok: false, error: new QmpError('CommandNotFound', `The command ${pending.command} has not been found`) } };
+    if (!decl) return refused(pending, new QmpError('CommandNotFound', `The command ${pending.command} has not been found`));
     // Arguments that are not plain data could not be recorded faithfully (or at all): refused before anything runs, and not logged.
     const problem = plainDataProblem(pending.args, MAX_NESTING);
-    if (problem) return { pending, events: [], outcome: { ok: false, error: new QmpError('GenericError', `The arguments of ${decl.name} are refused: ${problem}`) } };
-    if (this.logFailure && decl.kind === 'change' && !decl.runsWhenLogFails) return { pending, events: [], outcome: { ok: false, error: this.logFailure } };
+    if (problem) return refused(pending, new QmpError('GenericError', `The arguments of ${decl.name} are refused: ${problem}`));
+    if (this.logFailure && decl.kind === 'change' && !decl.runsWhenLogFails) return refused(pending, this.logFailure);
     const before: Before = { phase: phases.phase, runState: phases.runState };
     const events: Array<[string, Record<string, unknown> | undefined]> = [];
     const ctx = this.context(pending.origin, events);
@@ -384,34 +392,30 @@ export class Dispatcher {
    * (not plain data), or the log failed while it ran: then it is rolled back
    * like any failure.
    */
-  private succeeded(pending: Pending, decl: CommandDecl, before: Before, events: Done['events'], value: unknown): Done | Promise<Done> {
+  private succeeded(pending: Pending, decl: CommandDecl, before: Before, events: Events, value: unknown): Done | Promise<Done> {
     const problem = value === undefined ? undefined : plainDataProblem(value, MAX_SERIALIZED_NESTING);
     if (problem) return this.failed(pending, decl, before, new QmpError('GenericError', `The result of ${decl.name} cannot be recorded: ${problem}`));
     if (this.logFailure && decl.kind === 'change' && !decl.runsWhenLogFails) return this.failed(pending, decl, before, this.logFailure);
     const undo = this.deps.objects.commit();
     const outcome = { ok: true as const, value: value ?? {} };
-    return this.track({ pending, decl, draft: this.draft(pending, decl, before, outcome), events, outcome, undo });
+    const draft = this.draft(pending, decl, before, outcome);
+    // Kept only while an entry may still fail to be committed.
+    return new Done(pending, decl, draft, events, outcome, draft ? undo : undefined);
   }
 
   /** Rolls the command back; its events are dropped. */
   private failed(pending: Pending, decl: CommandDecl, before: Before, e: unknown): Done | Promise<Done> {
     const done = (): Done => {
       const outcome = { ok: false as const, error: toQmpError(e) };
-      return this.track({ pending, decl, draft: this.draft(pending, decl, before, outcome), events: [], outcome });
+      return new Done(pending, decl, this.draft(pending, decl, before, outcome), NO_EVENTS, outcome, undefined);
     };
     const undone = this.deps.objects.rollback();
     return undone instanceof Promise ? undone.then(done) : done();
   }
 
-  /** A command with a log entry stays undoable until the entry is committed; others keep nothing. */
-  private track(done: Done): Done {
-    if (done.draft) this.uncommitted.push(done);
-    else done.undo = undefined;
-    return done;
-  }
 
   /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */
-  private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Done['outcome']): LogEntryDraft | undefined {
+  private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Outcome): LogEntryDraft | undefined {
     // After a failed commit nothing more is recorded (queries, stop and quit still run; see `refuse`).
     if (!this.deps.store || this.logFailure || (decl.kind !== 'change' && !this.deps.logQueries)) return undefined;
     const { phases, objects } = this.deps;
@@ -453,6 +457,12 @@ export class Dispatcher {
 }
 
 const noop = (): void => undefined;
+const NO_EVENTS: Events = [];
+
+/** A command refused before it ran: nothing to log, nothing to undo. */
+function refused(pending: Pending, error: QmpError): Done {
+  return new Done(pending, undefined, undefined, NO_EVENTS, { ok: false, error }, undefined);
+}
 
 /** Validates the arguments and runs the handler; commands are stored type-erased, so this is where their types meet. */
 function invoke(decl: CommandDecl, args: Record<string, unknown>, ctx: KernelContext): unknown {

@@ -143,6 +143,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
     name: 'names a stray token on one short line: control characters escaped, long text cut',
     send: ['"a\\\n', `"${'x'.repeat(100)}\\q\n`, status('after')],
     expect: [err('GenericError', `JSON parse error, stray '"a\\\\n'`), err('GenericError', `JSON parse error, stray '"${'x'.repeat(63)}...'`), ret('after')],
+    shared: false,
   },
   {
     name: 'reports a missing separator',

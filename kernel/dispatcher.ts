@@ -221,10 +221,15 @@ export class Dispatcher {
    */
   private flush(): void {
     if (!this.batch.length) return;
-    // After a failed commit nothing more is written (an entry after the gap
-    // would be a lie): commands that have entries wait to be undone instead.
-    const batch = this.logFailure ? this.batch.filter((d) => !d.draft) : this.batch;
+    let batch = this.batch;
     this.batch = [];
+    if (this.logFailure) {
+      // After a failed commit nothing more is written (an entry after the gap
+      // would be a lie): commands that have entries wait to be undone instead.
+      const waiting = batch.filter((d) => d.draft && !d.settled);
+      if (waiting.length) this.unconfirmed.push(waiting);
+      batch = batch.filter((d) => !d.draft);
+    }
     const drafts: LogEntryDraft[] = [];
     for (const d of batch) if (d.draft) drafts.push(d.draft);
     const store = this.deps.store;

@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Kernel, KernelEvent, LogErrorAction, QmpError } from '../../kernel/index.js';
+import { defineCommand, definePlugin, t, type Kernel, type KernelEvent, type LogErrorAction, type QmpError } from '../../kernel/index.js';
 import { replayLog } from '../../kernel/log/replay.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { verifyLog } from '../../kernel/log/verify.js';
@@ -25,10 +25,35 @@ afterEach(async () => {
   tmp?.cleanup();
 });
 
+/** Resolves when the kernel has announced a log failure; the command below waits for it while being rolled back. */
+let logErrorSeen: Promise<void> = Promise.resolve();
+
+/** A command that fails at once but whose rollback takes a while (an undo step that awaits, as an unrealize can). */
+const slowUndoPlugin = definePlugin({
+  name: 'slow-undo',
+  version: '1.0.0',
+  setup(host) {
+    host.command(
+      defineCommand({
+        name: 'x-fail-slow-undo',
+        args: t.empty(),
+        returns: t.empty(),
+        phases: 'any',
+        kind: 'change',
+        doc: 'Fails; its rollback waits until the log has failed',
+        handler(_args, ctx) {
+          ctx.onRollback(() => logErrorSeen);
+          throw new Error('failed on purpose');
+        },
+      }),
+    );
+  },
+});
+
 async function loggedKernel(logOnError?: LogErrorAction): Promise<{ kernel: Kernel; path: string; events: KernelEvent[] }> {
   tmp = tempDir();
   const path = tmp.path('vm.db');
-  const kernel = await fixtureKernel({ log: SqliteLogStore.open(path), logOnError });
+  const kernel = await fixtureKernel({ log: SqliteLogStore.open(path), logOnError, plugins: [slowUndoPlugin] });
   kernels.push(kernel);
   const events: KernelEvent[] = [];
   kernel.bus.events.subscribe((e) => events.push(e));
@@ -54,7 +79,7 @@ async function logMatches(kernel: Kernel, path: string): Promise<void> {
   kernels.splice(kernels.indexOf(kernel), 1);
   expect(verifyLog(path).ok).toBe(true);
   const store = SqliteLogStore.open(path, { readonly: true });
-  const target = await fixtureKernel({ mode: 'replay' });
+  const target = await fixtureKernel({ mode: 'replay', plugins: [slowUndoPlugin] });
   kernels.push(target);
   const result = await replayLog(store, target);
   const last = store.tail(1)[0];
@@ -85,6 +110,21 @@ describe('a command whose log entry cannot be written', () => {
     expect(outcomes.slice(0, first).every((o) => o === 'ok')).toBe(true);
     expect(outcomes.slice(first).every((o) => o === UNDONE || o === REFUSED)).toBe(true);
     expect(name(kernel)).toBe(first === 0 ? undefined : `n${first - 1}`);
+    await logMatches(kernel, path);
+  });
+
+  it('also undoes commands not yet handed to the log when the failure arrives during the rollback of another command', async () => {
+    const { kernel, path, events } = await loggedKernel();
+    logErrorSeen = new Promise<void>((resolve) => kernel.bus.events.subscribe((e) => e.event === 'COMMAND_LOG_ERROR' && resolve()));
+    failWrites(path, `json_extract(NEW.args, '$.name') = 'n5'`);
+    // 32 names go to the log's thread as one batch (which fails); 3 more wait for the next batch
+    // while x-fail-slow-undo is rolled back, and the failure arrives meanwhile.
+    const names = Array.from({ length: 35 }, (_, i) => errorOf(kernel.execute('set-name', { name: `n${i}` }, API)));
+    const slow = errorOf(kernel.execute('x-fail-slow-undo', {}, API));
+    expect(await Promise.all(names)).toEqual(Array.from({ length: 35 }, () => UNDONE));
+    expect(await slow).toBe('failed on purpose');
+    expect(events.map((e) => e.event)).toContain('COMMAND_LOG_ERROR');
+    expect(name(kernel)).toBeUndefined();
     await logMatches(kernel, path);
   });
 

@@ -18,6 +18,10 @@ function files(map: Record<string, string>): string {
 }
 
 describe('imperative config files', () => {
+  it('reads at most 16 MiB of a config file: /dev/zero is refused instead of filling memory', () => {
+    expect(() => loadConfigFile('/dev/zero')).toThrow("cannot read config file '/dev/zero': it is larger than 16 MiB");
+  });
+
   it('loads YAML entries in order, with comments, each with file:line:col as origin', () => {
     const dir = files({
       'vm.yaml': '# a machine\n- execute: machine-set\n  arguments: { type: tvirt }\n\n- execute: device_add   # a device\n  arguments:\n    driver: tdev\n    id: d0\n',

@@ -214,10 +214,11 @@ export function cliInput(c: Catalog): fc.Arbitrary<FuzzInput> {
     { arbitrary: strings(c), weight: 2 },
   );
   const option = fc.tuple(fc.constantFrom(...c.options), value).map(([o, v]) => [o, v] as const);
-  return fc.array(option, { minLength: 1, maxLength: 3 }).map((opts) => ({
-    via: 'cli',
-    argv: opts.flatMap(([o, v]) => (AVOIDED_VALUES.has(v) || v.includes('stdio') ? [o, 'null'] : [o, v])),
-  }));
+  // -readconfig of a FIFO waits for its writer, as a program starting up should (`-readconfig <(render)`);
+  // the fuzzer runs in-process and cannot wait, so it reads the session's config file instead.
+  const usable = (o: string, v: string): string =>
+    AVOIDED_VALUES.has(v) || v.includes('stdio') ? 'null' : (o === '-readconfig' || o === '-config') && v.includes('/fifo') ? `${DIR}/inc.yaml` : v;
+  return fc.array(option, { minLength: 1, maxLength: 3 }).map((opts) => ({ via: 'cli', argv: opts.flatMap(([o, v]) => [o, usable(o, v)]) }));
 }
 
 /** A config file of a few entries, in YAML or JSON5, now and then mutated. */

@@ -12,7 +12,7 @@
  *   arguments: { driver: virtio-blk-device, drive: hd0 }
  * ```
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { json5, yaml } from './libraries.js';
@@ -25,6 +25,31 @@ import { isDescriptive, planDescriptive } from './planner.js';
 
 /** How deep includes may nest before we call it a mistake. */
 export const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * How much of a config file is read: a file may be a pipe (`-readconfig
+ * <(render)`), but `/dev/zero` or a runaway writer must not exhaust memory.
+ */
+const MAX_CONFIG_BYTES = 16 << 20;
+
+/** A config file's text, read to its end or refused past MAX_CONFIG_BYTES. */
+function readConfigText(abs: string): string {
+  const fd = openSync(abs, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 << 10);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks).toString('utf8');
+      total += n;
+      if (total > MAX_CONFIG_BYTES) throw new Error(`it is larger than ${MAX_CONFIG_BYTES >> 20} MiB`);
+      chunks.push(chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** What loading may use: where relative paths start, what injected the file, and the registry for typing values. */
 export interface LoadOptions {
@@ -190,7 +215,7 @@ function loadFile(abs: string, state: LoadState, from: string | undefined): Step
   if (state.stack.length >= MAX_INCLUDE_DEPTH) throw new TransportError(where, `includes nest deeper than ${MAX_INCLUDE_DEPTH} files`);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readConfigText(abs);
   } catch (e) {
     throw new TransportError(where, `cannot read config file '${displayName(abs, state.opts)}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -51,7 +51,8 @@ export interface SessionResult {
 export const ANSWER_DEADLINE_MS = 20_000;
 
 /** Engine messages that mean a handler or parser failed on its own code, not with a sentence for the user. */
-const INTERNAL_ERROR = /Cannot read propert|is not a function|is not iterable|is not defined|Maximum call stack|Cannot convert|Invalid array length|Invalid string length|out of memory|undefined is not|Cannot destructure|JSON\.parse|Unexpected token|\[object Object\]/;
+const INTERNAL_ERROR =
+  /Cannot read propert|is not a function|is not iterable|is not defined|Maximum call stack|Cannot convert|Invalid (typed )?array length|Invalid string length|Array buffer allocation|out of memory|undefined is not|Cannot destructure|JSON\.parse|Unexpected token|\[object Object\]/;
 
 const ERROR_CLASS_NAMES = new Set(Object.keys(ERROR_CLASSES));
 

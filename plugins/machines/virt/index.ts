@@ -12,6 +12,8 @@ export { VirtBoard, boardOf } from './board.js';
 export { VIRT, VIRT_IRQ } from './memory-map.js';
 
 const MiB = 1024 * 1024;
+/** The most guest RAM the board can hold. */
+const MAX_RAM = 4096 * MiB;
 
 /**
  * The board's own devices: object name, type and placement, in the order they
@@ -136,6 +138,8 @@ export const virtMachine = {
       const memory = machine.get('memory') as number;
       const cpus = machine.get('cpus') as number;
       if (memory < 16 * MiB || memory % 4096) fail(`Invalid RAM size ${memory}: needs at least 16 MiB in whole pages`);
+      // Guest RAM is one typed array, and Node's largest is 4 GiB.
+      if (memory > MAX_RAM) fail(`Invalid RAM size ${memory}: at most 4 GiB (${MAX_RAM})`);
       if (cpus < 1 || cpus > 8) fail(`Invalid number of CPUs ${cpus}: the virt board here takes 1 to 8`);
       let cpu;
       try {

@@ -38,6 +38,7 @@ const hostilePlugin = definePlugin({
         returns: t.any(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Renames the VM, then returns a cycle',
         handler(_args, ctx) {
           ctx.objects.set('/settings', 'name', 'changed', ctx);
@@ -54,6 +55,7 @@ const hostilePlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Stores a value nested 200,000 deep in an object the state hash covers',
         handler({ id }, ctx) {
           ctx.objects.setInternal(`/objects/${id}`, 'data', nested(200_000));

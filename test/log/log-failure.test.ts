@@ -40,6 +40,7 @@ const slowUndoPlugin = definePlugin({
         returns: t.empty(),
         phases: 'any',
         kind: 'change',
+        effects: ['configuration'],
         doc: 'Fails; its rollback waits until the log has failed',
         handler(_args, ctx) {
           ctx.onRollback(() => logErrorSeen);

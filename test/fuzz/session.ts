@@ -6,7 +6,8 @@
  * loader. Each input is checked as it is answered, the whole session at the
  * end:
  * - the process answers: every input is answered within the deadline and no
- *   exception escapes (a hang or a crash otherwise);
+ *   exception escapes (a hang or a crash otherwise); an event loop frozen
+ *   for a minute ends the process with the input that froze it (watchdog.ts);
  * - replies are valid QMP (shape, error class, a one-line description that
  *   is not a JavaScript engine message), HMP errors are one line;
  * - failed commands change nothing: when every command of an input failed,
@@ -29,6 +30,7 @@ import { loadConfigText } from '../../transports/config/index.js';
 import { HMP_PROMPT, openHmp } from '../../transports/hmp/index.js';
 import { JsonStreamParser, openQmp } from '../../transports/qmp/index.js';
 import { inDir, type FuzzInput } from './inputs.js';
+import { startWatchdog } from './watchdog.js';
 
 /** What went wrong, with the input that did it. */
 export interface Finding {
@@ -49,6 +51,9 @@ export interface SessionResult {
 
 /** How long one input may take to be answered before it counts as a hang (generous: the machine is shared). */
 export const ANSWER_DEADLINE_MS = 20_000;
+
+/** How long the event loop may stand still before the watchdog ends the process (test/fuzz/watchdog.ts). */
+const FROZEN_MS = 60_000;
 
 /** Engine messages that mean a handler or parser failed on its own code, not with a sentence for the user. */
 const INTERNAL_ERROR =
@@ -183,6 +188,7 @@ export async function runSession(inputs: readonly FuzzInput[]): Promise<SessionR
   const onCrash = (e: unknown) => findings.push({ kind: 'crash', detail: `uncaught: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, input: current });
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
+  const watchdog = startWatchdog(FROZEN_MS);
   let answers = 0;
   let appliedChanges = 0;
   const logPath = join(dir, 'vm.db');
@@ -229,6 +235,7 @@ export async function runSession(inputs: readonly FuzzInput[]): Promise<SessionR
     for (const raw of inputs) {
       const input = inDir(raw, dir);
       current = input;
+      watchdog.note(JSON.stringify(input));
       const before = k.stateHash();
       let allFailed = true;
       switch (input.via) {
@@ -329,6 +336,7 @@ export async function runSession(inputs: readonly FuzzInput[]): Promise<SessionR
     findings.push({ kind: 'crash', detail: `the harness failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, input: current });
   } finally {
     await kernel?.close().catch(() => undefined);
+    watchdog.stop();
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     rmSync(dir, { recursive: true, force: true });

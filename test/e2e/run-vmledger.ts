@@ -10,6 +10,10 @@ export const VMLEDGER = fileURLToPath(new URL('../../dist/vmledger.mjs', import.
 /** The demo firmware shipped with the virt board. */
 export const DEMO_FIRMWARE = fileURLToPath(new URL('../../plugins/machines/virt/demo-firmware/demo.bin', import.meta.url));
 
+/** Every program a test started and that has not exited: none may outlive the test file, whatever the test did. */
+const live = new Set<ChildProcessWithoutNullStreams>();
+process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+
 /** A vmledger process with its output collected, for tests that type at it and wait for answers. */
 export class VmProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -23,6 +27,8 @@ export class VmProcess {
     program: readonly string[] = [process.execPath, VMLEDGER],
   ) {
     this.child = spawn(program[0], [...program.slice(1), ...args], { cwd });
+    live.add(this.child);
+    this.child.on('exit', () => live.delete(this.child));
     this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -113,10 +119,25 @@ export class QmpClient {
   }
 }
 
-/** Runs vmledger to completion and returns its exit status and output. */
-export async function runVmledger(args: readonly string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs vmledger to completion and returns its exit status and output; one
+ * still running after `timeoutMs` is killed and the call fails saying so
+ * (before the test's own timeout, which would leave it running).
+ */
+export async function runVmledger(args: readonly string[], cwd?: string, timeoutMs = 45_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = new VmProcess(args, cwd);
   p.child.stdin.end();
-  const code = await p.exited;
-  return { code, stdout: p.stdout, stderr: p.stderr };
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.kill();
+      reject(new Error(`vmledger ${args.join(' ')} still running after ${timeoutMs / 1000} s; stdout: ${JSON.stringify(p.stdout.slice(-500))}; stderr: ${p.stderr}`));
+    }, timeoutMs);
+  });
+  try {
+    const code = await Promise.race([p.exited, overdue]);
+    return { code, stdout: p.stdout, stderr: p.stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }

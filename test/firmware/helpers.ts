@@ -57,6 +57,10 @@ export class Transcript {
   }
 }
 
+/** Emulators still running: none may outlive the test file, whatever its tests did. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+
 /** One running emulator process. */
 export class Vm {
   readonly out = new Transcript();
@@ -66,6 +70,8 @@ export class Vm {
     child.stdout!.setEncoding('latin1').on('data', (d: string) => this.out.push(d));
     child.stderr!.setEncoding('latin1').on('data', (d: string) => this.err.push(d));
     this.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    live.add(child);
+    child.on('exit', () => live.delete(child));
   }
 
   /** Starts vmledger with `args` in a fresh directory (its command log goes there). */

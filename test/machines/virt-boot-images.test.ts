@@ -114,7 +114,7 @@ describe('virt board: images that cannot be loaded stop the machine before the g
       const sub = join(dir, `${what}-dir`);
       mkdirSync(sub, { recursive: true });
       await refuses(args(sub), `${what} '${sub}': Is a directory`);
-      await refuses(args('/dev/zero'), `${what} '/dev/zero': not a regular file`);
+      await refuses(args('/dev/zero'), `${what} '/dev/zero': Could not open '/dev/zero': it is a character device; expected a regular file`);
       await refuses(args(join(dir, 'none')), `${what} '${join(dir, 'none')}': No such file or directory`);
     });
   }

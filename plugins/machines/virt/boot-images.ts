@@ -50,9 +50,9 @@ export async function readGuestFile(ctx: KernelContext, what: string, path: stri
   } catch (e) {
     fail(`${what} '${path}': ${describeIoError(e)}`);
   }
-  if (!st.isFile()) fail(`${what} '${path}': ${st.isDirectory() ? 'Is a directory' : 'not a regular file'}`);
-  const size = st.size;
-  if (size > ram.size) fail(`${what} '${path}': ${bytes(size)} is larger than RAM (${ramText(ram)})`);
+  if (st.isDirectory()) fail(`${what} '${path}': Is a directory`);
+  // Any other kind that is not a regular file (a FIFO, /dev/zero) is refused by the broker's open, naming the kind.
+  if (st.isFile() && st.size > ram.size) fail(`${what} '${path}': ${bytes(st.size)} is larger than RAM (${ramText(ram)})`);
   try {
     return await ctx.broker.readFile(path);
   } catch (e) {

@@ -16,9 +16,10 @@
  * .cache/linux-guest).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cpuMsOf } from './process-cpu.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const GUEST = resolve(process.argv[3] ?? '.cache/linux-guest');
@@ -29,17 +30,6 @@ const TIMEOUT_MS = 600_000;
 
 interface Sample { ms: number; cpuMs: number; stats: Record<string, number> }
 
-/** CPU time (user + system, every thread) a running process has used so far, from /proc; NaN where there is no /proc. */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-/** The kernel's clock ticks per second for /proc times (sysconf(_SC_CLK_TCK), 100 on Linux). */
-const CLOCK_TICKS = 100;
 
 /** Spawns `cmd`, resolves with the time until MARKER appears on stdout and the stats lines of stderr, once it exited. */
 function timeToMarker(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Sample> {

@@ -343,7 +343,12 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       // compiled and run; until the burst is spent or an instruction needs
       // interrupts re-checked.
       while (burst > 0) {
-        const fn = this.romPc === -1 ? this.findBlock() : undefined;
+        // The jump cache's hit is checked here rather than in findBlock: a call per block run was a fifth of dispatch.
+        const pc = this.pcv, j = ((pc | 0) >>> 1) & (JC_SIZE - 1);
+        const fn =
+          this.romPc !== -1 ? undefined
+          : this.jcPc[j] === pc && this.jcKey[j] === ((this.tlb.gen << 2) | this.xIdx) && this.jcSite[j]!.live ? this.jcFn[j]
+          : this.findBlock();
         if (fn !== undefined) {
           const n = fn(this, burst);
           runs++;
@@ -421,12 +426,14 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     return id;
   }
 
-  /** The compiled code for pcv, from the jump cache or else from the block marker in pc's slot; undefined for none. */
+  /**
+   * The compiled code for pcv from the block marker in pc's slot, entered in
+   * the jump cache (which `run` reads first); undefined for none.
+   */
   private findBlock(): BlockFn | undefined {
     const pc = this.pcv;
     const j = ((pc | 0) >>> 1) & (JC_SIZE - 1);
     const key = (this.tlb.gen << 2) | this.xIdx;
-    if (this.jcPc[j] === pc && this.jcKey[j] === key && this.jcSite[j]!.live) return this.jcFn[j];
     const pl = pc | 0, ph = Math.floor(pc / TWO32) | 0;
     const tlbs = this.tlb, t = tlbs.base(this.xIdx, Acc.X) + ((pl >>> 12) & TLB_MASK) * 4;
     if (tlbs.e[t] !== (pl & -4096) || tlbs.e[t + 1] !== ph) return undefined;

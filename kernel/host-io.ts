@@ -115,7 +115,8 @@ async function readAll(fd: number, size: number): Promise<Buffer> {
   // The size is a hint: the file may grow or shrink while it is read.
   for (let chunk = Buffer.allocUnsafe(Math.max(size, 64 << 10)); ; chunk = Buffer.allocUnsafe(64 << 10)) {
     const n = await new Promise<number>((resolve, reject) => read(fd, chunk, 0, chunk.length, null, (e, bytes) => (e ? reject(e) : resolve(bytes))));
-    if (n === 0) return Buffer.concat(chunks);
+    // One read usually brings the whole file: hand that chunk back rather than copy it (a kernel and initrd are tens of MB).
+    if (n === 0) return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     chunks.push(chunk.subarray(0, n));
   }
 }

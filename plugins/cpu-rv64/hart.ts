@@ -1165,8 +1165,12 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       this.resv = NaN;
       return next;
     }
-    if (!this.mmu.translate(al, ah, isLr ? Acc.R : Acc.W, this.dIdx, d ? 8 : 4)) return takeTrapWords(this, this.mmu.cause, false, al, ah, pl, ph);
-    const o = this.mmu.paddr - this.ramBase;
+    // The TLB first, as loads and stores do (a W entry implies R: a writable PTE or PMP region is readable).
+    const tlb = this.mmu.tlb.e, t = (isLr ? this.rBase : this.wBase) + ((al >>> 12) & TLB_MASK) * 4;
+    let o: number;
+    if (tlb[t] === (al & -4096) && tlb[t + 1] === ah) o = tlb[t + 2]! + (al & 4095);
+    else if (this.mmu.translate(al, ah, isLr ? Acc.R : Acc.W, this.dIdx, d ? 8 : 4)) o = this.mmu.paddr - this.ramBase;
+    else return takeTrapWords(this, this.mmu.cause, false, al, ah, pl, ph);
     // Atomics need RAM: anywhere else they raise an access fault (PMA, privileged spec 3.6.3.2).
     if (!(o >= 0 && o + (d ? 8 : 4) <= this.ramSize)) return takeTrap(this, isLr ? CAUSE.LOAD_ACCESS : CAUSE.STORE_ACCESS, false, va, pc);
     if (isLr) {

@@ -9,6 +9,7 @@
  */
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { MSTATUS, PRIV_M, PRIV_S, PRIV_U, type HartState } from './state.js';
+import { SuperpageCache } from './superpage-cache.js';
 import { Acc, MmuIdx, Tlb } from './tlb.js';
 
 /** satp.MODE values (privileged spec 4.1.11). */
@@ -20,6 +21,8 @@ export const SATP_SV48 = 9;
 const PAGE_FAULT = [13, 15, 12];
 const ACCESS_FAULT = [5, 7, 1];
 const PERM = [PMP_R, PMP_W, PMP_X];
+/** The PTE permission each access kind needs. */
+const NEED = [2, 4, 8];
 
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
 const TWO32 = 4294967296;
@@ -30,6 +33,7 @@ const PRIV_OF = [PRIV_U, PRIV_S, PRIV_S, PRIV_M];
 export class Mmu {
   readonly tlb = new Tlb();
   readonly pmp = new Pmp();
+  private readonly supers = new SuperpageCache();
   /** satp.MODE in effect, and the root page table's physical page number and ASID. */
   mode = SATP_BARE;
   private root = 0;
@@ -97,11 +101,25 @@ export class Mmu {
     if (priv === PRIV_M || this.mode === SATP_BARE) {
       pa = (hi >>> 0) * TWO32 + (lo >>> 0);
     } else {
-      const r = this.walk(lo, hi, acc, idx);
-      if (r < 0) return false;
-      pa = r;
-      allowed = this.leafPerms;
-      level = this.leafLevel;
+      const va = hi * TWO32 + (lo >>> 0);
+      const mxr = (this.h.mstatus & MSTATUS.MXR) !== 0 ? 1 : 0;
+      const cached = this.supers.lookup(idx, va, this.tlb.gen, mxr, NEED[acc]!);
+      if (cached >= 0) {
+        pa = cached;
+        allowed = this.supers.foundPerms;
+        level = this.supers.foundLevel;
+      } else {
+        const r = this.walk(lo, hi, acc, idx);
+        if (r < 0) return false;
+        pa = r;
+        allowed = this.leafPerms;
+        level = this.leafLevel;
+        if (level > 0) {
+          // Recorded for page flushes here, once per walk; a hit in the cache is in a generation that still has it.
+          this.tlb.recordSuperpage(lo, hi, level);
+          this.supers.remember(idx, va, pa, this.tlb.gen, mxr, allowed, level);
+        }
+      }
     }
     const page = pa - (lo & 4095);
     const pmpPage = this.pmp.permissions(page, 4096, priv);

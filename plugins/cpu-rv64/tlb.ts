@@ -75,7 +75,11 @@ export class Tlb {
     return this.slot * SLOT_WORDS + (idx * ACCS + acc) * TABLE;
   }
 
-  /** Makes an entry: virtual page (`lo`, `hi`) -> RAM offset `ramOff` for `acc` under `idx`; `level` > 0 for a superpage. */
+  /**
+   * Makes an entry: virtual page (`lo`, `hi`) -> RAM offset `ramOff` for
+   * `acc` under `idx`; `level` > 0 for a page of a superpage, whose range
+   * the walk that found it has recorded (`recordSuperpage`).
+   */
   insert(idx: MmuIdx, acc: Acc, lo: number, hi: number, ramOff: number, level: number): void {
     const t = this.base(idx, acc) + ((lo >>> 12) & TLB_MASK) * TLB_ENTRY;
     const e = this.e;
@@ -83,7 +87,6 @@ export class Tlb {
     e[t + 1] = hi;
     e[t + 2] = ramOff;
     e[t + 3] = level;
-    if (level > 0) this.addSuperpage(lo, hi, level);
   }
 
   /**
@@ -148,8 +151,12 @@ export class Tlb {
     this.supers[s] = [];
   }
 
-  /** Records the superpage of `level` holding (`lo`, `hi`) in the slot in use, merged with a range it touches. */
-  private addSuperpage(lo: number, hi: number, level: number): void {
+  /**
+   * Records the superpage of `level` holding (`lo`, `hi`) in the slot in
+   * use, merged with a range it touches, so that flushing one of its pages
+   * drops the 4 KiB entries made from it.
+   */
+  recordSuperpage(lo: number, hi: number, level: number): void {
     const size = 2 ** (12 + 9 * level);
     const va = hi * 4294967296 + (lo >>> 0);
     const start = Math.floor(va / size) * size, end = start + size;

@@ -65,12 +65,16 @@ const heat = decodeHeat;
  * source, V8's parse, and its first few hundred runs in V8's bytecode
  * interpreter, slower than this one, until V8 has optimized it on a
  * background thread), so only code that goes on to run tens of thousands
- * of times pays. Over the 1.5e9 instructions of a Linux boot (main thread,
- * total CPU): 2000 gave 24.1 s, 35.5 s (2089 blocks); 8000 gave 14.9 s,
- * 21.1 s (882 blocks); 30000 gave 15.4 s, 19.7 s (396 blocks); the
- * interpreter alone 21.2 s, 21.9 s.
+ * of times pays; and each block costs V8's optimizing compiler threads
+ * about 8 ms of CPU more. Over the first 1.2e9 instructions of a Linux boot
+ * (main thread, whole process; three alternating runs at a load average
+ * of 12, with V8's shorter interrupt budget, see block-compiler.ts): 3000
+ * gave 11.2-11.5 s, 20.5-20.8 s (~1500 blocks); 8000 gave 8.5-9.8 s,
+ * 14.7-16.5 s (~780 blocks); 20000 gave 8.4-9.2 s, 12.6-13.6 s (~435
+ * blocks); 30000 was no better than 20000, 50000 worse; the interpreter
+ * alone, 13.6 s on the main thread.
  */
-export const HOT = 8000;
+export const HOT = 20000;
 
 /** Entries of a hart's jump cache (a power of two). */
 const JC_SIZE = 4096;

@@ -5,16 +5,16 @@
  * client could open a monitor with its own parser limits, send such a value,
  * and every later change was refused for the life of the process.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKernel, defineCommand, definePlugin, t, type Kernel, type QmpError } from '../../kernel/index.js';
 import { canonicalJson } from '../../kernel/canonical-json.js';
 import { canonicalText } from '../../kernel/log/canonical-text.js';
 import { replayLog } from '../../kernel/log/replay.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { verifyLog } from '../../kernel/log/verify.js';
-import { openQmp, qmpPlugin, type QmpEndpoint } from '../../transports/qmp/index.js';
-import { tempDir } from '../log/fixtures/drafts.js';
+import { openQmp, qmpPlugin } from '../../transports/qmp/index.js';
 import { QmpClient } from '../qmp/qmp-client.js';
+import { LoggedKernels } from './logged-kernels.js';
 
 const API = { transport: 'api', client: 'test' };
 
@@ -66,22 +66,7 @@ const hostilePlugin = definePlugin({
   },
 });
 
-let tmp: ReturnType<typeof tempDir>;
-const kernels: Kernel[] = [];
-const endpoints: QmpEndpoint[] = [];
-afterEach(async () => {
-  for (const e of endpoints.splice(0)) await e.close();
-  for (const k of kernels.splice(0)) await k.close();
-  tmp?.cleanup();
-});
-
-async function loggedKernel(): Promise<{ kernel: Kernel; path: string }> {
-  tmp = tempDir();
-  const path = tmp.path('vm.db');
-  const kernel = await createKernel({ plugins: [qmpPlugin, hostilePlugin], log: SqliteLogStore.open(path) });
-  kernels.push(kernel);
-  return { kernel, path };
-}
+const vms = new LoggedKernels(() => [qmpPlugin, hostilePlugin]);
 
 /** After the hostile command: a change and quit still run, the log verifies and replays to the live state. */
 async function stillLogs(kernel: Kernel, path: string): Promise<void> {
@@ -89,11 +74,11 @@ async function stillLogs(kernel: Kernel, path: string): Promise<void> {
   await kernel.execute('quit', {}, API);
   const live = kernel.stateHash();
   await kernel.close();
-  kernels.length = 0;
+  vms.kernels.length = 0;
   expect(verifyLog(path).ok).toBe(true);
   const store = SqliteLogStore.open(path, { readonly: true });
   const target = await createKernel({ plugins: [qmpPlugin, hostilePlugin], mode: 'replay' });
-  kernels.push(target);
+  vms.kernels.push(target);
   const result = await replayLog(store, target);
   const last = store.tail(2).map((e) => e.command);
   store.close();
@@ -106,14 +91,14 @@ const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) =>
 
 describe('values that cannot be serialized', () => {
   it('monitor-add refuses options a client could use to choose its own parser limits', async () => {
-    const { kernel } = await loggedKernel();
-    const desc = await errorOf(kernel.execute('monitor-add', { protocol: 'qmp', endpoint: `unix:${tmp.path('m.qmp')}`, limits: { maxDepth: 1_000_000 } }, API));
+    const { kernel } = await vms.open();
+    const desc = await errorOf(kernel.execute('monitor-add', { protocol: 'qmp', endpoint: `unix:${vms.tmp.path('m.qmp')}`, limits: { maxDepth: 1_000_000 } }, API));
     expect(desc).toBe("Parameter 'limits' is unexpected");
     expect(await kernel.execute('query-monitors', {}, API)).toEqual([]);
   });
 
   it('arguments nested 200,000 deep fail that command only; later changes and quit are recorded', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     const before = kernel.stateHash();
     expect(await errorOf(kernel.execute('set-name', { name: 'x', deep: nested(200_000) }, API))).toBe('The arguments of set-name are refused: nests deeper than 1024 levels');
     expect(kernel.stateHash()).toBe(before);
@@ -121,11 +106,11 @@ describe('values that cannot be serialized', () => {
   });
 
   it('the same over QMP, from a monitor whose parser would take any depth', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     kernel.setConfigured();
     // The program may choose such limits for a monitor of its own; a client no longer can.
-    const ep = await openQmp(`unix:${tmp.path('vm.qmp')}`, kernel.host, { limits: { maxDepth: 1_000_000, maxMessageChars: 64 << 20 } });
-    endpoints.push(ep);
+    const ep = await openQmp(`unix:${vms.tmp.path('vm.qmp')}`, kernel.host, { limits: { maxDepth: 1_000_000, maxMessageChars: 64 << 20 } });
+    vms.endpoints.push(ep);
     const c = await QmpClient.connect(ep.endpoint);
     await c.negotiate();
     c.send(`{"execute":"set-name","arguments":{"name":"x","deep":${'['.repeat(200_000)}${']'.repeat(200_000)}},"id":1}`);
@@ -136,7 +121,7 @@ describe('values that cannot be serialized', () => {
   });
 
   it('a cyclic result fails its command, which is rolled back, and the log goes on', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     const before = kernel.stateHash();
     expect(await errorOf(kernel.execute('x-cyclic-result', {}, API))).toBe('The result of x-cyclic-result cannot be recorded: nests deeper than 2048 levels');
     expect(kernel.objects.get('/settings').get('name')).toBeUndefined();
@@ -145,7 +130,7 @@ describe('values that cannot be serialized', () => {
   });
 
   it('state the state hash cannot serialize fails its command, which is rolled back', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     await kernel.execute('object-add', { 'qom-type': 'x-holder', id: 'h' }, API);
     const before = kernel.stateHash();
     expect(await errorOf(kernel.execute('x-deep-state', { id: 'h' }, API))).toBe('The value nests deeper than 2048 levels');

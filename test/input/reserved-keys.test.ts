@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKernel, type Kernel, type QmpError } from '../../kernel/index.js';
 import { replayLog } from '../../kernel/log/replay.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
@@ -17,29 +17,14 @@ import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
 import { parseKeyval, runCommandLine } from '../../transports/cli/index.js';
 import { loadConfigFile } from '../../transports/config/index.js';
 import { runHmpLine } from '../../transports/hmp/index.js';
-import { JsonStreamParser, openQmp, type QmpEndpoint } from '../../transports/qmp/index.js';
+import { JsonStreamParser, openQmp } from '../../transports/qmp/index.js';
 import { captureIo } from '../cli/fixtures.js';
-import { draft, tempDir } from '../log/fixtures/drafts.js';
+import { draft } from '../log/fixtures/drafts.js';
 import { QmpClient } from '../qmp/qmp-client.js';
+import { LoggedKernels } from './logged-kernels.js';
 
 const API = { transport: 'api', client: 'test' };
-let tmp: ReturnType<typeof tempDir>;
-const kernels: Kernel[] = [];
-const endpoints: QmpEndpoint[] = [];
-
-afterEach(async () => {
-  for (const e of endpoints.splice(0)) await e.close();
-  for (const k of kernels.splice(0)) await k.close();
-  tmp?.cleanup();
-});
-
-async function loggedKernel(): Promise<{ kernel: Kernel; path: string }> {
-  tmp = tempDir();
-  const path = tmp.path('vm.db');
-  const kernel = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: SqliteLogStore.open(path) });
-  kernels.push(kernel);
-  return { kernel, path };
-}
+const vms = new LoggedKernels(() => [...DEFAULT_PLUGINS]);
 
 function loggedCommands(path: string): string[] {
   const store = SqliteLogStore.open(path, { readonly: true });
@@ -55,10 +40,10 @@ const polluted = () => ({}) as Record<string, unknown>;
 
 describe('reserved keys', () => {
   it('QMP: {"__proto__": {"name": "hidden"}} is a parse error; set-name does not run and nothing is logged', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     kernel.setConfigured();
-    const ep = await openQmp(`unix:${tmp.path('vm.qmp')}`, kernel.host);
-    endpoints.push(ep);
+    const ep = await openQmp(`unix:${vms.tmp.path('vm.qmp')}`, kernel.host);
+    vms.endpoints.push(ep);
     const c = await QmpClient.connect(ep.endpoint);
     await c.negotiate();
     c.send('{"execute":"set-name","arguments":{"__proto__":{"name":"hidden"}},"id":1}');
@@ -68,7 +53,7 @@ describe('reserved keys', () => {
     c.close();
     expect(name(kernel)).toBeUndefined();
     await kernel.close();
-    kernels.length = 0;
+    vms.kernels.length = 0;
     expect(loggedCommands(path).filter((e) => e.startsWith('set-name'))).toEqual([]);
   });
 
@@ -82,7 +67,7 @@ describe('reserved keys', () => {
   });
 
   it('HMP and keyval: constructor.prototype.x=1 is refused and pollutes nothing', async () => {
-    const { kernel } = await loggedKernel();
+    const { kernel } = await vms.open();
     const ctx = { exec: (c: string, a?: Record<string, unknown>) => kernel.execute(c, a, { transport: 'hmp' }), host: kernel.host, end: () => undefined };
     const out = await runHmpLine('object_add memory-backend-ram,id=m0,size=1M,constructor.prototype.polluted=1', ctx);
     expect(out).toBe("Error: Invalid parameter 'constructor.prototype.polluted': key 'constructor' is reserved");
@@ -93,7 +78,7 @@ describe('reserved keys', () => {
   });
 
   it('command line: keyval and JSON forms refuse reserved keys, naming them', async () => {
-    const { kernel } = await loggedKernel();
+    const { kernel } = await vms.open();
     const io = captureIo();
     const keyval = await runCommandLine(['-S', '-object', 'memory-backend-ram,id=m0,size=1M,constructor.prototype.polluted=1'], kernel, io);
     expect(keyval.status).toBe('failed');
@@ -107,28 +92,28 @@ describe('reserved keys', () => {
   });
 
   it('config files: YAML and JSON5 entries with a reserved key are refused at their position', () => {
-    tmp = tempDir();
-    writeFileSync(tmp.path('vm.yaml'), '- execute: set-name\n  arguments: { name: shown }\n- execute: set-name\n  arguments: { __proto__: { name: hidden } }\n');
-    writeFileSync(tmp.path('vm.json5'), "[{ execute: 'set-name', arguments: { name: 'x', constructor: { prototype: { polluted: 1 } } } }]\n");
-    expect(() => loadConfigFile('vm.yaml', { cwd: tmp.dir })).toThrow("vm.yaml:3:3: key '__proto__' is reserved (at 'arguments.__proto__')");
-    expect(() => loadConfigFile('vm.json5', { cwd: tmp.dir })).toThrow("vm.json5:1:2: key 'constructor' is reserved (at 'arguments.constructor')");
+    vms.newFolder();
+    writeFileSync(vms.tmp.path('vm.yaml'), '- execute: set-name\n  arguments: { name: shown }\n- execute: set-name\n  arguments: { __proto__: { name: hidden } }\n');
+    writeFileSync(vms.tmp.path('vm.json5'), "[{ execute: 'set-name', arguments: { name: 'x', constructor: { prototype: { polluted: 1 } } } }]\n");
+    expect(() => loadConfigFile('vm.yaml', { cwd: vms.tmp.dir })).toThrow("vm.yaml:3:3: key '__proto__' is reserved (at 'arguments.__proto__')");
+    expect(() => loadConfigFile('vm.json5', { cwd: vms.tmp.dir })).toThrow("vm.json5:1:2: key 'constructor' is reserved (at 'arguments.constructor')");
     expect(polluted().polluted).toBeUndefined();
   });
 
   it('kernel API: arguments with an own __proto__ member are refused before the command runs, and not logged', async () => {
-    const { kernel, path } = await loggedKernel();
+    const { kernel, path } = await vms.open();
     const args = JSON.parse('{"name":"shown","__proto__":{"x":1}}') as Record<string, unknown>;
     const e = (await kernel.execute('set-name', args, API).catch((x: unknown) => x)) as QmpError;
     expect(e.desc).toBe("The arguments of set-name are refused: key '__proto__' is reserved (at '__proto__')");
     expect(name(kernel)).toBeUndefined();
     await kernel.close();
-    kernels.length = 0;
+    vms.kernels.length = 0;
     expect(loggedCommands(path).filter((c) => c.startsWith('set-name'))).toEqual([]);
   });
 
   it('log reading: a forged entry whose arguments hold __proto__ verifies, but replay stops at it and names the key', async () => {
-    tmp = tempDir();
-    const path = tmp.path('forged.db');
+    vms.newFolder();
+    const path = vms.tmp.path('forged.db');
     const store = SqliteLogStore.open(path);
     // Written with consistent hashes, as someone rewriting the whole file could.
     store.append([draft(1, { command: 'set-name', args: JSON.parse('{"__proto__":{"name":"hidden"}}') as Record<string, unknown> })]);
@@ -136,7 +121,7 @@ describe('reserved keys', () => {
     expect(verifyLog(path).ok).toBe(true);
     const read = SqliteLogStore.open(path, { readonly: true });
     const target = await createKernel({ plugins: [...DEFAULT_PLUGINS], mode: 'replay' });
-    kernels.push(target);
+    vms.kernels.push(target);
     const result = await replayLog(read, target);
     read.close();
     expect(result.mismatch).toMatchObject({ seq: 1, command: 'set-name', error: { desc: "The arguments of set-name are refused: key '__proto__' is reserved (at '__proto__')" } });

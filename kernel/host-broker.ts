@@ -132,6 +132,11 @@ export class HostBroker {
     return this.sockets.listen(this.socketRequest(address, 'listen'), options, onConnection);
   }
 
+  /** Stops every socket still listening (the program is exiting) and removes the Unix socket files it created. */
+  closeListeners(): void {
+    this.sockets.closeAll();
+  }
+
   /** Connects to a socket, after the policies and the same socket rules. */
   connect(address: HostSocketAddress, options: SocketOptions): Promise<HostConnection & SocketReach> {
     return this.sockets.connect(this.socketRequest(address, 'connect'), options);

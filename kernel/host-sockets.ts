@@ -64,6 +64,8 @@ export interface HostConnection {
 /** A listening socket; closing it removes its Unix socket file, if the file is still its own. */
 export interface HostListener extends SocketReach {
   close(): Promise<void>;
+  /** Settles when `close` is called, by its owner or because the program is exiting: a wait for a first client ends there. */
+  readonly closed: Promise<void>;
 }
 
 /** Whether an IP address is this host's own (127.0.0.0/8, ::1, their IPv4-mapped forms). */
@@ -87,7 +89,15 @@ async function hostIsLoopback(host: string): Promise<boolean> {
 
 /** The socket rules of one process: whether sockets may reach beyond this host. */
 export class SocketRules {
+  /** Every listener still open, so the program's exit can remove the sockets it created (QEMU unlinks its own too). */
+  private readonly open = new Set<() => Promise<void>>();
+
   constructor(private readonly remoteAllowed: boolean) {}
+
+  /** Stops every listener still open and removes the Unix socket files that are still its own, at once (the program is exiting). */
+  closeAll(): void {
+    for (const close of this.open) void close();
+  }
 
   /** Refuses a socket beyond this host without the opt-in, and an unauthenticated monitor beyond it in any case. */
   check(reach: SocketReach, opts: SocketOptions, verb: 'listen on' | 'connect to'): void {
@@ -141,13 +151,18 @@ export class SocketRules {
       bound && typeof bound === 'object'
         ? { address: socketName({ type: 'inet', host: bound.address, port: bound.port }), remote: !isLoopback(bound.address), authenticated: !!opts.tls }
         : { address: name, remote: false, authenticated: !!opts.tls };
+    let closing: Promise<void> | undefined;
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (markClosed = resolve));
     const close = () =>
-      new Promise<void>((resolve) =>
-        server.close(() => {
-          if (address.type === 'unix') removeIfSame(address.path, owned);
-          resolve();
-        }),
-      );
+      (closing ??= new Promise<void>((resolve) => {
+        markClosed();
+        this.open.delete(close);
+        server.close(() => resolve());
+        // Now, not in the callback: 'close' waits for the connections still open to end.
+        if (address.type === 'unix') removeIfSame(address.path, owned);
+      }));
+    this.open.add(close);
     // The name was checked before binding; what was bound (a name that resolved elsewhere, an inherited descriptor) is checked too.
     try {
       this.check(reach, opts, 'listen on');
@@ -155,7 +170,7 @@ export class SocketRules {
       await close();
       throw e;
     }
-    return { ...reach, close };
+    return { ...reach, close, closed };
   }
 
   /** Connects out; over TLS, resolves once the server proved who it is. */

@@ -238,8 +238,10 @@ export class Kernel {
     if (header) this.store!.writeHeader({ ...header, files: this.broker.referencedFiles() });
   }
 
-  /** Releases the replies still waiting for their log commit (`quit`'s own), closes monitors, then the log. */
+  /** Releases the replies still waiting for their log commit (`quit`'s own), closes monitors and the sockets the VM listens on, then the log. */
   async close(): Promise<void> {
+    // First, so a command waiting for a socket's first client (a signal came meanwhile) ends instead of holding the close.
+    this.broker.closeListeners();
     await this.dispatcher.settled();
     for (const m of this.monitors.values()) await m.close().catch(() => undefined);
     this.monitors.clear();
@@ -314,7 +316,8 @@ class GuestActions implements GuestControl {
     if (m) void m.hooks.pause?.(m.machine, ctx);
     // QEMU's reasons name who asked: host-ui (Ctrl-A x), host-signal, or the guest's own.
     k.bus.publish('SHUTDOWN', { guest: !reason.startsWith('host-'), reason });
-    if (this.settings.get('shutdown') === 'pause') {
+    // A host signal ends the program whatever -action shutdown says, as QEMU's qemu_system_killed forces poweroff.
+    if (this.settings.get('shutdown') === 'pause' && reason !== 'host-signal') {
       ctx.setRunState('paused');
       return;
     }

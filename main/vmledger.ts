@@ -11,6 +11,7 @@ import { runCommandLine, scanSettings, type CliSettings } from '../transports/cl
 import { EXPORT_FORMATS, exportConfig, runTemplateCommand, runUp, type ExportFormat } from '../transports/config/index.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { confined, confinementFor, runConfined, type Confinement } from './confine.js';
+import { exitAfterOutput, VmLifetime } from './lifetime.js';
 import { bundlePlugin, loadPlugin } from './plugin-loader.js';
 
 /** Where the command log goes when `-log` is not given; earlier runs' logs are kept as `.1`, `.2`, ... (newest highest). */
@@ -105,30 +106,6 @@ async function runConfinedVm(argv: string[], settings: VmSettings): Promise<neve
   return runConfined(childArgv, confinement);
 }
 
-/**
- * Exits once stdout and stderr have written what is queued: with a pipe or
- * a socket there (a test, a supervisor, `| tail`), process.exit drops what
- * is still queued, such as a guest's last console lines before it powers off.
- */
-async function exitAfterOutput(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => (s.writableLength === 0 ? done() : s.write('', () => done())))));
-  process.exit(code);
-}
-
-/** Keeps the process until the machine asks to exit, then closes the log cleanly. */
-function runUntilExit(kernel: Kernel): void {
-  const finish = async (code: number): Promise<void> => {
-    await kernel.close();
-    await exitAfterOutput(code);
-  };
-  kernel.onExit((code) => void setImmediate(() => void finish(code)));
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => {
-      process.stderr.write(`vmledger: terminating on signal ${signal}\n`);
-      kernel.internalContext({ transport: 'host' }).guest.shutdown('host-signal', 0);
-    });
-}
-
 /** Says on stderr when the log fails and what the VM does from then on (the COMMAND_LOG_ERROR event, for people). */
 function reportLogFailure(kernel: Kernel): void {
   kernel.bus.events.subscribe((e) => {
@@ -139,6 +116,14 @@ function reportLogFailure(kernel: Kernel): void {
   });
 }
 
+/** How to leave a VM whose console is this terminal: QEMU's keys where it shares a mux with a monitor, Ctrl-C where the terminal keeps its signals. */
+function howToLeave(kernel: Kernel): string | undefined {
+  const stdio = kernel.objects.has('/chardevs') ? kernel.objects.children('/chardevs').find((c) => c.type === 'chardev-stdio') : undefined;
+  if (!stdio) return undefined;
+  const keys = [stdio.get('mux') === true ? 'Ctrl-A x quits, Ctrl-A h lists the keys' : undefined, stdio.get('signal') !== false ? 'Ctrl-C ends the VM' : undefined].filter(Boolean);
+  return keys.length ? keys.join('; ') : undefined;
+}
+
 /** One short banner on stderr, so the console on stdout stays the guest's. */
 async function banner(kernel: Kernel, logPath: string): Promise<void> {
   const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as Array<{ description: string }>;
@@ -146,7 +131,8 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
   const image = (machine?.get('firmware') ?? machine?.get('kernel') ?? 'the demo firmware') as string;
   const state = kernel.runState === 'running' ? `running ${image}` : `${kernel.runState} (${image})`;
   const qmp = monitors.map((m) => m.description).join(', ') || 'no monitor';
-  process.stderr.write(`vmledger: ${machine?.type ?? 'no'} machine ${state}; ${qmp}; log ${logPath}\n`);
+  const leave = howToLeave(kernel);
+  process.stderr.write(`vmledger: ${machine?.type ?? 'no'} machine ${state}; ${qmp}; log ${logPath}${leave ? `; ${leave}` : ''}\n`);
 }
 
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
@@ -166,7 +152,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   } catch (e) {
     fatal((e as Error).message, e);
   }
-  const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
+  const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a === '?' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   if (settings.confine && !printsOnly && !confined()) await runConfinedVm(argv, settings);
   const log = printsOnly ? undefined : openLog(settings);
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
@@ -174,14 +160,20 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
     fatal((e as Error).message, e),
   );
   reportLogFailure(kernel);
+  // From here a signal or the machine's own exit request ends the VM cleanly, even in the middle of the feed.
+  const lifetime = new VmLifetime(kernel);
   const outcome = await run(argv, kernel);
-  if (outcome.status !== 'running') {
-    await kernel.close();
-    await exitAfterOutput(outcome.exitCode);
+  if (outcome.status !== 'running') return void (await lifetime.end(outcome.exitCode));
+  const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as unknown[];
+  if (!monitors.length && kernel.phase === 'no-machine') {
+    process.stderr.write('vmledger: No machine specified, and there is no default (-machine help lists them; or add -qmp or -monitor to choose one there)\n');
+    return void (await lifetime.end(1));
   }
+  if (!monitors.length && kernel.runState === 'prelaunch')
+    process.stderr.write('vmledger: -S without a monitor: nothing can start the guest; the VM waits until a signal ends it (add -qmp or -monitor to drive it)\n');
   kernel.syncHeader();
   if (!quietBanner) await banner(kernel, settings.logPath ?? DEFAULT_LOG);
-  runUntilExit(kernel);
+  lifetime.hold();
 }
 
 const EXPORT_HELP = `Usage: vmledger export DB [--format commands|cli|qmp]

@@ -120,11 +120,12 @@ describe('expansion of each option (exact)', () => {
     ]);
     expect(error('-serial', 'chardev:con')).toBe("option 1 (-serial): 'chardev:con' names a port of the machine: choose the machine (-machine) before it");
   });
-  it('-serial mon:stdio -> mux chardev plus a human monitor on it', () => {
+  it('-serial mon:stdio -> mux chardev plus a human monitor on it; Ctrl-C goes to the guest (signal=off), as in QEMU', () => {
     expect(only('-serial', 'mon:stdio')).toEqual([
-      ['chardev-add', { id: 'serial0', backend: { type: 'stdio', data: { mux: true } } }],
+      ['chardev-add', { id: 'serial0', backend: { type: 'stdio', data: { signal: false, mux: true } } }],
       ['monitor-add', { protocol: 'hmp', endpoint: 'chardev:serial0' }],
     ]);
+    expect(only('-serial', 'mon:stdio,signal=on')[0]).toEqual(['chardev-add', { id: 'serial0', backend: { type: 'stdio', data: { signal: true, mux: true } } }]);
   });
   it('-monitor and -qmp -> monitor-add (QEMU\'s server and wait flags are accepted: a monitor always listens without waiting)', () => {
     expect(only('-monitor', 'stdio', '-qmp', 'unix:/tmp/q.sock,server=on,wait=off', '-qmp', 'tcp:127.0.0.1:4444,server,nowait')).toEqual([

@@ -34,10 +34,10 @@ export class VmProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
-  /** Waits until stdout contains `text`; fails with what was printed after `timeoutMs`. */
-  async waitFor(text: string, timeoutMs = 30_000): Promise<void> {
+  /** Waits until stdout (or stderr) contains `text`; fails with what was printed after `timeoutMs`. */
+  async waitFor(text: string, timeoutMs = 30_000, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.stdout.includes(text)) {
+    while (!this[stream].includes(text)) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; stdout: ${JSON.stringify(this.stdout.slice(-500))}; stderr: ${this.stderr}`);
       if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before printing ${JSON.stringify(text)}; stderr: ${this.stderr}`);
       await new Promise((r) => setTimeout(r, 25));
@@ -51,6 +51,16 @@ export class VmProcess {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * Runs vmledger with a pseudo-terminal as its stdin, stdout and stderr (util-linux
+ * `script`), for what only happens on a terminal (raw mode, Ctrl-C); what the
+ * test types goes to the terminal, and everything printed arrives on `stdout`.
+ */
+export function onTerminal(args: readonly string[], cwd?: string): VmProcess {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  return new VmProcess([], cwd, ['script', '-qfec', [process.execPath, VMLEDGER, ...args].map(quote).join(' '), '/dev/null']);
 }
 
 /** Runs a shell script in which `vmledger` is the program under test (for exported command lines, as a user would paste them). */

@@ -141,6 +141,19 @@ describe('phase machine', () => {
     expect(await k.execute('query-name', {}, API)).toEqual({ name: 'vm1' });
   });
 
+  it('a host signal ends the VM even when -action shutdown=pause keeps a guest poweroff paused, as QEMU\'s does', async () => {
+    const k = await fixtureKernel();
+    await k.execute('set-action', { shutdown: 'pause' }, API);
+    await k.execute('machine-set', { type: 'toy-machine' }, API);
+    await k.execute('cont', {}, API);
+    const codes: number[] = [];
+    k.onExit((c) => codes.push(c));
+    k.internalContext({ transport: 'guest' }).guest.shutdown();
+    expect([k.runState, codes]).toEqual(['paused', []]);
+    k.internalContext({ transport: 'host' }).guest.shutdown('host-signal', 0);
+    expect([k.runState, codes]).toEqual(['shutdown', [0]]);
+  });
+
   it('every registered command declares its phases', async () => {
     const k = await fixtureKernel();
     for (const c of k.registry.list()) expect(c.phases === 'any' || c.phases.length > 0, c.name).toBe(true);

@@ -115,13 +115,18 @@ export async function runCommandLine(argv: readonly string[], kernel: Kernel, io
  * Feeds a configuration (a command line, a rendered template) into the
  * kernel, then marks it configured so suspended monitors resume. A command
  * of the feed may ask the program to exit (`quit`; `dumpdtb`, which quits
- * once the blob is written, as QEMU's): the feed stops there and the exit
- * status is returned instead. A failing command throws a TransportError.
+ * once the blob is written, as QEMU's), or a signal may: the feed stops
+ * there and the exit status is returned instead. A failing command throws a TransportError.
  */
 export async function feedConfiguration(steps: readonly Step[], kernel: Kernel): Promise<number | undefined> {
   let exitCode: number | undefined;
   kernel.onExit((code) => (exitCode ??= code));
-  await feedSteps(steps, kernel.host, () => exitCode !== undefined);
+  try {
+    await feedSteps(steps, kernel.host, () => exitCode !== undefined);
+  } catch (e) {
+    // A command cut short because the program is exiting (a signal while a socket waited for its client) is no failure of the line.
+    if (exitCode === undefined) throw e;
+  }
   if (exitCode === undefined) kernel.setConfigured();
   return exitCode;
 }

@@ -108,7 +108,9 @@ const serialOption: OptionSpec['expand'] = (value, cx) => {
     return [{ execute: 'machine-set', arguments: { [`serial${index}`]: ep.id } }];
   }
   const id = `serial${index}`;
-  const drafts = chardevDrafts(ep.backend, id, ep.monitor ? { ...ep.opts, mux: 'on' } : ep.opts);
+  // QEMU's mon:stdio passes Ctrl-C to the guest (signal=off): the console shares the terminal with a monitor, and Ctrl-A x quits.
+  const quiet: Record<string, string> = ep.monitor && ep.backend === 'stdio' && ep.opts['signal'] === undefined ? { signal: 'off' } : {};
+  const drafts = chardevDrafts(ep.backend, id, ep.monitor ? { ...ep.opts, ...quiet, mux: 'on' } : ep.opts);
   if (ep.monitor) drafts.push({ execute: 'monitor-add', arguments: { protocol: 'hmp', endpoint: `chardev:${id}` } });
   return drafts;
 };

@@ -49,6 +49,8 @@ function propsFor(kind: string, data: Record<string, any>): [string, Record<stri
       return ['chardev-file', { path: data.out ?? fail("Parameter 'out' is missing"), append: data.append, input: data.in, ...mux }];
     case 'socket':
       return ['chardev-socket', { ...socketProps(data), ...mux }];
+    case 'stdio':
+      return ['chardev-stdio', { ...(data.signal === undefined ? {} : { signal: data.signal }), ...mux }];
     case 'ringbuf':
     case 'memory':
       return ['chardev-ringbuf', { size: data.size, ...mux }];

@@ -11,13 +11,28 @@ export class NullChardev extends CharBackendBase {
   }
 }
 
-/** The process's own terminal. Only one may exist; raw mode while it does, so keys reach the guest. */
+/** Ctrl-C as a terminal sends it. */
+const INTERRUPT = 0x03;
+
+/**
+ * The process's own terminal. Only one may exist; raw mode while it does,
+ * so keys reach the guest. With `signal` (QEMU's default, off for
+ * `mon:stdio` and so for -nographic) Ctrl-C on a terminal still interrupts
+ * the program, as QEMU keeps the terminal's ISIG: raw mode turns it into a
+ * byte, so the byte raises the SIGINT the terminal would have.
+ */
 export class StdioChardev extends CharBackendBase {
   private static inUse = false;
-  private readonly onData = (d: Buffer) => this.input(new Uint8Array(d));
+  private readonly onData = (d: Buffer) => {
+    if (this.signal && process.stdin.isTTY && d.includes(INTERRUPT)) process.kill(process.pid, 'SIGINT');
+    else this.input(new Uint8Array(d));
+  };
   private readonly wasRaw: boolean;
 
-  constructor(mux: boolean) {
+  constructor(
+    mux: boolean,
+    private readonly signal = true,
+  ) {
     super(mux);
     if (StdioChardev.inUse) fail("cannot use stdio by multiple character devices");
     StdioChardev.inUse = true;

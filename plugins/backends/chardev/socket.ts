@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { socketName, type HostBroker, type HostListener, type SocketReach, type TlsCredentials } from '../../../kernel/index.js';
+import { QmpError, socketName, type HostBroker, type HostListener, type SocketReach, type TlsCredentials } from '../../../kernel/index.js';
 import { CharBackendBase } from './char-base.js';
 
 /** Where a socket chardev listens or connects. */
@@ -53,7 +53,11 @@ export class SocketChardev extends CharBackendBase {
     if (!wait) return;
     // As QEMU says it: otherwise a command line with a waiting server looks hung.
     process.stderr.write(`vmledger: waiting for connection on: ${this.listener.address},server=on\n`);
-    await connected;
+    // A VM ended while it waits (a signal) closes the listener: the wait, and the command, end there.
+    const gaveUp = this.listener.closed.then(() => {
+      if (!this.peer) throw new QmpError('GenericError', `'${this.listener!.address}' was closed before a client connected`);
+    });
+    await Promise.race([connected, gaveUp]);
   }
 
   private async connect(broker: HostBroker, tls: TlsCredentials | undefined): Promise<void> {

@@ -52,7 +52,12 @@ export const CHARDEV_TYPES: ObjectTypeDecl[] = [
     props: { mux: { type: t.bool(), default: false, doc: 'Share between several front-ends; Ctrl-A c switches (QEMU mux=on)', settable: 'create' } },
   },
   chardevType('null', 'Discards output', {}, (obj) => new NullChardev(obj.get('mux') === true)),
-  chardevType('stdio', "The program's standard input and output", {}, (obj) => new StdioChardev(obj.get('mux') === true)),
+  chardevType(
+    'stdio',
+    "The program's standard input and output",
+    { signal: { type: t.bool(), default: true, doc: 'Ctrl-C on a terminal ends the program (QEMU signal=on); off passes it to the guest', settable: 'create' } },
+    (obj) => new StdioChardev(obj.get('mux') === true, obj.get('signal') !== false),
+  ),
   chardevType(
     'file',
     'Writes output to a file',

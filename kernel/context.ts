@@ -5,6 +5,7 @@ import type { ObjectTree } from './objects/object-tree.js';
 import type { TypeRegistry } from './objects/type-registry.js';
 import type { HostBroker } from './host-broker.js';
 import type { KernelEvent } from './event-bus.js';
+import type { CommandDecl } from './command.js';
 
 /** Whether commands drive a real machine or rebuild a configuration from the log. */
 export type ExecutionMode = 'live' | 'replay';
@@ -32,6 +33,8 @@ export interface KernelContext {
   onRollback(undo: () => void | Promise<void>): void;
   /** A service a plugin provided under `token`. */
   service<T>(token: string): T;
+  /** Every registered command's declaration, for a transport that types its input by a command's schema inside a command (`human-monitor-command`). */
+  commands(): readonly CommandDecl[];
   /** Runs another command as part of this one (same origin, not logged separately). */
   call(command: string, args?: Record<string, unknown>): Promise<unknown>;
   /** Every published event, for plugins that react to the machine (transports, the sandbox). */

@@ -529,6 +529,9 @@ class CommandContext implements KernelContext {
   service<T>(token: string): T {
     return this.d.service<T>(token);
   }
+  commands(): readonly CommandDecl[] {
+    return this.d.registry.list();
+  }
   async call(command: string, args: Record<string, unknown> = {}): Promise<unknown> {
     const decl = this.d.registry.get(command);
     this.admit(decl, args, this);

@@ -28,7 +28,7 @@ export type { LogEntry, LogEntryDraft, LogHeader, SyncMode, CommandLogStore } fr
 export { createKernel, Kernel, KERNEL_VERSION, type KernelOptions } from './kernel.js';
 export type { LogErrorAction } from './dispatcher.js';
 export { MAX_NESTING, isReservedKey, parseJson, plainDataProblem, reservedKeyProblem, nestingProblem } from './plain-data.js';
-export type { VersionInfo } from './commands/core-deps.js';
+export { QEMU_QMP_VERSION, type VersionInfo } from './commands/core-deps.js';
 export { MACHINE_PATH } from './machine-lifecycle.js';
 export { PERIPHERAL_PATH, PERIPHERAL_ANON_PATH } from './commands/devices.js';
 export { OBJECTS_PATH } from './commands/qom.js';

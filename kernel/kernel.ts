@@ -287,6 +287,7 @@ export class Kernel {
       emit: (event, data) => void k.bus.publish(event, data),
       onRollback: () => undefined,
       service: (token) => k.service(token),
+      commands: () => k.registry.list(),
       call: (command, args) => k.execute(command, args, origin),
     };
   }

@@ -11,6 +11,13 @@ export interface VersionInfo {
   readonly package: string;
 }
 
+/**
+ * The QEMU release whose QMP vmledger follows: `query-version` and the
+ * greeting report it as `qemu` (with vmledger's own version in `package`),
+ * so the version checks of QMP clients (libvirt, qemu.qmp) pass.
+ */
+export const QEMU_QMP_VERSION = { major: 7, minor: 2, micro: 0 } as const;
+
 /** Kernel internals the core commands read; plugins never see these. */
 export interface CoreDeps {
   readonly registry: CommandRegistry;

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.js';
 import { introspect } from '../schema/introspect.js';
 import { t } from '../schema/types.js';
-import type { CoreDeps } from './core-deps.js';
+import { QEMU_QMP_VERSION, type CoreDeps } from './core-deps.js';
 
 const VersionInfo = t.object(
   { qemu: t.object({ major: t.int(), minor: t.int(), micro: t.int() }, { name: 'VersionTriple' }), package: t.str() },
@@ -17,8 +17,9 @@ export function introspectionCommands(deps: CoreDeps) {
       returns: VersionInfo,
       phases: 'any',
       kind: 'query',
-      doc: 'The program version, in QEMU shape',
-      handler: () => ({ qemu: { major: deps.version.major, minor: deps.version.minor, micro: deps.version.micro }, package: deps.version.package }),
+      doc: "The version of QEMU whose QMP vmledger follows (qemu), and vmledger's own (package)",
+      example: '-> { "execute": "query-version" }\n<- { "return": { "qemu": { "major": 7, "minor": 2, "micro": 0 }, "package": "vmledger 0.1.0" } }',
+      handler: () => ({ qemu: { ...QEMU_QMP_VERSION }, package: deps.version.package }),
     }),
     defineCommand({
       name: 'query-commands',

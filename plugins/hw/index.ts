@@ -1,5 +1,6 @@
 import { definePlugin, t } from '../../kernel/index.js';
 import { CPU_MODELS, type CpuModel } from './cpu.js';
+import { queryCpuDefinitions, queryKvm, queryTarget } from './target-queries.js';
 
 // The hardware API device authors use; external plugins import it as `vmledger/hw`.
 export { defineDevice, type DeviceDecl, type DeviceModel, type MmioDecl, type Attachment } from './device.js';
@@ -25,6 +26,7 @@ export const hwPlugin = definePlugin({
   version: '0.1.0',
   setup(host) {
     host.provide(CPU_MODELS, new Map<string, CpuModel>());
+    for (const command of [queryCpuDefinitions, queryTarget, queryKvm]) host.command(command);
     host.type({
       name: SYS_BUS_DEVICE,
       parent: 'device',

@@ -78,7 +78,7 @@ describe('HMP', () => {
   });
 
   it('formats info version from query-version', async () => {
-    expect(await me.type('info version')).toBe('0.1.0 (vmledger 0.1.0)');
+    expect(await me.type('info version')).toBe('7.2.0 (vmledger 0.1.0)');
   });
 
   it('lists QMP commands, including plugin commands', async () => {
@@ -117,6 +117,17 @@ describe('HMP', () => {
     const shown = await me.type('info log 3');
     expect(shown.split('\n')).toHaveLength(3);
     expect(shown).toMatch(/\[hmp unix:.*conn-1\] stop/);
+  });
+
+  it('human-monitor-command runs an HMP line through QMP and returns what the human monitor prints, with QEMU\'s line endings', async () => {
+    const api = { transport: 'qmp', endpoint: 'test' };
+    expect(await kernel.execute('human-monitor-command', { 'command-line': 'info status' }, api)).toBe('VM status: paused (prelaunch)\r\n');
+    expect(await kernel.execute('human-monitor-command', { 'command-line': 'info version' }, api)).toBe('7.2.0 (vmledger 0.1.0)\r\n');
+    expect(await kernel.execute('human-monitor-command', { 'command-line': 'nonsense' }, api)).toBe("unknown command: 'nonsense'\r\n");
+    await kernel.execute('human-monitor-command', { 'command-line': 'qom-set /settings name through-qmp' }, api);
+    expect(await kernel.execute('query-name', {}, api)).toEqual({ name: 'through-qmp' });
+    const logged = [...log.entries()].filter((e) => e.command === 'human-monitor-command').map((e) => (e.args as Record<string, unknown>)['command-line']);
+    expect(logged).toEqual(['info status', 'info version', 'nonsense', 'qom-set /settings name through-qmp']);
   });
 
   it('splits command lines into name, words and the raw rest', () => {

@@ -28,9 +28,9 @@ describe('introspection', () => {
     expect(schema).toContainEqual(expect.objectContaining({ name: 'SHUTDOWN', 'meta-type': 'event' }));
   });
 
-  it('query-version has QEMU shape', async () => {
+  it("query-version reports the QEMU release whose QMP vmledger follows (7.2.0) and vmledger's own version as the package, so clients' version checks pass", async () => {
     const k = await fixtureKernel();
-    expect(await k.execute('query-version', {}, API)).toEqual({ qemu: { major: 0, minor: 1, micro: 0 }, package: 'vmledger 0.1.0' });
+    expect(await k.execute('query-version', {}, API)).toEqual({ qemu: { major: 7, minor: 2, micro: 0 }, package: 'vmledger 0.1.0' });
   });
 
   it('every error class is documented in docs/errors.md', () => {

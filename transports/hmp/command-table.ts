@@ -13,7 +13,8 @@ import { coerceArgs, coerceValue, parseKeyval } from '../cli/index.js';
 export interface HmpContext {
   /** Runs a QMP command with this session's origin. */
   exec(command: string, args?: Record<string, unknown>): Promise<unknown>;
-  readonly host: TransportHost;
+  /** What formatting needs to read: types and commands for typing arguments, the object tree for `info qtree`. */
+  readonly host: Pick<TransportHost, 'types' | 'objects' | 'commands'>;
   /** Ends the session after this command (quit). */
   end(): void;
 }
@@ -40,7 +41,7 @@ function need(words: string[], n: number, usage: string): void {
   if (words.length < n) throw new HmpUsageError(`missing argument; usage: ${usage}`);
 }
 
-function argsSchema(host: TransportHost, command: string): ObjectSchema | undefined {
+function argsSchema(host: HmpContext['host'], command: string): ObjectSchema | undefined {
   return host.commands().find((c) => c.name === command)?.args;
 }
 

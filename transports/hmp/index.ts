@@ -11,6 +11,7 @@ import { definePlugin } from '../../kernel/plugin.js';
 import type { TransportDecl, TransportHandle, TransportHost } from '../../kernel/transport.js';
 import { chardevLookup, connectionOrigin, listen, listenOptions, type MonitorAccess } from '../qmp/index.js';
 import { HmpSession } from './session.js';
+import { humanMonitorCommand } from './human-monitor-command.js';
 
 export { HMP_TABLE, INFO_TABLE, findHmpCommand, type HmpCommand, type HmpContext, type HmpInfo } from './command-table.js';
 export { HmpSession, HMP_PROMPT, runHmpLine, splitCommandLine } from './session.js';
@@ -55,6 +56,7 @@ export const hmpPlugin = definePlugin({
   version: '0.1.0',
   setup(host) {
     host.transport(hmpTransport);
+    host.command(humanMonitorCommand);
   },
 });
 

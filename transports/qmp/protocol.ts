@@ -5,6 +5,7 @@
  */
 import type { KernelEvent } from '../../kernel/event-bus.js';
 import type { TransportHost } from '../../kernel/transport.js';
+import { QEMU_QMP_VERSION } from '../../kernel/index.js';
 
 /** A QMP error as it appears on the wire. */
 export interface WireError {
@@ -33,13 +34,14 @@ export const NEGOTIATION_EXPECTED = "Expecting capabilities negotiation with 'qm
 export const NEGOTIATION_DONE = 'Capabilities negotiation is already complete, command ignored';
 
 /**
- * The greeting sent when a monitor starts.
+ * The greeting sent when a monitor starts: the QEMU version whose QMP this
+ * follows, and vmledger's own as the package, as `query-version` says.
  *
- * <- {"QMP": {"version": {"qemu": {"major": 0, "minor": 1, "micro": 0}, "package": "vmledger"}, "capabilities": []}}
+ * <- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "vmledger 0.1.0"}, "capabilities": []}}
  */
 export function greeting(host: TransportHost): string {
-  const { major, minor, micro, package: pkg } = host.version;
-  return line({ QMP: { version: { qemu: { micro, minor, major }, package: pkg }, capabilities: [] } });
+  const { major, minor, micro } = QEMU_QMP_VERSION;
+  return line({ QMP: { version: { qemu: { micro, minor, major }, package: host.version.package }, capabilities: [] } });
 }
 
 /**

@@ -104,6 +104,8 @@ export function confinementFor(argv: readonly string[], kernel: Kernel, logFiles
     }
   };
   for (const [i, arg] of argv.entries()) if (['-readconfig', '-config', '--readconfig'].includes(arg) && argv[i + 1]) read.add(resolve(cwd, argv[i + 1]!));
+  // -pidfile is a setting the entry point writes itself, not a command's host file.
+  for (const [i, arg] of argv.entries()) if (arg === '-pidfile' && argv[i + 1]) both(argv[i + 1]!);
   for (const step of steps) {
     if (step.origin.transport === 'config' && step.origin.endpoint) read.add(step.origin.endpoint);
     if (step.execute === SANDBOX_COMMAND) for (const dir of (step.arguments['allow-paths'] as string[] | undefined) ?? []) both(dir);

@@ -6,6 +6,7 @@
  * the VM created, then the log, sealed and checkpointed) and exits with the
  * status QEMU would.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Kernel } from '../kernel/index.js';
 
@@ -26,6 +27,7 @@ export async function exitAfterOutput(code: number): Promise<never> {
 export class VmLifetime {
   private ending: Promise<never> | undefined;
   private holder: NodeJS.Timeout | undefined;
+  private pidfile: string | undefined;
 
   constructor(private readonly kernel: Kernel) {
     // After the current turn, so the reply to `quit` is on its way first.
@@ -54,6 +56,27 @@ export class VmLifetime {
     this.holder ??= setInterval(() => undefined, 2 ** 31 - 1);
   }
 
+  /**
+   * `-pidfile FILE`: writes this process's id there, as QEMU does before it
+   * builds the machine, and removes it at exit. A file naming a process
+   * that still runs is another VM's: refused, never taken over.
+   */
+  writePidfile(path: string): void {
+    let other: number | undefined;
+    try {
+      other = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch {
+      // no file yet, or unreadable: writing it says which
+    }
+    if (other && other !== process.pid && isRunning(other)) throw new Error(`cannot create PID file '${path}': process ${other} named in it is running`);
+    try {
+      writeFileSync(path, `${process.pid}\n`);
+    } catch (e) {
+      throw new Error(`cannot create PID file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    this.pidfile = path;
+  }
+
   /** Closes the kernel (once, whoever asks) and exits with `code`. */
   end(code: number): Promise<never> {
     this.ending ??= (async () => {
@@ -65,9 +88,19 @@ export class VmLifetime {
         if (process.env.VMLEDGER_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
         code = 1;
       }
+      if (this.pidfile) rmSync(this.pidfile, { force: true });
       return exitAfterOutput(code);
     })();
     return this.ending;
   }
 }
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

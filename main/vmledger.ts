@@ -138,7 +138,7 @@ async function banner(kernel: Kernel, logPath: string): Promise<void> {
 type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exitCode: number }>;
 
 /** What the entry point needs before a kernel exists. */
-type VmSettings = Pick<CliSettings, 'plugins' | 'logPath' | 'logSync' | 'logQueries' | 'logOnError' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
+type VmSettings = Pick<CliSettings, 'plugins' | 'pidfile' | 'logPath' | 'logSync' | 'logQueries' | 'logOnError' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
   Partial<Pick<CliSettings, 'logKey' | 'logCheckpoint' | 'logWitnesses'>>;
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
@@ -162,6 +162,14 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   reportLogFailure(kernel);
   // From here a signal or the machine's own exit request ends the VM cleanly, even in the middle of the feed.
   const lifetime = new VmLifetime(kernel);
+  if (settings.pidfile && !printsOnly) {
+    try {
+      lifetime.writePidfile(settings.pidfile);
+    } catch (e) {
+      process.stderr.write(`vmledger: ${(e as Error).message}\n`);
+      return void (await lifetime.end(1));
+    }
+  }
   const outcome = await run(argv, kernel);
   if (outcome.status !== 'running') return void (await lifetime.end(outcome.exitCode));
   const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as unknown[];

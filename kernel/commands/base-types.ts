@@ -19,9 +19,10 @@ export const BASE_TYPES: readonly ObjectTypeDecl[] = [
   { name: 'machine', abstract: true, doc: 'A machine type (board); machine-set creates one at /machine' },
   {
     name: 'vm-settings',
-    doc: 'VM-wide settings: the name and what guest events do',
+    doc: 'VM-wide settings: the name, the UUID and what guest events do',
     props: {
       name: { type: t.str(), doc: 'The VM name (query-name)', settable: 'always' },
+      uuid: { type: t.str(), doc: 'The VM UUID (-uuid, query-uuid)', settable: 'always' },
       reboot: { type: ActionReboot, default: 'reset', doc: 'Guest reset action', settable: 'always' },
       shutdown: { type: ActionShutdown, default: 'poweroff', doc: 'Guest poweroff action', settable: 'always' },
       panic: { type: ActionPanic, default: 'shutdown', doc: 'Guest panic action', settable: 'always' },

@@ -18,6 +18,9 @@ const StatusInfo = t.object(
   { name: 'StatusInfo' },
 );
 
+/** QEMU's UUID spelling (qemu_uuid_parse). */
+const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Runs the machine's hook for a run-state change; replay rebuilds configuration only, so it runs none. */
 async function runGuestHook(hook: 'resume' | 'pause' | 'reset' | 'quit', ctx: KernelContext): Promise<void> {
   const machine = ctx.objects.find(MACHINE_PATH);
@@ -42,13 +45,15 @@ export function runControlCommands(deps: CoreDeps) {
           if (!type) throw new QmpError('GenericError', "Parameter 'type' is missing");
           if (!ctx.types.isA(type, 'machine') || ctx.types.get(type).abstract)
             throw new QmpError('GenericError', `'${type}' is not a machine type (see qom-list-types implements=machine)`);
-          await ctx.objects.add(MACHINE_PATH, type, props, ctx);
+          const machine = await ctx.objects.add(MACHINE_PATH, type, props, ctx);
+          ctx.types.machineHooks(type).check?.(machine, ctx);
           await ctx.advanceTo('machine-created');
           return {};
         }
         if (type && type !== existing.type)
           throw new QmpError('GenericError', `The machine type is already '${existing.type}'; it cannot become '${type}'`);
         for (const [name, value] of Object.entries(props)) ctx.objects.set(MACHINE_PATH, name, value, ctx);
+        ctx.types.machineHooks(existing.type).check?.(existing, ctx);
         return {};
       },
     }),
@@ -197,6 +202,31 @@ export function runControlCommands(deps: CoreDeps) {
         const name = ctx.objects.get(SETTINGS_PATH).get('name');
         return name === undefined ? {} : { name: name as string };
       },
+    }),
+    defineCommand({
+      name: 'set-uuid',
+      args: t.object({ uuid: t.field(t.str(), 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hexadecimal') }),
+      returns: t.empty(),
+      phases: phasesBefore('machine-ready'),
+      kind: 'change',
+      effects: ['configuration'],
+      doc: 'Give the VM its UUID (-uuid); query-uuid reports it',
+      example: '-> { "execute": "set-uuid", "arguments": { "uuid": "5b2a3b5e-7d0e-4a51-9b39-0c1f4e9d2a10" } }\n<- { "return": {} }',
+      handler({ uuid }, ctx) {
+        if (!UUID_FORMAT.test(uuid)) throw new QmpError('GenericError', `Fail to parse UUID string '${uuid}': expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`);
+        ctx.objects.set(SETTINGS_PATH, 'uuid', uuid.toLowerCase(), ctx);
+        return {};
+      },
+    }),
+    defineCommand({
+      name: 'query-uuid',
+      args: t.empty(),
+      returns: t.object({ UUID: t.str() }, { name: 'UuidInfo' }),
+      phases: 'any',
+      kind: 'query',
+      doc: "The VM UUID; all zeros when none was given, as QEMU's",
+      example: '-> { "execute": "query-uuid" }\n<- { "return": { "UUID": "00000000-0000-0000-0000-000000000000" } }',
+      handler: (_args, ctx) => ({ UUID: (ctx.objects.get(SETTINGS_PATH).get('uuid') as string | undefined) ?? '00000000-0000-0000-0000-000000000000' }),
     }),
     defineCommand({
       name: 'set-action',

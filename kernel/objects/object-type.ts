@@ -26,6 +26,12 @@ export interface PropDecl<S extends Schema = Schema> {
 
 /** What a machine type does as the phases advance and the guest runs. */
 export interface MachineHooks {
+  /**
+   * After every `machine-set`: refuses a value that cannot work (RAM size,
+   * number of CPUs, CPU model) when it is given, not only when the board is
+   * built, so `-m 0 -S` fails at once as QEMU's does. The change is undone.
+   */
+  check?(machine: QObject, ctx: KernelContext): void;
   /** machine-created -> machine-initialized: create the board's own devices. */
   initialize?(machine: QObject, ctx: KernelContext): void | Promise<void>;
   /** -> machine-ready, after every device is realized: build the device tree, load firmware. */

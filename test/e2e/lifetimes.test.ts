@@ -3,8 +3,10 @@
  * status 0 because nothing happened to be listening. Where QEMU refuses a
  * line that could never run (no machine), vmledger says why too.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runVmledger, VmProcess } from './run-vmledger.js';
+import { QmpClient, runVmledger, VmProcess } from './run-vmledger.js';
 
 const running: VmProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill()));
@@ -35,5 +37,29 @@ describe('standard input', () => {
     vm.child.kill('SIGTERM');
     expect(await vm.exited).toBe(0);
     expect(vm.stderr).toBe('vmledger: terminating on signal 15\n');
+  });
+});
+
+describe('-pidfile', () => {
+  it('holds the process id while the VM runs and is removed at exit', async () => {
+    const vm = new VmProcess(['-M', 'virt', '-S', '-display', 'none', '-log', 'vm.db', '-pidfile', 'vm.pid', '-qmp', 'unix:q.sock']);
+    running.push(vm);
+    const qmp = await QmpClient.connect(join(vm.cwd, 'q.sock'));
+    expect(readFileSync(join(vm.cwd, 'vm.pid'), 'utf8')).toBe(`${vm.child.pid}\n`);
+    await qmp.cmd('quit');
+    expect(await vm.exited).toBe(0);
+    expect(existsSync(join(vm.cwd, 'vm.pid'))).toBe(false);
+  });
+
+  it('naming a running process is refused, never taken over', async () => {
+    const first = new VmProcess(['-M', 'virt', '-S', '-display', 'none', '-log', 'a.db', '-pidfile', 'vm.pid', '-qmp', 'unix:q.sock']);
+    running.push(first);
+    const qmp = await QmpClient.connect(join(first.cwd, 'q.sock'));
+    const second = await runVmledger(['-M', 'virt', '-S', '-display', 'none', '-log', 'b.db', '-pidfile', 'vm.pid', '-qmp', 'unix:r.sock'], first.cwd);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(`vmledger: cannot create PID file 'vm.pid': process ${first.child.pid} named in it is running\n`);
+    expect(readFileSync(join(first.cwd, 'vm.pid'), 'utf8')).toBe(`${first.child.pid}\n`);
+    await qmp.cmd('quit');
+    expect(await first.exited).toBe(0);
   });
 });

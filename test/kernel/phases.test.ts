@@ -141,6 +141,14 @@ describe('phase machine', () => {
     expect(await k.execute('query-name', {}, API)).toEqual({ name: 'vm1' });
   });
 
+  it('set-uuid is reported by query-uuid (all zeros before, as QEMU); a malformed UUID is refused and changes nothing', async () => {
+    const k = await fixtureKernel();
+    expect(await k.execute('query-uuid', {}, API)).toEqual({ UUID: '00000000-0000-0000-0000-000000000000' });
+    await expect(k.execute('set-uuid', { uuid: '5b2a3b5e-7d0e' }, API)).rejects.toMatchObject({ desc: "Fail to parse UUID string '5b2a3b5e-7d0e': expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" });
+    await k.execute('set-uuid', { uuid: '5B2A3B5E-7D0E-4A51-9B39-0C1F4E9D2A10' }, API);
+    expect(await k.execute('query-uuid', {}, API)).toEqual({ UUID: '5b2a3b5e-7d0e-4a51-9b39-0c1f4e9d2a10' });
+  });
+
   it('a host signal ends the VM even when -action shutdown=pause keeps a guest poweroff paused, as QEMU\'s does', async () => {
     const k = await fixtureKernel();
     await k.execute('set-action', { shutdown: 'pause' }, API);

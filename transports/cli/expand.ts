@@ -103,7 +103,7 @@ function phaseNeeded(decl: CommandDecl | undefined, at: Phase): Phase | undefine
 }
 
 /**
- * Settings only (`-S`, `-plugin`, `-log`, `-log-sync`, `-log-queries`,
+ * Settings only (`-S`, `-plugin`, `-pidfile`, `-log`, `-log-sync`, `-log-queries`,
  * `-log-key`, `-log-checkpoint`, `-log-witness`, `-log-on-error`, `--print-expansion`,
  * `--help`, `-version`), read without a kernel: the entry point needs the
  * plugins and the log's settings before it can create one.
@@ -119,7 +119,7 @@ export function scanSettings(argv: readonly string[]): CliSettings {
 }
 
 const SETTINGS_ONLY = new Set([
-  '-S', '-plugin', '-log', '-log-sync', '-log-queries', '-log-key', '-log-checkpoint', '-log-witness', '-log-on-error', '-allow-remote-sockets', '--confine',
+  '-S', '-plugin', '-pidfile', '-log', '-log-sync', '-log-queries', '-log-key', '-log-checkpoint', '-log-witness', '-log-on-error', '-allow-remote-sockets', '--confine',
   '--print-expansion', '--help', '-version',
 ]);
 
@@ -168,6 +168,7 @@ export function expandArgv(argv: readonly string[], env: ExpansionEnv): Expansio
       coerce,
       settings,
       argv,
+      cwd: env.cwd,
       position,
       next: (c) => {
         const n = counters.get(c) ?? 0;

@@ -72,9 +72,11 @@ export function optionsHelp(): string {
   ].join('\n');
 }
 
-/** The text for a help request. */
-export function helpText(types: TypeRegistry, topic: HelpTopic, name?: string): string {
+/** The text for a help request; `cpuModels` are the names `query-cpu-definitions` gave, for `-cpu help`. */
+export function helpText(types: TypeRegistry, topic: HelpTopic, name?: string, cpuModels: readonly string[] = []): string {
   if (topic === 'options') return optionsHelp();
+  if (topic === 'cpu')
+    return ['Available CPUs:', ...(cpuModels.length ? cpuModels.map((m) => `  ${m}`) : ['  (none registered; load a CPU plugin)']), '', "Use '-cpu NAME,prop=on|off' to set a model's properties."].join('\n');
   if (topic === 'chardev') return ['Available chardev backend types:', ...CHARDEV_BACKENDS.map((b) => `  ${b}`)].join('\n');
   return name ? typeProps(types, name) : listTypes(types, topic);
 }

@@ -93,10 +93,11 @@ export async function runCommandLine(argv: readonly string[], kernel: Kernel, io
     if (early.version) return done(io, `${kernel.version.package}\n`);
     expansion = expandArgv(argv, kernelEnv(kernel, io.cwd));
   } catch (e) {
-    if (e instanceof HelpRequest) return done(io, helpText(kernel.types, e.topic, e.typeName) + '\n');
+    if (e instanceof HelpRequest) return done(io, helpText(kernel.types, e.topic, e.typeName, e.topic === 'cpu' ? await cpuModels(kernel) : []) + '\n');
     if (e instanceof TransportError) return fail(e);
     return fail(e);
   }
+  for (const w of expansion.settings.warnings) io.stderr(`vmledger: warning: ${w}\n`);
   if (expansion.settings.printExpansion) {
     io.stdout(formatExpansion(expansion));
     return { status: 'done', exitCode: 0, steps: expansion.steps, settings: expansion.settings };
@@ -129,6 +130,12 @@ export async function feedConfiguration(steps: readonly Step[], kernel: Kernel):
   }
   if (exitCode === undefined) kernel.setConfigured();
   return exitCode;
+}
+
+/** The CPU models the plugins provide, from the same query management software uses (`-cpu help`). */
+async function cpuModels(kernel: Kernel): Promise<string[]> {
+  const models = (await kernel.execute('query-cpu-definitions', {}, { transport: 'cli' })) as Array<{ name: string }>;
+  return models.map((m) => m.name);
 }
 
 function done(io: CliIo, text: string): CliOutcome {

@@ -8,7 +8,7 @@ import type { CoerceContext } from './coerce.js';
 import type { Draft, Step } from './step.js';
 
 /** What the `help` sub-option asks to list. */
-export type HelpTopic = 'device' | 'object' | 'machine' | 'chardev' | 'options';
+export type HelpTopic = 'device' | 'object' | 'machine' | 'chardev' | 'cpu' | 'options';
 
 /** Raised by an option whose argument asks for help (`-device help`, `-device virtio-blk-device,help`). */
 export class HelpRequest extends Error {
@@ -54,11 +54,15 @@ export interface CliSettings {
   help: boolean;
   /** `-version` / `--version`. */
   version: boolean;
+  /** `-pidfile FILE`: the entry point writes the process id there and removes it at exit. */
+  pidfile?: string;
+  /** What the command line means differently from QEMU without refusing it (`accel=kvm:tcg` falls back to tcg): printed once, before anything runs. */
+  readonly warnings: string[];
 }
 
 /** A fresh settings record. */
 export function defaultSettings(): CliSettings {
-  return { freeze: false, plugins: [], logWitnesses: [], help: false, version: false };
+  return { freeze: false, plugins: [], logWitnesses: [], help: false, version: false, warnings: [] };
 }
 
 /** What an option's expansion can see: the registry for typing, the whole argv, counters, config loading. */
@@ -74,6 +78,8 @@ export interface ExpandContext {
   next(counter: string): number;
   /** Loads an imperative config file into steps (for `-readconfig`), resolving its includes. */
   readConfig(path: string): Step[];
+  /** Base for relative paths the command line names (default: the process's working directory). */
+  readonly cwd?: string;
   /** `option 3 (-readconfig)`, for origins of what the option injects. */
   readonly position: string;
 }

@@ -4,12 +4,17 @@
  * `device_add`); short forms (`-hda`, `-serial stdio`, `-nographic`) are
  * macros over the long forms, and `--print-expansion` shows the result.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseJson } from '../../kernel/plain-data.js';
 import { isJsonForm, parseKeyval, type KeyvalObject, type KeyvalValue } from './keyval.js';
 import { coerceArgs, parseBool, parseSize } from './coerce.js';
 import { chardevDrafts, monitorEndpoint, parseEndpoint } from './chardev-spec.js';
 import { HelpRequest, type ExpandContext, type HelpTopic, type OptionSpec } from './option-spec.js';
 import type { Draft } from './step.js';
+import { machineCompatKeys, QEMU_COMPAT_OPTIONS } from './qemu-compat.js';
+import { smpCpus } from './smp.js';
+import { isQemuIni, parseQemuIni } from './qemu-ini.js';
 
 /** The command `-sandbox` runs; owned by the sandbox plugin. */
 export const SANDBOX_COMMAND = 'sandbox-set';
@@ -41,6 +46,14 @@ function typedArgs(command: string, value: string, implied: string | undefined, 
   return coerceArgs(command, cx.argsSchema(command), raw, cx.coerce);
 }
 
+/** `-machine TYPE[,prop=value...]`: QEMU's keys that are not board properties are checked against what the board has, then left out. */
+const machineOption: OptionSpec['expand'] = (value, cx) => {
+  if (isJsonForm(value)) return [{ execute: 'machine-set', arguments: typedArgs('machine-set', value, 'type', cx, 'machine') }];
+  const raw = machineCompatKeys(readArg(value, 'type', 'machine'), cx);
+  if (typeof raw['type'] === 'string') cx.coerce.machineType = raw['type'];
+  return [{ execute: 'machine-set', arguments: coerceArgs('machine-set', cx.argsSchema('machine-set'), raw, cx.coerce) }];
+};
+
 /** A simple "OPTION VALUE -> one command with one member" option. */
 function one(command: string, build: (value: string, cx: ExpandContext) => Record<string, unknown>): OptionSpec['expand'] {
   return (value, cx) => [{ execute: command, arguments: build(value, cx) }];
@@ -51,17 +64,6 @@ const nothing: OptionSpec['expand'] = () => [];
 /** Only the keys listed may appear; the message names the first stray one. */
 function onlyKeys(kv: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(kv)) if (!allowed.includes(k)) throw new Error(`${what} does not take parameter '${k}'`);
-}
-
-/** `-smp N` or `-smp cpus=N,sockets=S,cores=C,threads=T`: the harts the machine gets. */
-function smpCpus(value: string): number {
-  const kv = readArg(value, 'cpus') as Record<string, string>;
-  onlyKeys(kv, ['cpus', 'sockets', 'cores', 'threads', 'maxcpus'], '-smp');
-  const n = (k: string): number | undefined => (kv[k] === undefined ? undefined : parseSize(kv[k]!, k));
-  const topology = (n('sockets') ?? 1) * (n('cores') ?? 1) * (n('threads') ?? 1);
-  const cpus = n('cpus') ?? topology;
-  if (kv['maxcpus'] !== undefined && n('maxcpus') !== cpus) throw new Error('maxcpus must equal cpus (no CPU hot-plug)');
-  return cpus;
 }
 
 /** `-log-checkpoint entries=N,seconds=S` (either may be left out): positive integers. */
@@ -124,14 +126,26 @@ function monitorOption(protocol: string): OptionSpec['expand'] {
   };
 }
 
-/** `-mon chardev=ID,mode=readline|control[,read-only=on]`. */
+/** `-mon [chardev=]ID[,mode=readline|control][,read-only=on]`. */
 const monOption: OptionSpec['expand'] = (value) => {
-  const kv = readArg(value, undefined) as Record<string, string>;
+  const kv = readArg(value, 'chardev') as Record<string, string>;
   onlyKeys(kv, ['chardev', 'mode', 'id', 'read-only'], '-mon');
   if (!kv['chardev']) throw new Error("Parameter 'chardev' is missing");
   const protocol = (kv['mode'] ?? 'readline') === 'control' ? 'qmp' : 'hmp';
   const readOnly = kv['read-only'] !== undefined && parseBool(kv['read-only'], 'read-only');
   return [{ execute: 'monitor-add', arguments: { ...(kv['id'] ? { id: kv['id'] } : {}), protocol, endpoint: `chardev:${kv['chardev']}`, ...(readOnly ? { 'read-only': true } : {}) } }];
+};
+
+/**
+ * `-drive` keys about how the host does the I/O, which a guest cannot tell
+ * apart (QEMU's values; vmledger reads and writes the image synchronously):
+ * accepted and checked, then left out.
+ */
+const DRIVE_HOST_KEYS: Readonly<Record<string, readonly string[]>> = {
+  cache: ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'],
+  aio: ['threads', 'native', 'io_uring'],
+  discard: ['ignore', 'off', 'unmap', 'on'],
+  'detect-zeroes': ['off', 'on', 'unmap'],
 };
 
 /** Drive interfaces the board has; `none` only creates the block node. */
@@ -143,7 +157,9 @@ const DRIVE_INTERFACES = ['virtio', 'none'];
  * `snapshot=on` belongs to the node (its copy-on-write overlay), as in QEMU.
  */
 function driveDrafts(kv: Record<string, string>, cx: ExpandContext): Draft[] {
-  onlyKeys(kv, ['file', 'if', 'id', 'format', 'readonly', 'snapshot', 'media', 'index', 'cache', 'discard'], '-drive');
+  onlyKeys(kv, ['file', 'if', 'id', 'format', 'readonly', 'snapshot', 'media', 'index', ...Object.keys(DRIVE_HOST_KEYS)], '-drive');
+  for (const [k, allowed] of Object.entries(DRIVE_HOST_KEYS))
+    if (kv[k] !== undefined && !allowed.includes(kv[k]!)) throw new Error(`-drive ${k}=${kv[k]}: not a value QEMU takes (${allowed.join(', ')})`);
   const iface = kv['if'] ?? 'virtio';
   if (!DRIVE_INTERFACES.includes(iface)) throw new Error(`interface '${iface}' is not available on this board (use ${DRIVE_INTERFACES.join(' or ')})`);
   if (kv['format'] !== undefined && kv['format'] !== 'raw') throw new Error(`format '${kv['format']}' is not supported (raw images only)`);
@@ -153,7 +169,8 @@ function driveDrafts(kv: Record<string, string>, cx: ExpandContext): Draft[] {
   const index = kv['index'] !== undefined ? parseSize(kv['index'], 'index') : cx.next('drive');
   const id = kv['id'] ?? `${iface === 'none' ? 'drive' : iface}${index}`;
   const readOnly = kv['media'] === 'cdrom' || (kv['readonly'] !== undefined && parseBool(kv['readonly'], 'readonly'));
-  const snapshot = kv['snapshot'] !== undefined && parseBool(kv['snapshot'], 'snapshot');
+  // -snapshot anywhere on the line makes every -drive a snapshot unless it says snapshot=off, as in QEMU.
+  const snapshot = kv['snapshot'] !== undefined ? parseBool(kv['snapshot'], 'snapshot') : cx.argv.includes('-snapshot');
   const drafts: Draft[] = [
     {
       execute: 'blockdev-add',
@@ -206,26 +223,78 @@ const executeOption: OptionSpec['expand'] = (value, cx) => {
   return [{ execute, arguments: coerceArgs(execute, cx.argsSchema(execute), raw, cx.coerce) }];
 };
 
-/** `-readconfig FILE`: the file's commands run here, in place of the option. */
-const readconfigOption: OptionSpec['expand'] = (value, cx) => cx.readConfig(value);
+/**
+ * `-readconfig FILE`: the file's commands run here, in place of the option.
+ * A file in QEMU's INI format becomes the options its groups stand for,
+ * each expanded as on the command line; anything else is a vmledger config
+ * file (YAML or JSON5).
+ */
+const readconfigOption: OptionSpec['expand'] = (value, cx) => {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cx.cwd ?? process.cwd(), value), 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read config file '${value}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (!isQemuIni(text)) return cx.readConfig(value);
+  let options;
+  try {
+    options = parseQemuIni(text);
+  } catch (e) {
+    throw new Error(`${value}: ${(e as Error).message}`);
+  }
+  return options.flatMap(({ option, value: arg, line }) => {
+    const spec = findOption(option);
+    if (!spec || spec.arg === undefined) throw new Error(`${value}:${line}: there is no option ${option} for this group`);
+    try {
+      return spec.expand(arg, cx);
+    } catch (e) {
+      throw new Error(`${value}:${line} (${option}): ${(e as Error).message}`);
+    }
+  });
+};
 
 /** A machine property option: `-bios F` -> `machine-set {firmware: F}`. */
 function machineProp(prop: string): OptionSpec['expand'] {
   return one('machine-set', (value) => ({ [prop]: value }));
 }
 
+/**
+ * `-bios FILE|default|none`. Without firmware the board runs the kernel from
+ * the start of RAM, which is QEMU's `-bios none`; with neither it boots the
+ * demo firmware, its `default`. QEMU's default firmware runs a kernel as
+ * OpenSBI's payload, which vmledger does not ship: that is refused, naming
+ * the way to get it.
+ */
+const biosOption: OptionSpec['expand'] = (value, cx) => {
+  const kernel = cx.argv.includes('-kernel');
+  if (value === 'none' && !kernel) throw new Error('-bios none without -kernel leaves nothing to run (without either, the board boots its demo firmware)');
+  if (value === 'default' && kernel)
+    throw new Error('-bios default with -kernel: vmledger ships no OpenSBI to run the kernel on; name one (-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin) or run the kernel alone (-bios none)');
+  return value === 'none' || value === 'default' ? [] : [{ execute: 'machine-set', arguments: { firmware: value } }];
+};
+
 /** Every option vmledger understands, in the order `--help` lists them. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { names: ['-machine', '-M'], arg: 'TYPE[,prop=value...]', doc: 'choose the machine type and set machine properties (machine-set)', expand: (v, cx) => [{ execute: 'machine-set', arguments: typedArgs('machine-set', v, 'type', cx, 'machine') }] },
+  { names: ['-machine', '-M'], arg: 'TYPE[,prop=value...]', doc: "choose the machine type and set machine properties (machine-set); QEMU's accel=, usb=off, aclint=off, aia=none, dump-guest-core= are checked and taken out", expand: machineOption },
   { names: ['-m'], arg: '[size=]SIZE', doc: 'guest RAM; a bare number means MiB (machine-set memory)', expand: one('machine-set', (v) => ({ memory: memoryBytes(v) })) },
-  { names: ['-smp'], arg: '[cpus=]N[,sockets=S,cores=C,threads=T]', doc: 'number of harts (machine-set cpus)', expand: one('machine-set', (v) => ({ cpus: smpCpus(v) })) },
-  { names: ['-cpu'], arg: 'TYPE', doc: 'CPU model (machine-set cpu-type)', expand: machineProp('cpu-type') },
-  { names: ['-bios'], arg: 'FILE', doc: 'firmware image, raw or ELF (machine-set firmware)', expand: machineProp('firmware') },
+  { names: ['-smp'], arg: '[cpus=]N[,maxcpus=M,sockets=S,cores=C,threads=T]', doc: "number of harts (machine-set cpus); the topology is checked as QEMU checks it", expand: one('machine-set', (v, cx) => ({ cpus: smpCpus(v, (w) => cx.settings.warnings.push(`-smp ${v}: ${w}`)) })) },
+  {
+    names: ['-cpu'],
+    arg: 'TYPE[,prop=on|off...] | help',
+    doc: 'CPU model (machine-set cpu-type); help lists the models',
+    expand: (v, cx) => {
+      if (v === 'help' || v === '?') throw new HelpRequest('cpu');
+      return machineProp('cpu-type')(v, cx);
+    },
+  },
+  { names: ['-bios'], arg: 'FILE|default|none', doc: 'firmware image, raw or ELF (machine-set firmware); default: the demo firmware; none: -kernel runs from the start of RAM', expand: biosOption },
   { names: ['-kernel'], arg: 'FILE', doc: 'kernel image (machine-set kernel)', expand: machineProp('kernel') },
   { names: ['-initrd'], arg: 'FILE', doc: 'initial ramdisk (machine-set initrd)', expand: machineProp('initrd') },
   { names: ['-append'], arg: 'CMDLINE', doc: 'kernel command line (machine-set append)', expand: machineProp('append') },
   { names: ['-dtb'], arg: 'FILE', doc: 'device tree blob instead of the generated one (machine-set dtb)', expand: machineProp('dtb') },
   { names: ['-name'], arg: '[guest=]NAME', doc: 'the VM name (set-name)', expand: one('set-name', (v) => ({ name: isJsonForm(v) || !v.includes('=') ? v : String(readArg(v, 'guest')['guest']) })) },
+  { names: ['-uuid'], arg: 'UUID', doc: 'the VM UUID (set-uuid; query-uuid reports it)', expand: one('set-uuid', (v) => ({ uuid: v })) },
   { names: ['-object'], arg: 'TYPE,id=ID[,prop=value...] | JSON', doc: 'create a backend object (object-add)', expand: (v, cx) => [{ execute: 'object-add', arguments: typedArgs('object-add', v, 'qom-type', cx, 'object') }] },
   { names: ['-device'], arg: 'DRIVER[,prop=value...] | JSON', doc: 'add a device (device_add)', expand: (v, cx) => [{ execute: 'device_add', arguments: typedArgs('device_add', v, 'driver', cx, 'device') }] },
   { names: ['-chardev'], arg: 'BACKEND,id=ID[,...]', doc: "create a character device (chardev-add); mux=on shares it (Ctrl-A c switches, Ctrl-A x quits); a socket is a client unless server=on, and a server waits for its first client unless wait=off, as on QEMU's command line (QMP's chardev-add defaults to a server that does not wait)", expand: chardevOption },
@@ -244,9 +313,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-no-shutdown'], doc: 'a guest poweroff pauses instead (set-action shutdown=pause)', expand: () => [{ execute: 'set-action', arguments: { shutdown: 'pause' } }] },
   { names: ['-sandbox'], arg: 'on[,allow-paths.N=DIR][,deny-commands.N=CMD][,deny-effects.N=CLASS][,spawn=deny,sockets=deny,...]', doc: `restrict what may run from here on (${SANDBOX_COMMAND})`, expand: sandboxOption },
   { names: ['-execute'], arg: 'COMMAND[,key=value...] | {"execute": ..., "arguments": ...}', doc: 'run any command (every command is reachable from the command line)', expand: executeOption },
-  { names: ['-readconfig', '-config'], arg: 'FILE', doc: "run a config file's commands here (YAML or JSON5)", expand: readconfigOption },
+  { names: ['-readconfig', '-config'], arg: 'FILE', doc: "run a config file's commands here: YAML, JSON5, or QEMU's own INI format (-writeconfig's)", expand: readconfigOption },
   { names: ['-nographic'], doc: 'no display; without -serial, serial port and monitor share the terminal (-serial mon:stdio)', expand: nographicOption },
   { names: ['-display'], arg: 'none', doc: 'display backend (only none)', expand: displayOption },
+  { names: ['-snapshot'], doc: 'every -drive writes to a temporary overlay; the images stay as they are (-drive snapshot=on)', expand: nothing },
+  { names: ['-pidfile'], arg: 'FILE', doc: "write the process id to FILE (removed at exit)", expand: (v, cx) => ((cx.settings.pidfile = v), []) },
+  ...QEMU_COMPAT_OPTIONS,
   { names: ['-nodefaults'], doc: 'accepted for compatibility: vmledger creates no default devices', expand: nothing },
   { names: ['-no-user-config'], doc: 'accepted for compatibility: vmledger reads no user config file', expand: nothing },
   {

@@ -14,6 +14,8 @@ export { VIRT, VIRT_IRQ } from './memory-map.js';
 const MiB = 1024 * 1024;
 /** The most guest RAM the board can hold. */
 const MAX_RAM = 4096 * MiB;
+/** Harts the board takes (QEMU 7.2 takes up to 512). */
+const VIRT_MAX_CPUS = 8;
 
 /**
  * The board's own devices: object name, type and placement, in the order they
@@ -116,6 +118,21 @@ async function boot(machine: QObject, ctx: KernelContext, board: VirtBoard): Pro
   }
 }
 
+/** RAM, harts and CPU model as the board will be built with them; a value that cannot work fails, naming it. */
+function boardConfig(machine: QObject, ctx: KernelContext) {
+  const memory = machine.get('memory') as number;
+  const cpus = machine.get('cpus') as number;
+  if (memory < 16 * MiB || memory % 4096) fail(`Invalid RAM size ${memory}: needs at least 16 MiB in whole pages`);
+  // Guest RAM is one typed array, and Node's largest is 4 GiB.
+  if (memory > MAX_RAM) fail(`Invalid RAM size ${memory}: at most 4 GiB (${MAX_RAM})`);
+  if (cpus < 1 || cpus > VIRT_MAX_CPUS) fail(`Invalid number of CPUs ${cpus}: the virt board here takes 1 to ${VIRT_MAX_CPUS}`);
+  try {
+    return { memory, cpus, cpu: chooseCpu(machine.get('cpu-type') as string, ctx.service<Map<string, CpuModel>>(CPU_MODELS)) };
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
 /** The `virt` machine type: QEMU's RISC-V VirtIO board. */
 export const virtMachine = {
   name: 'virt',
@@ -134,19 +151,11 @@ export const virtMachine = {
     serial0: { type: t.str(), doc: 'Chardev of the UART (-serial chardev:ID); default: the chardev named serial0' },
   },
   machine: {
+    check(machine: QObject, ctx: KernelContext) {
+      boardConfig(machine, ctx);
+    },
     async initialize(machine: QObject, ctx: KernelContext) {
-      const memory = machine.get('memory') as number;
-      const cpus = machine.get('cpus') as number;
-      if (memory < 16 * MiB || memory % 4096) fail(`Invalid RAM size ${memory}: needs at least 16 MiB in whole pages`);
-      // Guest RAM is one typed array, and Node's largest is 4 GiB.
-      if (memory > MAX_RAM) fail(`Invalid RAM size ${memory}: at most 4 GiB (${MAX_RAM})`);
-      if (cpus < 1 || cpus > 8) fail(`Invalid number of CPUs ${cpus}: the virt board here takes 1 to 8`);
-      let cpu;
-      try {
-        cpu = chooseCpu(machine.get('cpu-type') as string, ctx.service<Map<string, CpuModel>>(CPU_MODELS));
-      } catch (e) {
-        fail((e as Error).message);
-      }
+      const { memory, cpus, cpu } = boardConfig(machine, ctx);
       const board = new VirtBoard({
         memory,
         cpus,

@@ -7,7 +7,7 @@
  */
 import type { ObjectSchema } from '../../kernel/index.js';
 import type { TransportHost } from '../../kernel/transport.js';
-import { coerceArgs, coerceValue, parseKeyval } from '../cli/index.js';
+import { chardevDrafts, coerceArgs, coerceValue, helpText, parseKeyval } from '../cli/index.js';
 
 /** What a command's formatter may use. */
 export interface HmpContext {
@@ -22,6 +22,8 @@ export interface HmpContext {
 /** One HMP command: `args` is the usage shown by `help`; `run` returns the text to print. */
 export interface HmpCommand {
   readonly name: string;
+  /** QEMU's short names (`c` for cont, `q` for quit). */
+  readonly aliases?: readonly string[];
   readonly args: string;
   readonly help: string;
   run(ctx: HmpContext, words: string[], rest: string): Promise<string>;
@@ -49,6 +51,14 @@ function argsSchema(host: HmpContext['host'], command: string): ObjectSchema | u
 function keyvalArgs(ctx: HmpContext, command: string, text: string, implied: string): Record<string, unknown> {
   const { value } = parseKeyval(text, implied);
   return coerceArgs(command, argsSchema(ctx.host, command), value, { types: ctx.host.types });
+}
+
+/** `DRIVER,help`, `help` or `?` as the argument: what the command-line option prints for it; undefined when no help was asked. */
+function helpFor(ctx: HmpContext, text: string, implied: string, topic: 'device' | 'object'): string | undefined {
+  const { value, help } = parseKeyval(text, implied);
+  const name = value[implied];
+  if (name === 'help' || name === '?') return helpText(ctx.host.types, topic);
+  return help ? helpText(ctx.host.types, topic, typeof name === 'string' ? name : undefined) : undefined;
 }
 
 function statusLine(s: { running: boolean; singlestep?: boolean; status: string }): string {
@@ -179,19 +189,42 @@ const simple = (name: string, help: string): HmpCommand => ({
   },
 });
 
-/** An HMP command taking QEMU keyval arguments (`device_add DRIVER,k=v`), typed by the QMP command's schema. */
-function keyvalCommand(name: string, command: string, implied: string, args: string, help: string): HmpCommand {
+/**
+ * An HMP command taking QEMU keyval arguments (`device_add DRIVER,k=v`),
+ * typed by the QMP command's schema. `help`, `?` and `DRIVER,help` print
+ * what the command line's option prints, and add nothing.
+ */
+function keyvalCommand(name: string, command: string, implied: string, args: string, help: string, topic: 'device' | 'object'): HmpCommand {
   return {
     name,
     args,
     help,
     run: async (ctx, words, rest) => {
       need(words, 1, `${name} ${args}`);
+      const shown = helpFor(ctx, rest, implied, topic);
+      if (shown !== undefined) return shown;
       await ctx.exec(command, keyvalArgs(ctx, command, rest, implied));
       return '';
     },
   };
 }
+
+/** `chardev-add BACKEND,id=ID,...`: the -chardev spelling, turned into QMP's chardev-add as the command line turns it. */
+const chardevAdd: HmpCommand = {
+  name: 'chardev-add',
+  args: 'backend,id=str[,prop=value][,...]',
+  help: 'add chardev, like -chardev on the command line',
+  run: async (ctx, words, rest) => {
+    need(words, 1, 'chardev-add backend,id=str[,prop=value][,...]');
+    const { value, help } = parseKeyval(rest, 'backend');
+    if (help || value['backend'] === 'help') return helpText(ctx.host.types, 'chardev');
+    const { backend, id, ...opts } = value as Record<string, string>;
+    if (!backend) throw new HmpUsageError("Parameter 'backend' is missing");
+    if (!id) throw new HmpUsageError("Parameter 'id' is missing");
+    for (const d of chardevDrafts(backend!, id, opts)) await ctx.exec(d.execute, d.arguments);
+    return '';
+  },
+};
 
 /** An HMP command naming one object by id (`device_del ID`). */
 function idCommand(name: string, command: string, arg: string, help: string): HmpCommand {
@@ -211,10 +244,11 @@ function idCommand(name: string, command: string, arg: string, help: string): Hm
 export const HMP_TABLE: readonly HmpCommand[] = [
   {
     name: 'help',
+    aliases: ['?'],
     args: '[cmd]',
     help: 'show the help',
     run: async (_ctx, words) => {
-      const rows = HMP_TABLE.filter((c) => !words[0] || c.name === words[0]).map((c) => `${c.name}${c.args ? ` ${c.args}` : ''} -- ${c.help}`);
+      const rows = HMP_TABLE.filter((c) => !words[0] || c.name === words[0]).map((c) => `${[c.name, ...(c.aliases ?? [])].join('|')}${c.args ? ` ${c.args}` : ''} -- ${c.help}`);
       if (!words[0] || words[0] === 'info') rows.push(...INFO_TABLE.map((i) => `info ${i.name} -- ${i.help}`));
       if (!rows.length) throw new HmpUsageError(`unknown command: '${words[0]}'`);
       return rows.join('\n');
@@ -225,8 +259,10 @@ export const HMP_TABLE: readonly HmpCommand[] = [
     args: 'subcommand',
     help: 'show various information about the system state',
     run: async (ctx, words) => {
+      if (!words[0]) return INFO_TABLE.map((i) => `info ${i.name} -- ${i.help}`).join('\n');
       const sub = INFO_TABLE.find((i) => i.name === words[0]);
-      if (!sub) return INFO_TABLE.map((i) => `info ${i.name} -- ${i.help}`).join('\n');
+      // QEMU's words for an info subcommand it does not have.
+      if (!sub) return `unknown command: 'info ${words[0]}'`;
       return sub.run(ctx, words.slice(1));
     },
   },
@@ -236,11 +272,12 @@ export const HMP_TABLE: readonly HmpCommand[] = [
     help: 'print the configuration as a config file, a command line or a QMP script',
     run: async (ctx, words) => ((await ctx.exec('export-config', words[0] ? { format: words[0] } : {})) as { text: string }).text.trimEnd(),
   },
-  simple('stop', 'stop emulation'),
-  simple('cont', 'resume emulation'),
+  { ...simple('stop', 'stop emulation'), aliases: ['s'] },
+  { ...simple('cont', 'resume emulation'), aliases: ['c'] },
   simple('system_reset', 'reset the system'),
   {
     name: 'quit',
+    aliases: ['q'],
     args: '',
     help: 'quit the emulator',
     run: async (ctx) => {
@@ -249,11 +286,11 @@ export const HMP_TABLE: readonly HmpCommand[] = [
       return '';
     },
   },
-  keyvalCommand('device_add', 'device_add', 'driver', 'driver[,prop=value][,...]', 'add device, like -device on the command line'),
+  keyvalCommand('device_add', 'device_add', 'driver', 'driver[,prop=value][,...]', 'add device, like -device on the command line', 'device'),
   idCommand('device_del', 'device_del', 'device', 'remove device'),
-  keyvalCommand('object_add', 'object-add', 'qom-type', 'type,id=str[,prop=value][,...]', 'create QOM object'),
+  keyvalCommand('object_add', 'object-add', 'qom-type', 'type,id=str[,prop=value][,...]', 'create QOM object', 'object'),
   idCommand('object_del', 'object-del', 'id', 'destroy QOM object'),
-  keyvalCommand('chardev-add', 'chardev-add', 'backend', 'backend,id=str[,prop=value][,...]', 'add chardev, like -chardev on the command line'),
+  chardevAdd,
   {
     name: 'qom-list',
     args: '[path]',
@@ -289,5 +326,5 @@ export const HMP_TABLE: readonly HmpCommand[] = [
 
 /** Finds a command by name. */
 export function findHmpCommand(name: string): HmpCommand | undefined {
-  return HMP_TABLE.find((c) => c.name === name);
+  return HMP_TABLE.find((c) => c.name === name || c.aliases?.includes(name));
 }

@@ -63,6 +63,7 @@ const ROWS: readonly Row[] = [
   // QEMU 7.2 takes up to 512 harts on virt, vmledger's board 8; QEMU reads -m 0 as its default size.
   { args: [...M, '-smp', '9'], vmledger: refused(/Invalid number of CPUs 9: the virt board here takes 1 to 8/), qemu: 'accepted' },
   { args: [...M, '-m', '0'], vmledger: refused(/Invalid RAM size 0/), qemu: 'accepted' },
+  { args: [...M, '-device', 'virtio-blk-device,drive=nope'], vmledger: refused(/device_add: Property 'drive': no blockdev-file named 'nope'/), qemu: 'refused' },
   { args: [...M, '-cpu', 'max'], vmledger: refused(/CPU type 'max' is not available/), qemu: 'refused' },
   { args: [...M, '-cpu', 'no-such-cpu'], vmledger: refused(/no-such-cpu/), qemu: 'refused' },
   // Clocks, boot order, host resources.

@@ -52,6 +52,7 @@ export class HostBroker {
   private readonly policies: HostPolicy[] = [];
   private readonly files = new Map<string, FileReference>();
   private readonly sockets: SocketRules;
+  private stdioUser: string | undefined;
 
   constructor(options: BrokerOptions = {}) {
     this.sockets = new SocketRules(options.remoteSockets ?? false);
@@ -145,6 +146,21 @@ export class HostBroker {
   /** Refuses a monitor on an existing socket (a chardev's) that reaches beyond this host without authentication. */
   checkMonitor(reach: SocketReach): void {
     this.sockets.checkMonitor(reach);
+  }
+
+  /**
+   * Takes the process's standard input and output for one user (a stdio
+   * chardev, a monitor on stdio); a second is refused with QEMU's message,
+   * since two readers would split the keystrokes between them. Sharing is
+   * what a mux is for (`mon:stdio`, `mux=on`). Returns the release.
+   */
+  claimStdio(user: string): () => void {
+    if (this.stdioUser !== undefined)
+      throw new QmpError('GenericError', `cannot use stdio by multiple character devices (${this.stdioUser} has it; share it with mon:stdio or mux=on)`);
+    this.stdioUser = user;
+    return () => {
+      if (this.stdioUser === user) this.stdioUser = undefined;
+    };
   }
 
   /** Authorizes a socket; a Unix socket is bound or reached at its resolved path. */

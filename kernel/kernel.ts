@@ -86,6 +86,7 @@ export class Kernel {
       configured,
       listen: (address, opts, onConnection) => broker.listen(address, opts, onConnection),
       checkMonitor: (reach) => broker.checkMonitor(reach),
+      claimStdio: (user) => broker.claimStdio(user),
       get version() {
         return kernel.version;
       },

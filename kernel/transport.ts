@@ -31,6 +31,8 @@ export interface TransportHost {
   listen(address: HostSocketAddress, options: SocketOptions, onConnection: (c: HostConnection) => void): Promise<HostListener>;
   /** Refuses a monitor on an existing socket (a chardev's) that reaches beyond this host without authentication. */
   checkMonitor(reach: SocketReach): void;
+  /** Takes stdin and stdout for one user; a second is refused (see HostBroker.claimStdio). Returns the release. */
+  claimStdio(user: string): () => void;
 }
 
 /** A live monitor or listener a transport opened; closing it stops accepting and drops its clients. */

@@ -96,6 +96,9 @@ const ROWS: readonly Row[] = [
   { args: [...M, '-drive', 'file=disk.img,format=raw,if=none,id=d0,aio=fast'], vmledger: refused(/aio=fast/), qemu: 'refused' },
   // Monitors: -mon's implied key is chardev.
   { args: [...M, '-chardev', 'null,id=c', '-mon', 'c'], vmledger: ok, qemu: 'accepted' },
+  // Two readers of the terminal would split the keystrokes: refused unless multiplexed (the harness's own monitor is on stdio too).
+  { args: [...M, '-serial', 'stdio', '-monitor', 'stdio'], vmledger: refused(/-monitor.*cannot use stdio by multiple character devices \(chardev 'serial0' has it; share it with mon:stdio or mux=on\)/), qemu: 'refused' },
+  { args: [...M, '-nographic', '-monitor', 'stdio'], vmledger: refused(/cannot use stdio by multiple character devices/), qemu: 'refused' },
   // QEMU's own config file format.
   { args: ['-readconfig', 'vm.cfg'], files: { 'vm.cfg': '# qemu config file\n\n[machine]\n  type = "virt"\n  accel = "tcg"\n\n[memory]\n  size = "256"\n\n[drive "d0"]\n  file = "disk.img"\n  format = "raw"\n  if = "none"\n\n[device "disk0"]\n  driver = "virtio-blk-device"\n  drive = "d0"\n' }, vmledger: ok, qemu: 'accepted' },
 ];

@@ -146,7 +146,7 @@ export async function listen(endpoint: string, host: TransportHost, onConnection
   const spec = parseEndpoint(endpoint);
   if (spec.kind === 'stdio') {
     if (options.tls) throw new Error(`endpoint 'stdio': tls-creds needs a socket`);
-    return listenStdio(onConnection);
+    return listenStdio(onConnection, host.claimStdio('a monitor on stdio'));
   }
   if (spec.kind === 'chardev') {
     if (options.tls) throw new Error(`endpoint 'chardev:${spec.id}': give tls-creds to the chardev's socket, not to the monitor`);
@@ -179,7 +179,7 @@ export async function listen(endpoint: string, host: TransportHost, onConnection
   };
 }
 
-function listenStdio(onConnection: (c: Connection) => void): Listener {
+function listenStdio(onConnection: (c: Connection) => void, release: () => void): Listener {
   const input = process.stdin;
   const output = process.stdout;
   onConnection({ input, output, client: 'stdio', ownsStreams: false });
@@ -188,6 +188,7 @@ function listenStdio(onConnection: (c: Connection) => void): Listener {
     close: async () => {
       input.pause();
       input.removeAllListeners('data');
+      release();
     },
   };
 }

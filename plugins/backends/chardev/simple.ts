@@ -22,20 +22,19 @@ const INTERRUPT = 0x03;
  * byte, so the byte raises the SIGINT the terminal would have.
  */
 export class StdioChardev extends CharBackendBase {
-  private static inUse = false;
   private readonly onData = (d: Buffer) => {
     if (this.signal && process.stdin.isTTY && d.includes(INTERRUPT)) process.kill(process.pid, 'SIGINT');
     else this.input(new Uint8Array(d));
   };
   private readonly wasRaw: boolean;
 
+  /** `release` gives stdin and stdout back to the broker (HostBroker.claimStdio) when the chardev closes. */
   constructor(
     mux: boolean,
+    private readonly release: () => void,
     private readonly signal = true,
   ) {
     super(mux);
-    if (StdioChardev.inUse) fail("cannot use stdio by multiple character devices");
-    StdioChardev.inUse = true;
     const stdin = process.stdin;
     this.wasRaw = stdin.isTTY ? stdin.isRaw : false;
     if (stdin.isTTY) stdin.setRawMode(true);
@@ -49,7 +48,7 @@ export class StdioChardev extends CharBackendBase {
     process.stdin.off('data', this.onData);
     process.stdin.pause();
     if (process.stdin.isTTY) process.stdin.setRawMode(this.wasRaw);
-    StdioChardev.inUse = false;
+    this.release();
   }
   describe(): string {
     return 'stdio';

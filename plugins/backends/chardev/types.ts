@@ -56,7 +56,7 @@ export const CHARDEV_TYPES: ObjectTypeDecl[] = [
     'stdio',
     "The program's standard input and output",
     { signal: { type: t.bool(), default: true, doc: 'Ctrl-C on a terminal ends the program (QEMU signal=on); off passes it to the guest', settable: 'create' } },
-    (obj) => new StdioChardev(obj.get('mux') === true, obj.get('signal') !== false),
+    (obj, ctx) => new StdioChardev(obj.get('mux') === true, ctx.broker.claimStdio(`chardev '${obj.name}'`), obj.get('signal') !== false),
   ),
   chardevType(
     'file',

@@ -18,7 +18,7 @@ export const virtioBlk = defineDevice({
   hotpluggable: true,
   doc: 'virtio block device on a virtio-mmio transport',
   props: {
-    drive: { type: t.str(), doc: 'Block node name (blockdev-add node-name)', settable: 'unrealized', link: 'blockdev-file' },
+    drive: { type: t.str(), doc: 'Block node name (blockdev-add node-name)', settable: 'unrealized', link: 'block-node' },
     'read-only': { type: t.bool(), default: false, doc: 'Refuse guest writes', settable: 'unrealized' },
     serial: { type: t.str(), doc: 'Serial number the guest reads with GET_ID', settable: 'unrealized' },
   },

@@ -42,6 +42,13 @@ export const hwPlugin = definePlugin({
       parent: 'device',
       abstract: true,
       doc: 'A virtio device; it plugs into a free virtio-mmio transport of the board',
+      props: {
+        bootindex: {
+          type: t.int(),
+          doc: "Boot order as libvirt gives it (bootindex=1); recorded, but the firmware finds the boot disk itself: the board has no fw_cfg to pass an order",
+          settable: 'unrealized',
+        },
+      },
     });
   },
 });

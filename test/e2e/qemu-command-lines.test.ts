@@ -63,7 +63,7 @@ const ROWS: readonly Row[] = [
   // QEMU 7.2 takes up to 512 harts on virt, vmledger's board 8; QEMU reads -m 0 as its default size.
   { args: [...M, '-smp', '9'], vmledger: refused(/Invalid number of CPUs 9: the virt board here takes 1 to 8/), qemu: 'accepted' },
   { args: [...M, '-m', '0'], vmledger: refused(/Invalid RAM size 0/), qemu: 'accepted' },
-  { args: [...M, '-device', 'virtio-blk-device,drive=nope'], vmledger: refused(/device_add: Property 'drive': no blockdev-file named 'nope'/), qemu: 'refused' },
+  { args: [...M, '-device', 'virtio-blk-device,drive=nope'], vmledger: refused(/device_add: Property 'drive': no block-node named 'nope'/), qemu: 'refused' },
   { args: [...M, '-cpu', 'max'], vmledger: refused(/CPU type 'max' is not available/), qemu: 'refused' },
   { args: [...M, '-cpu', 'no-such-cpu'], vmledger: refused(/no-such-cpu/), qemu: 'refused' },
   // Clocks, boot order, host resources.
@@ -94,6 +94,18 @@ const ROWS: readonly Row[] = [
   { args: [...M, '-snapshot', '-drive', 'file=disk.img,format=raw,if=virtio'], vmledger: ok, qemu: 'accepted' },
   { args: [...M, '-drive', 'file=disk.img,format=raw,if=none,id=d0,aio=threads,discard=unmap,detect-zeroes=unmap,cache=none'], vmledger: ok, qemu: 'accepted' },
   { args: [...M, '-drive', 'file=disk.img,format=raw,if=none,id=d0,aio=fast'], vmledger: refused(/aio=fast/), qemu: 'refused' },
+  // libvirt's disks: a file node, a raw format node on it, the device on the format node.
+  {
+    args: [
+      ...M,
+      '-blockdev', '{"driver":"file","filename":"disk.img","node-name":"libvirt-1-storage","auto-read-only":true,"discard":"unmap","cache":{"direct":false,"no-flush":false}}',
+      '-blockdev', '{"node-name":"libvirt-1-format","read-only":false,"discard":"unmap","cache":{"direct":false,"no-flush":false},"driver":"raw","file":"libvirt-1-storage"}',
+      '-device', 'virtio-blk-device,drive=libvirt-1-format,id=virtio-disk0,bootindex=1',
+    ],
+    vmledger: ok,
+    qemu: 'accepted',
+  },
+  { args: [...M, '-blockdev', '{"driver":"raw","node-name":"f","file":"nope"}'], vmledger: refused(/Cannot find device='' nor node-name='nope'/), qemu: 'refused' },
   // Monitors: -mon's implied key is chardev.
   { args: [...M, '-chardev', 'null,id=c', '-mon', 'c'], vmledger: ok, qemu: 'accepted' },
   // Two readers of the terminal would split the keystrokes: refused unless multiplexed (the harness's own monitor is on stdio too).

@@ -17,8 +17,15 @@ export class FileBlockBackend implements BlockBackend {
   private fd: number | undefined;
 
   /** Opens the image through the broker (a regular file; opened without blocking the event loop). */
-  static async open(filename: string, broker: HostBroker, readOnly: boolean, snapshot: boolean): Promise<FileBlockBackend> {
-    return new FileBlockBackend(filename, await broker.openFile(filename, readOnly || snapshot ? 'r' : 'rw'), readOnly, snapshot);
+  /** `autoReadOnly` (QEMU's auto-read-only): a file that cannot be opened for writing is opened read-only instead of failing. */
+  static async open(filename: string, broker: HostBroker, readOnly: boolean, snapshot: boolean, autoReadOnly = false): Promise<FileBlockBackend> {
+    if (readOnly || snapshot) return new FileBlockBackend(filename, await broker.openFile(filename, 'r'), readOnly, snapshot);
+    try {
+      return new FileBlockBackend(filename, await broker.openFile(filename, 'rw'), false, false);
+    } catch (e) {
+      if (!autoReadOnly) throw e;
+      return new FileBlockBackend(filename, await broker.openFile(filename, 'r'), true, false);
+    }
   }
 
   private constructor(

@@ -6,20 +6,24 @@ export { FileBlockBackend } from './file-backend.js';
 /** Where block nodes live in the object tree. */
 export const BLOCKDEVS_PATH = '/blockdevs';
 
+/** The abstract type of every block node, what a device's `drive` links to. */
+export const BLOCK_NODE = 'block-node';
+
 /** A raw image file node (`blockdev-add driver=file`); opened at realize through the broker, never during replay. */
 export const blockdevFile: ObjectTypeDecl = {
   name: 'blockdev-file',
-  parent: 'object',
+  parent: BLOCK_NODE,
   doc: 'A block node backed by a raw image file',
   props: {
     filename: { type: t.host('file', 'rw'), doc: 'Image file', settable: 'create' },
     'read-only': { type: t.bool(), default: false, doc: 'Refuse guest writes', settable: 'create' },
+    'auto-read-only': { type: t.bool(), default: false, doc: 'Open the file read-only when it cannot be written (QEMU auto-read-only)', settable: 'create' },
     snapshot: { type: t.bool(), default: false, doc: 'Keep guest writes in a temporary copy-on-write overlay; the file never changes', settable: 'create' },
   },
   async realize(obj, ctx) {
     if (ctx.mode === 'replay') return;
     const filename = obj.get('filename') as string;
-    obj.runtime = await FileBlockBackend.open(filename, ctx.broker, obj.get('read-only') === true, obj.get('snapshot') === true);
+    obj.runtime = await FileBlockBackend.open(filename, ctx.broker, obj.get('read-only') === true, obj.get('snapshot') === true, obj.get('auto-read-only') === true);
   },
   unrealize(obj) {
     (obj.runtime as FileBlockBackend | undefined)?.close();
@@ -27,14 +31,47 @@ export const blockdevFile: ObjectTypeDecl = {
   },
 };
 
+/**
+ * A `raw` format node over a `file` node added before it, as libvirt builds
+ * every disk (`-blockdev '{"driver":"raw","node-name":"libvirt-1-format","file":"libvirt-1-storage"}'`):
+ * raw is the identity format, so the node reads and writes its file node's image.
+ */
+export const blockdevRaw: ObjectTypeDecl = {
+  name: 'blockdev-raw',
+  parent: BLOCK_NODE,
+  doc: "A raw format node over a file node (QEMU's driver=raw with file=NODE)",
+  props: {
+    file: { type: t.str(), doc: 'Node name of the file node below', settable: 'create', link: 'blockdev-file' },
+  },
+  realize(obj, ctx) {
+    obj.runtime = ctx.objects.get(`${BLOCKDEVS_PATH}/${obj.get('file') as string}`).runtime;
+  },
+  unrealize(obj) {
+    obj.runtime = undefined;
+  },
+};
+
+/** How the host does the I/O, which a guest cannot tell apart: QEMU's values are accepted (vmledger reads and writes synchronously). */
+const HOST_IO = {
+  cache: t.optional(t.object({ direct: t.optional(t.bool()), 'no-flush': t.optional(t.bool()) }, { name: 'BlockdevCacheOptions' }), 'Accepted: vmledger writes through to the file'),
+  discard: t.optional(t.enum('BlockdevDiscardOptions', ['ignore', 'unmap']), 'Accepted: discard requests are not passed to the file'),
+  'detect-zeroes': t.optional(t.enum('BlockdevDetectZeroesOptions', ['off', 'on', 'unmap']), 'Accepted: zeroes are written as data'),
+  aio: t.optional(t.enum('BlockdevAioOptions', ['threads', 'native', 'io_uring']), 'Accepted: I/O is synchronous'),
+};
+
 const BlockdevAdd = t.object(
   {
-    driver: t.field(t.enum('BlockdevDriver', ['file', 'raw']), "'file', or 'raw' over a 'file' child"),
+    driver: t.field(t.enum('BlockdevDriver', ['file', 'raw']), "'file', or 'raw' over a 'file' child (inline, or the node-name of a file node)"),
     'node-name': t.field(t.str(), 'Node name'),
     filename: t.optional(t.host('file', 'rw'), "Image file (driver 'file')"),
-    file: t.optional(t.object({ driver: t.str(), filename: t.host('file', 'rw') }, { name: 'BlockdevRef' }), "The 'file' child of a 'raw' node"),
+    file: t.optional(
+      t.alternate('BlockdevRefOrNull', [t.str(), t.object({ driver: t.str(), filename: t.host('file', 'rw') }, { name: 'BlockdevRef' })]),
+      "The 'file' child of a 'raw' node: the node-name of a file node, or one inline",
+    ),
     'read-only': t.optional(t.bool()),
+    'auto-read-only': t.optional(t.bool(), 'A file that cannot be written is opened read-only'),
     snapshot: t.optional(t.bool()),
+    ...HOST_IO,
   },
   { name: 'BlockdevOptions' },
 );
@@ -51,10 +88,19 @@ export const BLOCK_COMMANDS = [
     doc: 'Open a raw image as a block node at /blockdevs/<node-name>',
     example: '-> { "execute": "blockdev-add", "arguments": { "driver": "file", "node-name": "disk0", "filename": "/srv/disk.img" } }\n<- { "return": {} }',
     async handler(args, ctx) {
-      const filename = args.driver === 'raw' ? (args.file?.filename ?? fail("Parameter 'file' is missing")) : (args.filename ?? fail("Parameter 'filename' is missing"));
       const path = `${BLOCKDEVS_PATH}/${args['node-name']}`;
       if (ctx.objects.has(path)) fail(`Duplicate nodes with node-name='${args['node-name']}'`);
-      await ctx.objects.add(path, 'blockdev-file', { filename, 'read-only': args['read-only'], snapshot: args.snapshot }, ctx);
+      if (args.driver === 'raw' && typeof args.file === 'string') {
+        const below = ctx.objects.find(`${BLOCKDEVS_PATH}/${args.file}`);
+        if (!below || below.type !== 'blockdev-file') fail(`Cannot find device='' nor node-name='${args.file}'`);
+        // The raw node is the file node's image: it cannot promise less than the file node gives.
+        if (args['read-only'] && below.get('read-only') !== true && below.get('snapshot') !== true)
+          fail(`raw node '${args['node-name']}' is read-only but its file node '${args.file}' is writable: open the file node with read-only=on`);
+        await ctx.objects.add(path, 'blockdev-raw', { file: args.file }, ctx);
+      } else {
+        const filename = args.driver === 'raw' ? ((args.file as { filename?: string } | undefined)?.filename ?? fail("Parameter 'file' is missing")) : (args.filename ?? fail("Parameter 'filename' is missing"));
+        await ctx.objects.add(path, 'blockdev-file', { filename, 'read-only': args['read-only'], 'auto-read-only': args['auto-read-only'], snapshot: args.snapshot }, ctx);
+      }
       await ctx.objects.realize(path, ctx);
       return {};
     },
@@ -72,6 +118,8 @@ export const BLOCK_COMMANDS = [
       const obj = ctx.objects.find(path);
       if (!obj) throw new QmpError('GenericError', `Failed to find node with node-name='${args['node-name']}'`);
       if ((obj.runtime as FileBlockBackend | undefined)?.users) fail(`Node '${args['node-name']}' is busy: it is attached to a device`);
+      const above = ctx.objects.children(BLOCKDEVS_PATH).find((o) => o.type === 'blockdev-raw' && o.get('file') === args['node-name']);
+      if (above) fail(`Node '${args['node-name']}' is busy: node '${above.name}' is on top of it`);
       await ctx.objects.remove(path, ctx);
       return {};
     },
@@ -88,6 +136,8 @@ export const BLOCK_COMMANDS = [
       if (!ctx.objects.has(BLOCKDEVS_PATH)) return [];
       return ctx.objects.children(BLOCKDEVS_PATH).map((o) => {
         const b = o.runtime as FileBlockBackend | undefined;
+        const raw = o.type === 'blockdev-raw';
+        const filename = (raw ? ctx.objects.get(`${BLOCKDEVS_PATH}/${o.get('file') as string}`) : o).get('filename');
         return {
           device: '',
           locked: false,
@@ -95,11 +145,11 @@ export const BLOCK_COMMANDS = [
           type: 'unknown',
           inserted: {
             'node-name': o.name,
-            file: o.get('filename'),
-            ro: o.get('read-only') === true,
-            drv: 'file',
+            file: filename,
+            ro: b?.readOnly ?? o.get('read-only') === true,
+            drv: raw ? 'raw' : 'file',
             'backing_file_depth': 0,
-            image: { filename: o.get('filename'), format: 'raw', 'virtual-size': b?.size ?? 0 },
+            image: { filename, format: 'raw', 'virtual-size': b?.size ?? 0 },
           },
           'in-use': (b?.users ?? 0) > 0,
         };
@@ -108,12 +158,14 @@ export const BLOCK_COMMANDS = [
   }),
 ];
 
-/** The `file` block driver and its commands. */
+/** The `file` and `raw` block drivers and their commands. */
 export const blockPlugin = definePlugin({
   name: 'block',
   version: '0.1.0',
   setup(host) {
+    host.type({ name: BLOCK_NODE, parent: 'object', abstract: true, doc: 'A block node: what a disk device reads and writes (drive=NODE)' });
     host.type(blockdevFile);
+    host.type(blockdevRaw);
     for (const cmd of BLOCK_COMMANDS) host.command(cmd);
   },
 });

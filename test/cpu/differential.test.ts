@@ -11,7 +11,7 @@
  * those. bench/cpu-differential.ts runs long campaigns on random seeds.
  */
 import { describe, expect, it } from 'vitest';
-import { haveQemu, QEMU_BIN } from '../isa/qemu.js';
+import { itNeeding, lacking } from '../needs.js';
 import { buildBatch } from './diff/batch.js';
 import { compareBatch, describeDiff } from './diff/compare.js';
 import { CTX, CTX_BASE, RAM_BASE } from './diff/layout.js';
@@ -41,14 +41,7 @@ describe('differential test against QEMU 7.2', () => {
     expect(report).toContain('DIFF_SEEDS=8 npx vitest run test/cpu/differential.test.ts');
   });
 
-  if (!haveQemu()) {
-    const why = `${QEMU_BIN} not found: install Debian's qemu-system-misc`;
-    if (process.env.CI) it('runs the sequences on QEMU in CI', () => { throw new Error(why); });
-    else it.skip(`skipped: ${why}`, () => {});
-    return;
-  }
-
-  it(`agrees bit for bit on ${SEEDS.length} random sequences of integer, paged memory and F/D instructions`, async () => {
+  itNeeding(`agrees bit for bit on ${SEEDS.length} random sequences of integer, paged memory and F/D instructions`, lacking('qemu-system-riscv64'), async () => {
     const result = await runSeeds(SEEDS, BATCH, rerun);
     expect(result.reports, `${result.reports.length} differences:\n\n${result.reports.join('\n\n')}`).toEqual([]);
   });

@@ -6,19 +6,16 @@
  * CI machine can take many seconds, and the tests assert no speed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { hostPath } from '../host-tools.js';
 
-/** Debian's firmware (packages u-boot-qemu and opensbi) and the emulators. */
-export const FW = {
-  ubootM: '/usr/lib/u-boot/qemu-riscv64/u-boot.bin',
-  ubootS: '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin',
-  fwJump: '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin',
-} as const;
+export { DEBIAN_FIRMWARE as FW } from '../host-tools.js';
 export const VMLEDGER = resolve('dist/vmledger.mjs');
-export const QEMU = ['/usr/bin/qemu-system-riscv64', '/usr/local/bin/qemu-system-riscv64'].find((p) => existsSync(p));
+/** The reference emulator's path, when installed. */
+export const QEMU = hostPath('qemu-system-riscv64');
 
 /** Longest wait for any one thing the guest prints (firmware boot under load). */
 export const BOOT_TIMEOUT = 120_000;

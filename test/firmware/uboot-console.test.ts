@@ -3,9 +3,9 @@
  * QEMU 7.2 prints for the same machine, apart from the listed lines about
  * hardware vmledger does not emulate.
  */
-import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AUTOBOOT, BOOT_TIMEOUT, consoleLines, FW, PROMPT, QEMU, Vm } from './helpers.js';
+import { afterEach, expect, it } from 'vitest';
+import { describeNeeding, itNeeding, lacking } from '../needs.js';
+import { AUTOBOOT, BOOT_TIMEOUT, consoleLines, FW, PROMPT, Vm } from './helpers.js';
 
 /**
  * Every line where vmledger's console differs from QEMU's, as data: the
@@ -52,8 +52,8 @@ afterEach(async () => {
   for (const vm of vms.splice(0)) await vm.dispose();
 });
 
-describe.skipIf(!existsSync(FW.ubootM))('U-Boot (M-mode) as -bios', () => {
-  it.skipIf(!QEMU)('prints what QEMU 7.2 prints up to the prompt, except the listed differences', async () => {
+describeNeeding('U-Boot (M-mode) as -bios', lacking('U-Boot (M-mode)'), () => {
+  itNeeding('prints what QEMU 7.2 prints up to the prompt, except the listed differences', lacking('qemu-system-riscv64'), async () => {
     const args = ['-M', 'virt', '-m', '128M', '-bios', FW.ubootM];
     // The same command line for both, as the issue states it.
     const qemu = Vm.qemu([...args, '-nographic']);
@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(FW.ubootM))('U-Boot (M-mode) as -bios', () => {
   }, BOOT_TIMEOUT);
 });
 
-describe.skipIf(!existsSync(FW.fwJump) || !existsSync(FW.ubootS))('OpenSBI fw_jump as -bios with S-mode U-Boot as -kernel', () => {
+describeNeeding('OpenSBI fw_jump as -bios with S-mode U-Boot as -kernel', lacking('OpenSBI fw_jump', 'U-Boot (S-mode)'), () => {
   it('prints the OpenSBI banner, hands over to S-mode and reaches U-Boot\'s prompt', async () => {
     const vm = Vm.vmledger(['-M', 'virt', '-m', '128M', '-bios', FW.fwJump, '-kernel', FW.ubootS, '-nographic']);
     vms.push(vm);

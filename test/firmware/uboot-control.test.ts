@@ -4,9 +4,9 @@
  * exit statuses, and run control (stop, cont, system_reset, quit, -S) over
  * QMP while the guest runs.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
+import { describeNeeding, lacking } from '../needs.js';
 import { AUTOBOOT, BOOT_TIMEOUT, FW, PROMPT, Qmp, SerialSocket, tempDir, Vm } from './helpers.js';
 
 /** A VM running M-mode U-Boot with its console on a socket chardev and a QMP socket. */
@@ -40,7 +40,7 @@ afterEach(async () => {
   }
 });
 
-describe.skipIf(!existsSync(FW.ubootM))('U-Boot driven through a socket chardev and QMP', () => {
+describeNeeding('U-Boot driven through a socket chardev and QMP', lacking('U-Boot (M-mode)'), () => {
   it('answers version, bdinfo and fdt print /cpus typed at the prompt', async () => {
     const { serial } = await bootToPrompt();
     await interruptAutoboot(serial);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellsOf, decodeFdt, encodeFdt, findNode, node, prop, stringsOf } from '../../plugins/hw/fdt.js';
+import { itNeeding, lacking } from '../needs.js';
 
 const tree = node('', { '#address-cells': prop.cells(2), compatible: prop.str('riscv-virtio') }, [
   node('chosen', { bootargs: prop.str('console=ttyS0') }),
@@ -19,7 +20,7 @@ describe('FDT encoder', () => {
     expect(findNode(back, '/soc')!.props.get('ranges')!.length).toBe(0);
   });
 
-  it('writes a blob dtc accepts', () => {
+  itNeeding('writes a blob dtc accepts', lacking('dtc'), () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdt-'));
     writeFileSync(join(dir, 't.dtb'), encodeFdt(tree));
     const dts = execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 't.dtb')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

@@ -10,7 +10,7 @@ import { QEMU } from '../firmware/helpers.js';
 import { bootOnce, bootQemu, bootVmledger, LINUX_TIMEOUT, lines, linuxCommandLine } from './boot.js';
 import { compareWithQemu } from './console-differences.js';
 import { linuxGuest } from './guest.js';
-import { describeNeeding, firstMissing } from './needs.js';
+import { describeNeeding, firstMissing, lacking } from '../needs.js';
 
 const { guest, missing } = await linuxGuest();
 const args = guest ? linuxCommandLine(guest, guest.initrd) : [];
@@ -40,7 +40,7 @@ describeNeeding('Linux boots on vmledger', missing, () => {
   }, LINUX_TIMEOUT);
 });
 
-describeNeeding('Linux console against QEMU 7.2', firstMissing(missing, QEMU ? undefined : 'qemu-system-riscv64 (apt-get install qemu-system-misc)'), () => {
+describeNeeding('Linux console against QEMU 7.2', firstMissing(missing, lacking('qemu-system-riscv64')), () => {
   it('prints what QEMU prints for the same command line, line by line, except the listed differences', async () => {
     const [reference, ours] = await Promise.all([qemu(), vmledger()]);
     expect(reference.exit.code, reference.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { QEMU, tempDir } from '../firmware/helpers.js';
 import { bootOnce, bootQemu, bootVmledger, LINUX_TIMEOUT, lines, linuxCommandLine } from './boot.js';
 import { normalize } from './console-differences.js';
 import { linuxGuest } from './guest.js';
-import { describeNeeding, firstMissing } from './needs.js';
+import { describeNeeding, firstMissing, lacking } from '../needs.js';
 
 /** The disk's first bytes, which the guest prints in hex. */
 const HEAD = Buffer.from('vmledger-disk!\r\n', 'latin1');
@@ -40,7 +40,7 @@ describeNeeding('Linux reads a virtio-blk disk on vmledger', missing, () => {
   }, LINUX_TIMEOUT);
 });
 
-describeNeeding('Linux virtio-blk disk against QEMU 7.2', firstMissing(missing, QEMU ? undefined : 'qemu-system-riscv64 (apt-get install qemu-system-misc)'), () => {
+describeNeeding('Linux virtio-blk disk against QEMU 7.2', firstMissing(missing, lacking('qemu-system-riscv64')), () => {
   it('prints the same DISK line and the same virtio_blk lines as QEMU', async () => {
     const [reference, ours] = await Promise.all([qemu(), vmledger()]);
     expect(diskLine(lines(ours))).toBe(diskLine(lines(reference)));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Qmp, SerialSocket, tempDir, Vm } from '../firmware/helpers.js';
 import { LINUX_TIMEOUT, linuxCommandLine } from './boot.js';
 import { INIT_MOUNTS, initramfsWithInit, linuxGuest, missingInitramfsTools } from './guest.js';
-import { describeNeeding, firstMissing } from './needs.js';
+import { describeNeeding, firstMissing } from '../needs.js';
 
 const PROMPT = 'vmledger-sh# ';
 /**

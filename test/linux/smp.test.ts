@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { tempDir } from '../firmware/helpers.js';
 import { bootOnce, bootVmledger, LINUX_TIMEOUT, lines, linuxCommandLine } from './boot.js';
 import { INIT_MOUNTS, initramfsWithInit, linuxGuest, missingInitramfsTools } from './guest.js';
-import { describeNeeding, firstMissing } from './needs.js';
+import { describeNeeding, firstMissing } from '../needs.js';
 
 /** /init: print /proc/cpuinfo, then power off. */
 const INIT = `${INIT_MOUNTS}

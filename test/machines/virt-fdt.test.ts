@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellsOf, decodeFdt, findNode, stringsOf, walkNodes, type FdtNode } from '../../plugins/hw/fdt.js';
 import { boardOf } from '../../plugins/machines/virt/index.js';
+import { hostPath, itNeeding, lacking } from '../needs.js';
 import { hwKernel, run } from './helpers.js';
 
 async function dtb(props: Record<string, unknown> = {}, more: Array<[string, Record<string, unknown>]> = []) {
@@ -89,18 +90,9 @@ describe('virt board device tree', () => {
 const DIFFERENT_ON_PURPOSE = new Set(['/cpus/cpu@0:riscv,isa', '/cpus/cpu@0:riscv,isa-base', '/cpus/cpu@0:riscv,isa-extensions', '/chosen:rng-seed']);
 
 describe('virt device tree against QEMU 7.2', () => {
-  const haveQemu = (() => {
-    try {
-      execFileSync('qemu-system-riscv64', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
-  it.skipIf(!haveQemu)('matches qemu-system-riscv64 -M virt on every node both boards have', async () => {
+  itNeeding('matches qemu-system-riscv64 -M virt on every node both boards have', lacking('qemu-system-riscv64'), async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'qemu-')), 'q.dtb');
-    execFileSync('qemu-system-riscv64', ['-M', `virt,dumpdtb=${file}`, '-m', '128M', '-nographic'], { stdio: 'ignore' });
+    execFileSync(hostPath('qemu-system-riscv64')!, ['-M', `virt,dumpdtb=${file}`, '-m', '128M', '-nographic'], { stdio: 'ignore' });
     const qemu = decodeFdt(new Uint8Array(readFileSync(file)));
     const { tree: ours } = await dtb();
     const qemuNodes = new Map<string, FdtNode>(walkNodes(qemu));

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { firstValueFrom, filter } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Kernel } from '../../kernel/index.js';
 import cpuPlugin from '../../plugins/cpu-rv64/index.js';
+import { describeNeeding, hostPath, lacking } from '../needs.js';
 import { hwKernel, run } from './helpers.js';
 
-const UBOOT = '/usr/lib/u-boot/qemu-riscv64/u-boot.bin';
+const UBOOT = hostPath('U-Boot (M-mode)');
 
 /** Reads the console until `marker` shows up (no timing assertion: the test timeout is the only limit). */
 async function waitFor(k: Kernel, marker: string, seen = { text: '' }): Promise<string> {
@@ -16,10 +16,10 @@ async function waitFor(k: Kernel, marker: string, seen = { text: '' }): Promise<
   return seen.text;
 }
 
-describe.skipIf(!existsSync(UBOOT))('virt board running Debian U-Boot', () => {
+describeNeeding('virt board running Debian U-Boot', lacking('U-Boot (M-mode)'), () => {
   it('boots to the prompt, answers a command and powers off through the test device', async () => {
     const k = await hwKernel([], cpuPlugin);
-    await run(k, ['chardev-add', { id: 'serial0', backend: { type: 'ringbuf', data: { size: 65536 } } }], ['machine-set', { type: 'virt', firmware: UBOOT }], ['cont']);
+    await run(k, ['chardev-add', { id: 'serial0', backend: { type: 'ringbuf', data: { size: 65536 } } }], ['machine-set', { type: 'virt', firmware: UBOOT! }], ['cont']);
     const seen = { text: '' };
     await waitFor(k, 'Hit any key to stop autoboot', seen);
     await run(k, ['ringbuf-write', { device: 'serial0', data: '\r' }]);

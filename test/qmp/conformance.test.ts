@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QEMU_BIN, QmpClient, startQemu, tempDir, type QemuProcess } from './qmp-client.js';
+import { describeNeeding, lacking } from '../needs.js';
 import { TRANSCRIPTS, matches, summarize, type Summary, type Transcript } from './transcripts.js';
 import { startServer, type TestServer } from './vmledger-server.js';
 
@@ -61,7 +62,7 @@ describe('QMP conformance (vmledger)', () => {
   });
 });
 
-describe.skipIf(!QEMU_BIN)('QMP conformance (same transcripts against real QEMU)', () => {
+describeNeeding('QMP conformance (same transcripts against real QEMU)', lacking('qemu-system-riscv64'), () => {
   let dir: string;
   let qemu: QemuProcess;
   beforeAll(async () => {

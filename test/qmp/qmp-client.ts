@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostPath } from '../host-tools.js';
 
 /** One QMP connection seen from the client side. */
 export class QmpClient {
@@ -108,7 +109,7 @@ export function tempDir(prefix = 'vmledger-qmp-'): string {
 }
 
 /** The QEMU binary the comparison runs against, when installed. */
-export const QEMU_BIN = ['/usr/bin/qemu-system-riscv64', '/usr/local/bin/qemu-system-riscv64'].find((p) => existsSync(p));
+export const QEMU_BIN = hostPath('qemu-system-riscv64');
 
 /** A real QEMU with a QMP socket; `stop()` kills it. */
 export interface QemuProcess {

@@ -4,7 +4,8 @@ import { createKernel, type Kernel } from '../../kernel/index.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
 import { runCommandLine } from '../../transports/cli/index.js';
 import { QmpClient, VmProcess, VMLEDGER } from '../e2e/run-vmledger.js';
-import { HAVE_OPENSSL, makePki } from './pki.js';
+import { describeNeeding, itNeeding, lacking } from '../needs.js';
+import { makePki } from './pki.js';
 
 const api = { transport: 'qmp', client: 'conn-1' };
 const kernels: Kernel[] = [];
@@ -72,16 +73,17 @@ describe('every socket stays on this host unless the program was started with -a
 });
 
 /** Whether this machine lets us make a network namespace (util-linux's unshare, as root): the only place a test may bind 0.0.0.0. */
-const NETNS = (() => {
+/** What keeps this process from making a private network namespace: unshare (util-linux) or the privilege it needs. */
+const NO_NETNS = lacking('unshare') ?? (() => {
   try {
     execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
-    return true;
+    return undefined;
   } catch {
-    return false;
+    return 'the privilege to make a network namespace (unshare -n fails: run as root)';
   }
 })();
 
-describe.skipIf(!NETNS && !process.env.CI)('a monitor on a chardev that listens beyond loopback (in a private network namespace; needs unshare from util-linux, as root)', () => {
+describeNeeding('a monitor on a chardev that listens beyond loopback (in a private network namespace)', NO_NETNS, () => {
   const run = (...args: string[]) => new VmProcess(args, undefined, ['unshare', '-n', process.execPath, VMLEDGER]);
 
   it.each([
@@ -93,7 +95,7 @@ describe.skipIf(!NETNS && !process.env.CI)('a monitor on a chardev that listens 
     expect(vm.stderr).toContain(NEEDS_AUTH('tcp:0.0.0.0:4444'));
   });
 
-  it.skipIf(!HAVE_OPENSSL && !process.env.CI)('is accepted with tls-creds (needs openssl)', async () => {
+  itNeeding('is accepted with tls-creds', lacking('openssl'), async () => {
     const pki = makePki();
     const vm = run('-allow-remote-sockets', '-object', `tls-creds-x509,id=tls0,dir=${pki.serverDir},endpoint=server`,
       '-chardev', 'socket,id=c,host=0.0.0.0,port=4444,server=on,wait=off,tls-creds=tls0', '-mon', 'chardev=c,mode=control', '-qmp', 'unix:vm.qmp', '-S', '-log', 'vm.db');

@@ -9,20 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Whether openssl is installed (Debian package `openssl`). */
-export const HAVE_OPENSSL = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** Skips without openssl, except under CI, where a missing tool is a failure. */
-export const skipWithoutOpenssl = !HAVE_OPENSSL && !process.env.CI;
-export const OPENSSL_MISSING = 'needs openssl (apt-get install openssl)';
-
 const ssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 
 function newKey(cwd: string, out: string): void {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/index.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import chardevPlugin from '../../plugins/backends/chardev/index.js';
@@ -11,7 +11,8 @@ import { runCommandLine } from '../../transports/cli/index.js';
 import hmpPlugin from '../../transports/hmp/index.js';
 import { qmpPlugin, type QmpEndpoint } from '../../transports/qmp/index.js';
 import { QmpClient, tempDir } from '../qmp/qmp-client.js';
-import { OPENSSL_MISSING, makePki, skipWithoutOpenssl, type Pki } from './pki.js';
+import { describeNeeding, lacking } from '../needs.js';
+import { makePki, type Pki } from './pki.js';
 
 const api = { transport: 'api' };
 const kernels: Kernel[] = [];
@@ -47,7 +48,7 @@ function closedWithoutData(s: tls.TLSSocket | net.Socket): Promise<string> {
 
 const portOf = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
 
-describe.skipIf(skipWithoutOpenssl)(`TLS on monitors (${OPENSSL_MISSING})`, () => {
+describeNeeding('TLS on monitors', lacking('openssl'), () => {
   let pki: Pki;
   beforeAll(() => {
     pki = makePki();

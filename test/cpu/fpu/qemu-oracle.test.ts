@@ -7,13 +7,14 @@
  * values), clears fflags, executes the instruction with a static rounding
  * mode and prints the result register and fflags on the UART.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { ISA_DIR } from '../../isa/build.js';
+import { describeNeeding, lacking } from '../../needs.js';
 import { argsFor } from './generators.js';
 import { OPS, type Op } from './subject.js';
 
@@ -22,19 +23,6 @@ const QEMU = 'qemu-system-riscv64';
 const PER_MODE = Number(process.env.FPU_QEMU_RUNS ?? 60);
 const SEED = 20261204;
 const MODES = ['rne', 'rtz', 'rdn', 'rup', 'rmm'];
-
-function have(tool: string): boolean {
-  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-const missing = [
-  ...(have(GCC) ? [] : [`${GCC} (Debian package gcc-riscv64-linux-gnu)`]),
-  ...(have(QEMU) ? [] : [`${QEMU} (Debian package qemu-system-misc)`]),
-];
-if (missing.length > 0) {
-  const why = `QEMU FPU oracle needs ${missing.join(' and ')}`;
-  if (process.env.CI) it('the QEMU FPU oracle runs in CI', () => { throw new Error(why); });
-  else it.skip(`skipped: ${why}`, () => {});
-}
 
 /** How one operation is written in assembly: operand loads, the instruction, and the move of its result to a0. */
 function asm(op: Op, rm: string): string[] {
@@ -109,7 +97,7 @@ hex:
   jr s2
 `;
 
-describe.skipIf(missing.length > 0)('FPU against QEMU 7.2 (qemu-system-riscv64 running F/D instructions)', () => {
+describeNeeding('FPU against QEMU 7.2 (qemu-system-riscv64 running F/D instructions)', lacking('riscv64-linux-gnu-gcc', 'qemu-system-riscv64'), () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmledger-fpu-qemu-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,13 +1,13 @@
 /**
  * Core speed: MIPS (instructions retired per second of CPU time) of the
- * rv64 core on a compute loop (test/isa/bench-loop.S, built with the cross
- * toolchain), as it runs by default (the loop gets hot and is compiled) and
+ * rv64 core on a compute loop (test/isa/bench-loop.S, committed built in
+ * test/isa/programs), as it runs by default (the loop gets hot and is compiled) and
  * interpreted only (jit=off), next to a plain JS loop doing the same
  * integer work on the host, measured in the same run.
  *
  *   npx tsx bench/cpu-mips.ts [iterations]
  */
-import { buildIsaProgram, requireToolchain } from '../test/isa/build.js';
+import { isaProgram } from '../test/isa/build.js';
 import { runProgram, TestBus } from '../test/cpu/test-bus.js';
 
 const ITERS = Number(process.argv[2] ?? 20_000_000);
@@ -20,8 +20,7 @@ function cpuSeconds(f: () => void): number {
   return (d.user + d.system) / 1e6;
 }
 
-requireToolchain();
-const image = buildIsaProgram('bench-loop');
+const image = isaProgram('bench-loop');
 // Patch the iteration count (the first .dword of .data, found by its 1000 marker).
 const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
 let itersOff = -1;

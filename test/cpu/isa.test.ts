@@ -1,16 +1,17 @@
 /**
- * Bare-metal ISA programs (test/isa/*.S) built with Debian's cross
- * toolchain and run on the rv64 core; each reports pass/fail through the
+ * Bare-metal ISA programs (test/isa/*.S, committed built in
+ * test/isa/programs) run on the rv64 core; each reports pass/fail through the
  * SiFive test device. A failure code names the CHECK that failed in the
  * program source. Every program also runs on QEMU 7.2 (qemu-system-riscv64
  * -M virt -bios none), which shows that each expectation is the
  * reference's; where QEMU departs from the specification the program says
  * so at the check (CHECK_DIFF in common.h).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IRQ } from '../../plugins/hw/cpu.js';
-import { buildIsaElf, buildIsaProgram, requireToolchain } from '../isa/build.js';
-import { haveQemu, QEMU_BIN, runOnQemu } from '../isa/qemu.js';
+import { isaProgram, isaProgramPath } from '../isa/build.js';
+import { runOnQemu } from '../isa/qemu.js';
+import { describeNeeding, lacking } from '../needs.js';
 import { runProgram, TestBus } from './test-bus.js';
 
 interface Program {
@@ -95,13 +96,9 @@ const MODES = [
 const images = new Map<string, Uint8Array>();
 function image(name: string): Uint8Array {
   let img = images.get(name);
-  if (!img) { img = buildIsaProgram(name); images.set(name, img); }
+  if (!img) { img = isaProgram(name); images.set(name, img); }
   return img;
 }
-
-beforeAll(() => {
-  requireToolchain();
-});
 
 describe.each(MODES)('rv64 ISA programs ($mode)', ({ hot }) => {
   for (const p of PROGRAMS) {
@@ -113,17 +110,10 @@ describe.each(MODES)('rv64 ISA programs ($mode)', ({ hot }) => {
   }
 });
 
-const qemu = haveQemu();
-describe('the same ISA programs on QEMU 7.2, the reference', () => {
-  if (!qemu) {
-    const why = `${QEMU_BIN} not found: install Debian's qemu-system-misc`;
-    if (process.env.CI) it('runs them on QEMU in CI', () => { throw new Error(why); });
-    else it.skip(`skipped: ${why}`, () => {});
-    return;
-  }
+describeNeeding('the same ISA programs on QEMU 7.2, the reference', lacking('qemu-system-riscv64'), () => {
   for (const p of PROGRAMS) {
     it(`passes ${p.name}.S`, async () => {
-      const outcome = await runOnQemu(buildIsaElf(p.name, 'qemu-virt'), { harts: p.harts, memoryMiB: Math.max(4, p.ramMiB ?? 0) });
+      const outcome = await runOnQemu(isaProgramPath(p.name, 'qemu-virt'), { harts: p.harts, memoryMiB: Math.max(4, p.ramMiB ?? 0) });
       expect(outcome, `${p.name}.S on QEMU`).toEqual({ kind: 'pass' });
     });
   }

@@ -27,8 +27,6 @@ const HOST = {
   gcc: { program: 'gcc', pkg: 'gcc' },
   openssl: { program: 'openssl', pkg: 'openssl' },
   unshare: { program: 'unshare', pkg: 'util-linux' },
-  socat: { program: 'socat', pkg: 'socat' },
-  'gdb-multiarch': { program: 'gdb-multiarch', pkg: 'gdb-multiarch' },
   'U-Boot (M-mode)': { file: DEBIAN_FIRMWARE.ubootM, pkg: 'u-boot-qemu' },
   'U-Boot (S-mode)': { file: DEBIAN_FIRMWARE.ubootS, pkg: 'u-boot-qemu' },
   'OpenSBI fw_jump': { file: DEBIAN_FIRMWARE.fwJump, pkg: 'opensbi' },

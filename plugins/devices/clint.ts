@@ -38,7 +38,7 @@ export const clint = defineDevice({
       const due = mtime() >= cmp;
       harts[h]!.setInterrupt(IRQ.MTIP, due);
       if (due) io.kick();
-      else if (cmp < 2 ** 53) timers[h] = io.clock.setTimer(io.clock.ticksToNs(cmp - offset), () => rearm(h));
+      else if (cmp < 2 ** 53) timers[h] = io.clock.setTimerAt(io.clock.ticksToNs(cmp - offset), () => rearm(h));
     };
     const rearmAll = () => harts.forEach((_, h) => rearm(h));
     const read32of = (v: number, high: boolean) => (high ? Math.floor(v / 2 ** 32) >>> 0 : v >>> 0);

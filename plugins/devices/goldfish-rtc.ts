@@ -46,7 +46,7 @@ export const goldfishRtc = defineDevice({
     const arm = (at: bigint) => {
       alarm?.cancel();
       alarmAt = at;
-      alarm = io.clock.setTimer(Number(at - base), () => {
+      alarm = io.clock.setTimerAt(Number(at - base), () => {
         alarm = undefined;
         fired = 1;
         update();

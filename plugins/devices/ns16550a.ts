@@ -64,7 +64,7 @@ export const ns16550a = defineDevice({
       stopTimeout();
       if (!fifoOn() || !rx.length) return;
       const wait = TIMEOUT_CHARACTERS * characterTimeNs(lcr, dll | (dlm << 8));
-      timeout = io.clock.setTimer(io.clock.now() + wait, () => {
+      timeout = io.clock.setTimerIn(wait, () => {
         timeout = undefined;
         timeoutPending = true;
         update();

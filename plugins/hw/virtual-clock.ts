@@ -86,8 +86,13 @@ export class VirtualClock {
     this.poll();
   }
 
-  /** Calls `callback` from `poll` once virtual time reaches `deadline` (ns). */
-  setTimer(deadline: number, callback: () => void): TimerHandle {
+  /** Calls `callback` from `poll` `delay` ns of virtual time from now. */
+  setTimerIn(delay: number, callback: () => void): TimerHandle {
+    return this.setTimerAt(this.now() + delay, callback);
+  }
+
+  /** Calls `callback` from `poll` once virtual time (`now()`, in ns) reaches `deadline`. */
+  setTimerAt(deadline: number, callback: () => void): TimerHandle {
     const timer: Timer = { deadline, callback, live: true };
     this.timers.push(timer);
     this.timers.sort((a, b) => a.deadline - b.deadline);

@@ -35,9 +35,9 @@ describe('run loop', () => {
     // A guest timer every 10 ms that raises an interrupt as it fires, as the CLINT does for the kernel's tick.
     const tick = () => {
       loop.kick();
-      clock.setTimer(clock.now() + 10e6, tick);
+      clock.setTimerIn(10e6, tick);
     };
-    clock.setTimer(10e6, tick);
+    clock.setTimerAt(10e6, tick);
     loop.start();
     vi.advanceTimersByTime(1000);
     loop.stop();

@@ -1,7 +1,7 @@
-import { type GuestControl, type GuestPanicInfo, type QObject } from '../../kernel/index.js';
+import { type GuestControl, type GuestPanicInfo, type ObjectTypeDecl, type QObject } from '../../kernel/index.js';
 import { AddressSpace } from './address-space.js';
 import type { Hart } from './cpu.js';
-import { realizeInto, type DeviceDecl } from './device.js';
+import { HW_EXT, realizeInto, type DeviceDecl } from './device.js';
 import type { DeviceHandle, DeviceHost, DeviceIo, Placement } from './device-host.js';
 import type { IrqLine } from './irq.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -42,6 +42,14 @@ export interface HarnessPlacement {
   readonly props?: Record<string, unknown>;
 }
 
+/** The device declaration behind `defineDevice`'s type, or the declaration itself. */
+function deviceDeclOf(device: ObjectTypeDecl | DeviceDecl): DeviceDecl {
+  if ('instantiate' in device) return device;
+  const decl = (device as ObjectTypeDecl).ext?.[HW_EXT] as DeviceDecl | undefined;
+  if (!decl) throw new Error(`DeviceHarness.add: '${device.name}' is not a device: make it with defineDevice from vmledger/hw`);
+  return decl;
+}
+
 /**
  * A device test bench like QEMU's qtest: no CPU, a stopped virtual clock
  * moved by `advance`, MMIO driven by `read`/`write`, output IRQ lines
@@ -65,8 +73,9 @@ export class DeviceHarness implements DeviceHost {
     this.harts = Array.from({ length: opts.harts ?? 1 }, (_, i) => new FakeHart(i));
   }
 
-  /** Realizes a device at a fixed place and returns its handle. */
-  add(decl: DeviceDecl, where: HarnessPlacement): DeviceHandle {
+  /** Realizes a device (what `defineDevice` returns, or its declaration) at a fixed place and returns its handle. */
+  add(device: ObjectTypeDecl | DeviceDecl, where: HarnessPlacement): DeviceHandle {
+    const decl = deviceDeclOf(device);
     const props: Record<string, unknown> = {};
     for (const [name, p] of Object.entries(decl.props ?? {})) if (p.default !== undefined) props[name] = p.default;
     Object.assign(props, where.props);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import examplePlugin, { ledCounter } from '../../examples/led-counter/index.js';
 import { decodeFdt, findNode } from '../../plugins/hw/fdt.js';
-import { HW_EXT, type DeviceDecl } from '../../plugins/hw/device.js';
 import { DeviceHarness } from '../../plugins/hw/harness.js';
 import { boardOf } from '../../plugins/machines/virt/index.js';
 import { hwKernel, run } from '../machines/helpers.js';
@@ -9,11 +8,18 @@ import { hwKernel, run } from '../machines/helpers.js';
 describe('example external device plugin (led-counter)', () => {
   it('behaves at register level in the harness', () => {
     const h = new DeviceHarness();
-    h.add(ledCounter.ext![HW_EXT] as DeviceDecl, { base: 0x4000000, props: { leds: 4 } });
+    h.add(ledCounter, { base: 0x4000000, props: { leds: 4 } });
     h.write(0x4000000, 0xff);
     expect(h.read(0x4000000)).toBe(0x0f);
     expect([h.read(0x4000004), h.read(0x4000004)]).toEqual([0, 1]);
     expect(h.read(0x4000008)).toBe(4);
+  });
+
+  it('the harness takes the type defineDevice made, and names a type that is not a device', () => {
+    const h = new DeviceHarness();
+    expect(() => h.add({ name: 'plain-object', parent: 'object' }, { base: 0x4000000 })).toThrow(
+      "DeviceHarness.add: 'plain-object' is not a device: make it with defineDevice from vmledger/hw",
+    );
   });
 
   it('is loaded as a plugin, listed in qom-list-types and device-list-properties, and lands on the platform bus', async () => {

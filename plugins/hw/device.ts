@@ -1,4 +1,4 @@
-import { type KernelContext, fail, type ObjectTypeDecl, type PropDecl, type QObject } from '../../kernel/index.js';
+import { type KernelContext, fail, type ObjectTypeDecl, type PropDecl, QmpError, type QObject, toQmpError } from '../../kernel/index.js';
 import type { MmioHandlers } from './bus.js';
 import type { DeviceHandle, DeviceIo, FdtContext } from './device-host.js';
 import { isDeviceHost } from './device-host.js';
@@ -69,7 +69,15 @@ export function deviceHostOf(ctx: KernelContext) {
 /** Builds a device's model from its declaration into a host and returns the handle (also used by the harness). */
 export function realizeInto(host: ReturnType<typeof deviceHostOf>, obj: QObject, decl: DeviceDecl): DeviceHandle {
   const irqs = new Map((decl.irqs ?? []).map((n) => [n, new IrqLine(n)] as const));
-  const model = decl.instantiate(host.io(obj, irqs));
+  let model: DeviceModel;
+  try {
+    model = decl.instantiate(host.io(obj, irqs));
+  } catch (e) {
+    // Realization runs late (at machine build or cont): without the device's name the error points nowhere.
+    const error = toQmpError(e);
+    if (error.desc.startsWith(`Device '${obj.name}'`)) throw error;
+    throw new QmpError(error.errorClass, `Device '${obj.name}' (${decl.name}): ${error.desc}`);
+  }
   const handle: DeviceHandle = { obj, decl, model, irqs };
   host.attach(handle);
   return handle;

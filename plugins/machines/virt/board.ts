@@ -309,7 +309,21 @@ export class VirtBoard implements DeviceHost {
       first = this.platformIrqNext;
       this.platformIrqNext += count;
     }
-    return { regions, irqs: Array.from({ length: count }, (_, i) => first! + i) };
+    const irqs = Array.from({ length: count }, (_, i) => first! + i);
+    this.checkIrqs(handle, irqs);
+    return { regions, irqs };
+  }
+
+  /** A device's interrupts must be inputs the interrupt controller has, and no other device's: a shared line would mix two devices' levels. */
+  private checkIrqs(handle: DeviceHandle, irqs: readonly number[]): void {
+    const inputs = this.controller?.decl.irqInputs;
+    const name = handle.obj.name;
+    for (const n of irqs) {
+      if (inputs !== undefined && (n < 1 || n >= inputs))
+        fail(`Device '${name}': irq=${irqs[0]} gives interrupt ${n}, which the interrupt controller does not have (it has sources 1-${inputs - 1})`);
+      const user = [...this.devices.values()].find((d) => d.placement?.irqs.includes(n) && d.decl.attach !== 'virtio');
+      if (user) fail(`Device '${name}': irq=${irqs[0]} gives interrupt ${n}, which device '${user.obj.name}' already uses`);
+    }
   }
 
   private transports(): DeviceHandle[] {

@@ -2,7 +2,10 @@
  * Time from process start to the QMP greeting for a 50-option command line,
  * in one run against two references: bare `node -e ''` (the floor any
  * Node program pays) and `qemu-system-riscv64` with an equivalent command
- * line. Needs `npm run build` (dist/vmledger.mjs).
+ * line. Then where vmledger's time goes: runs with bench/startup-probe.mjs
+ * preloaded, which reports the start-up marks main/vmledger.ts makes (the
+ * preload itself costs a few ms, so these runs are not the headline figure).
+ * Needs `npm run build` (dist/vmledger.mjs).
  *
  *   npx tsx bench/cli-startup.ts [runs=7]
  */
@@ -38,8 +41,8 @@ function qemuOptions(sock: string): string[] {
 }
 const countOptions = (argv: string[]) => argv.filter((a) => a.startsWith('-')).length;
 
-/** Spawns, then polls the socket until the greeting line arrives; returns milliseconds from spawn. */
-function timeToGreeting(cmd: string, args: string[], sock: string): Promise<number> {
+/** Spawns, then polls the socket until the greeting line arrives; returns milliseconds from spawn and what the program wrote on stderr. */
+function greeting(cmd: string, args: string[], sock: string): Promise<{ ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     rmSync(sock, { force: true });
     const t0 = process.hrtime.bigint();
@@ -54,12 +57,34 @@ function timeToGreeting(cmd: string, args: string[], sock: string): Promise<numb
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         s.destroy();
         child.removeAllListeners('exit');
+        child.on('close', () => resolve({ ms, stderr }));
         child.kill('SIGKILL');
-        resolve(ms);
       });
     };
     attempt();
   });
+}
+const timeToGreeting = async (cmd: string, args: string[], sock: string) => (await greeting(cmd, args, sock)).ms;
+
+/** The start-up steps, as the marks that end them; the probe reports each in ms since the process started. */
+const STEPS: ReadonlyArray<readonly [mark: string, step: string]> = [
+  ['node-ready', 'Node itself (until the preload runs)'],
+  ['main', 'loading and evaluating the bundle'],
+  ['log-opened', 'opening the command log'],
+  ['kernel-created', 'the kernel with its plugins'],
+  ['command-line-run', 'the command line (50 options)'],
+];
+
+/** One breakdown run: each step's ms, the last step running until the greeting arrived (with spawn and exec). */
+async function breakdown(args: string[], sock: string): Promise<number[]> {
+  const { ms, stderr } = await greeting(process.execPath, ['--import', PROBE, ...args], sock);
+  const at = new Map([...stderr.matchAll(/^startup-probe (\S+) ([\d.]+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  const times = STEPS.map(([mark]) => {
+    const t = at.get(mark);
+    if (t === undefined) throw new Error(`the probe reported no '${mark}' mark: ${stderr}`);
+    return t;
+  });
+  return [...times.map((t, i) => t - (times[i - 1] ?? 0)), ms - times[times.length - 1]!];
 }
 
 function timeToExit(cmd: string, args: string[]): number {
@@ -69,6 +94,7 @@ function timeToExit(cmd: string, args: string[]): number {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const PROBE = new URL('./startup-probe.mjs', import.meta.url).href;
 
 async function main(): Promise<void> {
   const bundle = join(process.cwd(), 'dist', 'vmledger.mjs');
@@ -97,6 +123,16 @@ async function main(): Promise<void> {
   rows.push(['  of which expand+feed', inProcess]);
   console.log(`start -> QMP greeting, ${countOptions(options(sock))} options, median of ${RUNS} runs (ms)`);
   for (const [name, xs] of rows) if (xs.length) console.log(`  ${name.padEnd(22)} ${median(xs).toFixed(1).padStart(8)}   (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`);
+  console.log(`  vmledger / bare node    ${(median(rows[1]![1]) / median(rows[0]![1])).toFixed(2)}x`);
+
+  const steps: number[][] = STEPS.map(() => []).concat([[]]);
+  for (let r = 0; r < RUNS; r++) {
+    vmArgs[vmArgs.length - 1] = join(dir, `probe${r}.db`);
+    (await breakdown(vmArgs, sock)).forEach((ms, i) => steps[i]!.push(ms));
+  }
+  console.log(`where vmledger's time goes (with the probe preloaded), median of ${RUNS} runs (ms)`);
+  [...STEPS.map(([, step]) => step), 'until the greeting arrives (listen, accept, spawn)'].forEach((step, i) =>
+    console.log(`  ${step.padEnd(52)} ${median(steps[i]!).toFixed(1).padStart(7)}`));
   rmSync(dir, { recursive: true, force: true });
 }
 

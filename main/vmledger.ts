@@ -155,10 +155,12 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   const printsOnly = settings.help || settings.version || settings.printExpansion !== undefined || argv.some((a) => a === 'help' || a === '?' || a.endsWith(',help') || a === '--help' || a.startsWith('--print') || a === '-dry-run');
   if (settings.confine && !printsOnly && !confined()) await runConfinedVm(argv, settings);
   const log = printsOnly ? undefined : openLog(settings);
+  performance.mark('vmledger:log-opened');
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
   const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, logOnError: settings.logOnError, remoteSockets: settings.remoteSockets }).catch((e) =>
     fatal((e as Error).message, e),
   );
+  performance.mark('vmledger:kernel-created');
   reportLogFailure(kernel);
   // From here a signal or the machine's own exit request ends the VM cleanly, even in the middle of the feed.
   const lifetime = new VmLifetime(kernel);
@@ -171,6 +173,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
     }
   }
   const outcome = await run(argv, kernel);
+  performance.mark('vmledger:command-line-run');
   if (outcome.status !== 'running') return void (await lifetime.end(outcome.exitCode));
   const monitors = (await kernel.execute('query-monitors', {}, { transport: 'cli' })) as unknown[];
   if (!monitors.length && kernel.phase === 'no-machine') {

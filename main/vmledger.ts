@@ -77,7 +77,7 @@ function openLog(settings: VmSettings): SqliteLogStore {
     }
   });
   const checkpoints = checkpointOptions(settings);
-  const store = SqliteLogStore.open(logTarget(settings.logPath), { sync: settings.logSync ?? 'normal', startWriter: true, ...(checkpoints ? { checkpoints } : {}) });
+  const store = SqliteLogStore.open(logTarget(settings.logPath), { sync: settings.logSync ?? 'normal', ...(checkpoints ? { checkpoints } : {}) });
   for (const w of witnesses) store.onCheckpoint(witnessListener(w));
   return store;
 }
@@ -185,6 +185,8 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   kernel.syncHeader();
   if (!quietBanner) await banner(kernel, settings.logPath ?? DEFAULT_LOG);
   lifetime.hold();
+  // Not before the first prompt: the command line committed its commands directly.
+  setImmediate(() => log?.prepareWriter());
 }
 
 const EXPORT_HELP = `Usage: vmledger export DB [--format commands|cli|qmp]

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/kernel.js';
 import { QmpError } from '../../kernel/errors.js';
@@ -27,7 +27,24 @@ async function counterKernel(path: string, logQueries = false): Promise<Kernel> 
 
 const set = (k: Kernel, value: number) => k.execute('qom-set', { path: '/objects/c1', property: 'value', value }, origin);
 
+/** The process's OS threads (Linux): a worker thread is one more. */
+const threads = () => readdirSync('/proc/self/task').length;
+
 describe('the command log written on its own thread', () => {
+  it('starts no thread when the log opens, only when asked to or at the first appendAsync', async () => {
+    tmp = tempDir();
+    const before = threads();
+    const store = SqliteLogStore.open(tmp.path('vm.db'));
+    expect(threads()).toBe(before);
+    store.prepareWriter();
+    expect(threads()).toBe(before + 1);
+    store.prepareWriter();
+    expect(threads()).toBe(before + 1);
+    await store.appendAsync(drafts(2));
+    expect(store.lastSeq).toBe(2);
+    store.close();
+  });
+
   it('chains appendAsync batches exactly as append would, in the order they were submitted', async () => {
     tmp = tempDir();
     const threaded = SqliteLogStore.open(tmp.path('threaded.db'));

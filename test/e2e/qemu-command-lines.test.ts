@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { QEMU } from '../firmware/helpers.js';
-import { describeNeeding } from '../linux/needs.js';
+import { describeNeeding, lacking } from '../needs.js';
 import { VMLEDGER } from './run-vmledger.js';
 
 /** What a line does: accepted (with these warnings on stderr, if any), or refused with one line matching. */
@@ -155,7 +155,7 @@ describe('QEMU command lines on vmledger', () => {
   });
 });
 
-describeNeeding('the same command lines on QEMU 7.2', QEMU ? undefined : 'qemu-system-riscv64 (apt-get install qemu-system-misc)', () => {
+describeNeeding('the same command lines on QEMU 7.2', lacking('qemu-system-riscv64'), () => {
   it.each(ROWS.filter((r) => r.qemu).map((r) => [describeLine(r), r] as const))('%s', async (_name, row) => {
     const { code, stderr } = await runLine([QEMU!], row);
     expect({ code: code === 0 ? 'accepted' : 'refused', stderr: code === 0 ? '' : stderr.split('\n')[0] }).toMatchObject({ code: row.qemu });

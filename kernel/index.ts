@@ -16,6 +16,7 @@ export type { TransportDecl, TransportHost, TransportHandle } from './transport.
 export type { ObjectTypeDecl, PropDecl, MachineHooks, Settable } from './objects/object-type.js';
 export type { QObject } from './objects/qobject.js';
 export type { ObjectTree } from './objects/object-tree.js';
+export { STATE_HASH_FORMAT, STATE_HASH_FORMATS, stateHashFormatOf } from './objects/state-hash-format.js';
 export type { TypeRegistry } from './objects/type-registry.js';
 export { HostBroker, HOST_EFFECTS, describeIoError, type HostRequest, type HostPolicy, type HostResourceKind, type FileReference, type BrokerOptions } from './host-broker.js';
 export { realHostPath, isWithin } from './host-paths.js';

@@ -17,6 +17,7 @@ import { HostBroker } from './host-broker.js';
 import type { CommandLogStore } from './log/log-entry.js';
 import { MACHINE_PATH, MachineLifecycle } from './machine-lifecycle.js';
 import { ObjectTree } from './objects/object-tree.js';
+import { STATE_HASH_FORMAT, STATE_HASH_FORMATS } from './objects/state-hash-format.js';
 import { TypeRegistry } from './objects/type-registry.js';
 import type { Origin } from './origin.js';
 import type { Phase, RunState } from './phase.js';
@@ -40,6 +41,8 @@ export interface KernelOptions {
   /** What the VM does once its log cannot be written (`-log-on-error`); default `refuse-changes`. */
   readonly logOnError?: LogErrorAction;
   readonly version?: VersionInfo;
+  /** How state hashes are computed; replay passes the log's (`stateHashFormatOf(header)`). Default: the current format. */
+  readonly stateHashFormat?: number;
 }
 
 /** The default version reported when the entry point gives none. */
@@ -98,7 +101,9 @@ export class Kernel {
     const c = rootContainer.createChildContainer();
     const registry = new CommandRegistry();
     const types = new TypeRegistry();
-    const objects = new ObjectTree(types);
+    const stateHashFormat = options.stateHashFormat ?? STATE_HASH_FORMAT;
+    if (!STATE_HASH_FORMATS.includes(stateHashFormat)) throw new Error(`Unknown state-hash format ${stateHashFormat} (this program computes ${STATE_HASH_FORMATS.join(', ')})`);
+    const objects = new ObjectTree(types, stateHashFormat);
     c.registerInstance(Tokens.CommandRegistry, registry);
     c.registerInstance(Tokens.TypeRegistry, types);
     c.registerInstance(Tokens.ObjectTree, objects);
@@ -177,7 +182,7 @@ export class Kernel {
     pluginHost.seal();
     await objects.add(SETTINGS_PATH, 'vm-settings', {}, kernel.internalContext(GUEST_ORIGIN));
     if (options.log && !options.log.header())
-      options.log.writeHeader({ programVersion: version.package, plugins: [...pluginHost.plugins()], createdAt: Date.now(), files: [] });
+      options.log.writeHeader({ programVersion: version.package, plugins: [...pluginHost.plugins()], createdAt: Date.now(), files: [], stateHashFormat });
     return kernel;
   }
 

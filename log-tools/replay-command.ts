@@ -1,4 +1,4 @@
-import { createKernel } from '../kernel/kernel.js';
+import { replayKernel } from './replay-kernel.js';
 import { replayLog, type ReplayResult } from '../kernel/log/replay.js';
 import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import { PHASES, type Phase } from '../kernel/phase.js';
@@ -42,7 +42,7 @@ export async function runReplay(argv: readonly string[], deps: LogToolDeps): Pro
   const json = args.options.has('json');
 
   const store = SqliteLogStore.open(path, { readonly: true });
-  const kernel = await createKernel({ plugins: deps.plugins, mode: 'replay' }).catch((e: unknown) => {
+  const kernel = await replayKernel(store, deps.plugins).catch((e: unknown) => {
     store.close();
     throw e;
   });

@@ -37,6 +37,8 @@ export interface LogHeader {
   readonly plugins: ReadonlyArray<{ readonly name: string; readonly version: string }>;
   readonly createdAt: number;
   readonly files: readonly FileReference[];
+  /** How state hashes are computed (kernel/objects/state-hash-format.ts); absent in logs written before format 2, which are format 1. */
+  readonly stateHashFormat?: number;
 }
 
 /** How hard a commit tries: `normal` survives a process crash, `full` survives power loss. */

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json.js';
 import { canonicalMapText } from '../log/canonical-text.js';
 import type { KernelContext } from '../context.js';
 import { QmpError } from '../errors.js';
@@ -5,10 +6,12 @@ import { validate } from '../schema/validate.js';
 import type { ResolvedProp } from './object-type.js';
 import type { QObject } from './qobject.js';
 import { StateHash } from './state-hash.js';
+import { STATE_HASH_FORMAT } from './state-hash-format.js';
 import type { TypeRegistry } from './type-registry.js';
 
 class Node implements QObject {
   realized = false;
+  placement: Readonly<Record<string, unknown>> | undefined = undefined;
   runtime: unknown = undefined;
   readonly children = new Map<string, Node>();
   constructor(
@@ -47,7 +50,11 @@ export class ObjectTree {
   private journal: Array<() => void | Promise<void>> | undefined;
   private hashedPhase: string | undefined;
 
-  constructor(private readonly types: TypeRegistry) {}
+  /** `format`: what an object contributes to the state hash (state-hash-format.ts); a replay of an older log passes the log's. */
+  constructor(
+    private readonly types: TypeRegistry,
+    private readonly format: number = STATE_HASH_FORMAT,
+  ) {}
 
   /** Starts recording undo steps for the command about to run. */
   begin(): void {
@@ -225,6 +232,22 @@ export class ObjectTree {
     this.rehash(node);
   }
 
+  /**
+   * Records where the machine put a realized device (undefined: nowhere),
+   * journaled and hashed like a property: a board calls it as it attaches
+   * and detaches devices, so the state hash covers what the guest sees.
+   */
+  setPlacement(path: string, placement: Readonly<Record<string, unknown>> | undefined): void {
+    const node = this.node(path);
+    const old = node.placement;
+    node.placement = placement;
+    this.journal?.push(() => {
+      node.placement = old;
+      this.rehash(node);
+    });
+    this.rehash(node);
+  }
+
   /** Resolves a link value (an id or an absolute path) among objects of `type`. */
   resolveLink(value: string, type: string): QObject | undefined {
     const candidates = value.startsWith('/') ? [value] : [`/objects/${value}`, `/machine/peripheral/${value}`, `/chardevs/${value}`, `/blockdevs/${value}`];
@@ -294,6 +317,11 @@ export class ObjectTree {
   }
 
   private rehash(node: Node): void {
-    this.stateHash.set(node.path, `${node.type}\0${node.realized ? 1 : 0}\0${canonicalMapText(node.props)}`);
+    // A container only groups; since format 2 it is not configuration (an empty `/objects` left by object-del is not).
+    if (this.format >= 2 && node.type === 'container') return;
+    const own = `${node.type}\0${node.realized ? 1 : 0}\0${canonicalMapText(node.props)}`;
+    // Format 1 did not hash placement; an object nothing placed hashes alike in both.
+    const placed = this.format >= 2 && node.placement !== undefined;
+    this.stateHash.set(node.path, placed ? `${own}\0${canonicalJson(node.placement)}` : own);
   }
 }

@@ -5,6 +5,12 @@ export interface QObject {
   readonly name: string;
   readonly type: string;
   readonly realized: boolean;
+  /**
+   * Where the machine put a realized device, as the guest sees it (its board
+   * decides: MMIO regions, interrupt lines); plain data, part of the state
+   * hash. Undefined for objects nothing placed.
+   */
+  readonly placement: Readonly<Record<string, unknown>> | undefined;
   get(prop: string): unknown;
   /** All property values, defaults included. */
   values(): Readonly<Record<string, unknown>>;

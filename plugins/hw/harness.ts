@@ -80,7 +80,7 @@ export class DeviceHarness implements DeviceHost {
     for (const [name, p] of Object.entries(decl.props ?? {})) if (p.default !== undefined) props[name] = p.default;
     Object.assign(props, where.props);
     const id = where.id ?? decl.name;
-    const obj: QObject = { path: `/harness/${id}`, name: id, type: decl.name, realized: true, runtime: undefined, get: (p) => props[p], values: () => props };
+    const obj: QObject = { path: `/harness/${id}`, name: id, type: decl.name, realized: true, placement: undefined, runtime: undefined, get: (p) => props[p], values: () => props };
     this.pending.set(obj, where);
     const handle = realizeInto(this, obj, decl);
     obj.runtime = handle;

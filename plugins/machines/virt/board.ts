@@ -130,7 +130,7 @@ export class VirtBoard implements DeviceHost {
       if (e instanceof MappingError) fail(`Device '${handle.obj.name}': ${e.message}`);
       throw e;
     }
-    handle.placement = placement;
+    this.setPlacement(handle, placement);
     [...handle.irqs.values()].forEach((line, i) => line.connect((level) => this.raise(placement.irqs[i]!, level)));
     if (handle.decl.irqInputs) {
       this.controller = handle;
@@ -143,6 +143,7 @@ export class VirtBoard implements DeviceHost {
 
   detach(handle: DeviceHandle): void {
     this.devices.delete(handle.obj.path);
+    this.setPlacement(handle, undefined);
     if (handle.decl.attach === 'virtio') {
       const transport = this.transportOf(handle);
       (transport?.model as VirtioMmioModel | undefined)?.unplug();
@@ -342,8 +343,18 @@ export class VirtBoard implements DeviceHost {
     const free = this.transports().find((t) => !(t.model as VirtioMmioModel).plugged);
     if (!free) fail(`No free virtio-mmio transport for device '${handle.obj.name}'`);
     (free.model as VirtioMmioModel).plug(backend);
-    handle.placement = free.placement;
+    this.setPlacement(handle, free.placement);
     this.devices.set(handle.obj.path, handle);
+  }
+
+  /** Where a device sits, on its handle (for the device tree) and in the object tree (for the state hash, as the guest sees it). */
+  private setPlacement(handle: DeviceHandle, placement: Placement | undefined): void {
+    handle.placement = placement;
+    if (!this.opts.objects.has(handle.obj.path)) return;
+    this.opts.objects.setPlacement(
+      handle.obj.path,
+      placement && { regions: placement.regions.map((r) => ({ name: r.name, base: r.base, size: r.size })), irqs: [...placement.irqs] },
+    );
   }
 
   private raise(n: number, level: boolean): void {

@@ -1,3 +1,4 @@
+import { entryInfo } from '../kernel/log/entry-info.js';
 import type { LogEntry } from '../kernel/log/log-entry.js';
 import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import { UsageError, intOption, logPath, parseArgs, strOption, type ParsedArgs } from './args.js';
@@ -20,7 +21,8 @@ Filters (all must match):
 
 Output:
   --args       add each command's arguments
-  --json       one JSON object per line (the full entry)
+  --json       one JSON object per line: the full entry, with the field
+               names of x-query-log (arguments, state-hash, phase-before...)
   -h, --help   show this help
 `;
 
@@ -59,7 +61,7 @@ export async function runAudit(argv: readonly string[], deps: LogToolDeps): Prom
     const ring: LogEntry[] = [];
     let shown = 0;
     const emit = (e: LogEntry): void => {
-      out.write(json ? JSON.stringify(e) + '\n' : formatEntry(e, withArgs));
+      out.write(json ? JSON.stringify(entryInfo(e)) + '\n' : formatEntry(e, withArgs));
       shown++;
     };
     const range = { ...(filter.from !== undefined ? { from: filter.from } : {}), ...(filter.to !== undefined ? { to: filter.to } : {}) };

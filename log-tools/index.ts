@@ -4,6 +4,7 @@ import { toolIo, type LogToolDeps } from './io.js';
 import { runKeygen } from './keygen-command.js';
 import { runProve } from './prove-command.js';
 import { runReplay } from './replay-command.js';
+import { runShow } from './show-command.js';
 import { runVerify } from './verify-command.js';
 import { runVerifyProof } from './verify-proof-command.js';
 
@@ -14,6 +15,7 @@ export { runVerify, VERIFY_HELP } from './verify-command.js';
 export { runKeygen, KEYGEN_HELP } from './keygen-command.js';
 export { runProve, PROVE_HELP } from './prove-command.js';
 export { runVerifyProof, VERIFY_PROOF_HELP } from './verify-proof-command.js';
+export { runShow, SHOW_HELP } from './show-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
@@ -23,6 +25,7 @@ Commands:
   verify <db> [--key PUB]    check the file, the hash chain, the checkpoints and signatures;
                              name every altered, removed, inserted or reordered record
   audit <db> [filters]       who ran what, when, from where, and the outcome
+  show <db> <seq>            one entry, every field
   keygen <file>              make a key pair for signing a log (-log-key <file>)
   prove <db> <seq>           print a proof that one entry is in the log
   verify-proof <proof>       check such a proof without the log
@@ -35,6 +38,7 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   replay: runReplay,
   verify: runVerify,
   audit: runAudit,
+  show: runShow,
   keygen: runKeygen,
   prove: runProve,
   'verify-proof': runVerifyProof,

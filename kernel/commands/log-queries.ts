@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.js';
+import { entryInfo } from '../log/entry-info.js';
 import type { LogEntry } from '../log/log-entry.js';
 import { t } from '../schema/types.js';
 import type { CoreDeps } from './core-deps.js';
@@ -21,9 +22,17 @@ const LogEntryInfo = t.object(
     origin: t.any(),
     command: t.str(),
     arguments: t.any(),
+    kind: t.str(),
     applied: t.bool(),
+    result: t.optional(t.any()),
     error: t.optional(t.any()),
+    'phase-before': t.str(),
+    'phase-after': t.str(),
+    'run-state-before': t.str(),
+    'run-state-after': t.str(),
     'state-hash': t.str(),
+    'prev-hash': t.str(),
+    hash: t.str(),
   },
   { name: 'LogEntryInfo' },
 );
@@ -36,18 +45,7 @@ const LogPage = t.object(
   { name: 'LogPage' },
 );
 
-function info(e: LogEntry) {
-  return {
-    seq: e.seq,
-    time: e.time,
-    origin: e.origin,
-    command: e.command,
-    arguments: e.args,
-    applied: e.applied,
-    ...(e.error ? { error: e.error } : {}),
-    'state-hash': e.stateHash,
-  };
-}
+const info = entryInfo;
 
 type Info = ReturnType<typeof info>;
 

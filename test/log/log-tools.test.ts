@@ -40,7 +40,7 @@ async function recordLog(): Promise<string> {
 describe('vmledger log', () => {
   it('prints help for itself and each command', async () => {
     expect((await run(['--help'])).out).toMatch(/^Usage: vmledger log <command>/);
-    for (const cmd of ['replay', 'verify', 'audit', 'prove']) {
+    for (const cmd of ['replay', 'verify', 'audit', 'prove', 'show']) {
       const r = await run([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^Usage: vmledger log ${cmd} <db>`));
@@ -176,6 +176,37 @@ describe('vmledger log', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('warning: plugin test-counter was version 1.0.0 when recorded, is 2.0.0 now');
     expect(r.err).toMatch(/replay diverged at entry 2 \(x-counter-bump\): left state hash [0-9a-f]{64}, the log recorded [0-9a-f]{64}/);
+  });
+
+  it('show prints one entry whole, and names an entry the log does not have', async () => {
+    const path = await recordLog();
+    const r = await run(['show', path, '3']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('command: x-counter-bump\n');
+    expect(r.out).toContain('arguments: {"id":"zz"}\n');
+    expect(r.out).toContain('applied: false\n');
+    expect(r.out).toContain(`error: {"class":"DeviceNotFound","desc":"Device '/objects/zz' not found"}\n`);
+    expect(r.out).toMatch(/^state-hash: [0-9a-f]{64}$/m);
+    const missing = await run(['show', path, '9']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('the log has no entry 9 (it has 4)');
+  });
+
+  it('x-query-log, audit --json and show --json hand out an entry with the same fields and values', async () => {
+    const path = tmp.path('vm.db');
+    const kernel = await createKernel({ plugins: [counterPlugin()], log: SqliteLogStore.open(path) });
+    await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c1' }, { transport: 'qmp', client: '7' });
+    await kernel.execute('x-counter-bump', { id: 'c1' }, { transport: 'qmp', client: '7' });
+    await kernel.execute('x-counter-bump', { id: 'zz' }, { transport: 'qmp', client: '8' }).catch(() => undefined);
+    const page = (await kernel.execute('x-query-log', { from: 1, count: 3 }, { transport: 'test' })) as { entries: unknown[] };
+    await kernel.close();
+    const audit = (await run(['audit', path, '--json'])).out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(audit).toEqual(page.entries);
+    expect(JSON.parse((await run(['show', path, '2', '--json'])).out)).toEqual(page.entries[1]);
+    expect(Object.keys(page.entries[1] as object)).toEqual([
+      'seq', 'time', 'origin', 'command', 'arguments', 'kind', 'applied', 'result',
+      'phase-before', 'phase-after', 'run-state-before', 'run-state-after', 'state-hash', 'prev-hash', 'hash',
+    ]);
   });
 
   it('audit lists who ran what, from where, and the outcome', async () => {

@@ -8,9 +8,10 @@ import { parseWitness, witnessListener } from '../kernel/log/witness.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
 import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
-import { EXPORT_FORMATS, exportConfig, runTemplateCommand, runUp, type ExportFormat } from '../transports/config/index.js';
+import { runTemplateCommand, runUp } from '../transports/config/index.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { confined, confinementFor, runConfined, type Confinement } from './confine.js';
+import { runExport } from './export-command.js';
 import { exitAfterOutput, VmLifetime } from './lifetime.js';
 import { bundlePlugin, loadPlugin } from './plugin-loader.js';
 
@@ -189,28 +190,12 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   setImmediate(() => log?.prepareWriter());
 }
 
-const EXPORT_HELP = `Usage: vmledger export DB [--format commands|cli|qmp]
-
-Prints the configuration a command log built, as a config file (commands, the
-default), a command line (cli) or a QMP script (qmp). Running the output
-rebuilds the same configuration: the same state hash.
-`;
-
-/** `vmledger export DB [--format F]`: the configuration of a log, in any of the ways to configure. */
+/** `vmledger export DB [--format F] [--to SEQ]`: the configuration of a log, in any of the ways to configure (main/export-command.ts). */
 async function exportCommand(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) return void process.stdout.write(EXPORT_HELP);
-  const at = argv.indexOf('--format');
-  const format = at >= 0 ? argv[at + 1] : 'commands';
-  const db = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--format');
-  if (!db) fatal(`export: which log? (${EXPORT_HELP.split('\n')[0]})`);
-  if (!EXPORT_FORMATS.includes(format as ExportFormat)) fatal(`export: unknown format '${format}' (${EXPORT_FORMATS.join(', ')})`);
-  if (!existsSync(db)) fatal(`export: '${db}': No such file or directory`);
-  const store = SqliteLogStore.open(db, { readonly: true });
-  try {
-    process.stdout.write(exportConfig(store.entries(), format as ExportFormat));
-  } finally {
-    store.close();
-  }
+  const specs = argv.filter((_, i) => argv[i - 1] === '--plugin');
+  const plugins = await pluginSet(specs).catch((e) => fatal((e as Error).message, e));
+  const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
+  await exitAfterOutput(await runExport(argv, plugins, write(process.stdout), write(process.stderr)));
 }
 
 async function templateCommand(argv: string[]): Promise<void> {

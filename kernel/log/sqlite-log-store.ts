@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { canonicalText } from './canonical-text.js';
 import type { Origin } from '../origin.js';
 import { checkpointBody, keyId, makeCheckpoint, signBody, type Checkpoint } from './checkpoint.mjs';
@@ -538,7 +538,7 @@ export class SqliteLogStore implements CommandLogStore {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck(true).all() as string[];
     const version = db.pragma('user_version', { simple: true }) as number;
     if (tables.length === 0 && version === 0) {
-      if (this.readonly) throw new LogStoreError('not-a-log', `'${this.path}' is not a vmledger command log (it is empty)`);
+      if (this.readonly) throw new LogStoreError('not-a-log', emptyLogMessage(this.path));
       const record = { id: randomBytes(16).toString('hex'), created: Date.now(), key: key ? key.publicKey.toString('base64') : '' };
       db.transaction(() => {
         db.exec(SCHEMA);
@@ -576,4 +576,31 @@ export class SqliteLogStore implements CommandLogStore {
 function withoutNulls<T extends object>(row: T): T {
   for (const k of Object.keys(row) as Array<keyof T>) if (row[k] === null) delete row[k];
   return row;
+}
+
+/**
+ * Why a log opened for reading holds nothing. A database in WAL mode keeps
+ * every change in its `-wal` file until a checkpoint: the log of a VM that
+ * was killed (kill -9) may have all its entries there, so a copy of the main
+ * file alone looks empty.
+ */
+function emptyLogMessage(path: string): string {
+  const header = Buffer.alloc(20);
+  let read = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Unreadable here means SQLite could not have read it either: the plain message below.
+  }
+  // Bytes 18 and 19 of the database header are 2 in WAL mode (sqlite.org/fileformat.html, 1.3.2).
+  const walMode = read === header.length && header[18] === 2 && header[19] === 2;
+  // Opening the copy may itself leave an empty -wal beside it (SQLite creates one), so empty counts as missing.
+  if (walMode && !(existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0))
+    return `'${path}' holds no entries of its own: a log in WAL mode keeps them in '${path}-wal' until it is closed, and that file is missing or empty (a VM that was killed leaves its entries there); copy it along with the log`;
+  return `'${path}' is not a vmledger command log (it is empty)`;
 }

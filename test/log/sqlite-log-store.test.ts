@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../kernel/canonical-json.js';
 import { canonicalMapText, canonicalText } from '../../kernel/log/canonical-text.js';
@@ -216,5 +216,23 @@ describe('append-only triggers', () => {
       expect(() => db.prepare(`DELETE FROM ${table}`).run()).toThrow(APPEND_ONLY_MESSAGE);
     }
     db.close();
+  });
+});
+
+describe('a log copied without its -wal file', () => {
+  it('is named as such: its entries are still in the -wal file a killed VM left', () => {
+    const store = SqliteLogStore.open(tmp.path('vm.db'));
+    store.append(drafts(3));
+    // The writer is still open, as a VM killed with kill -9 would leave it: nothing checkpointed into vm.db yet.
+    copyFileSync(tmp.path('vm.db'), tmp.path('copy.db'));
+    store.close();
+    expect(() => SqliteLogStore.open(tmp.path('copy.db'), { readonly: true })).toThrow(
+      `'${tmp.path('copy.db')}' holds no entries of its own: a log in WAL mode keeps them in '${tmp.path('copy.db')}-wal' until it is closed, and that file is missing or empty`,
+    );
+  });
+
+  it('an empty file is still just empty', () => {
+    writeFileSync(tmp.path('empty.db'), '');
+    expect(() => SqliteLogStore.open(tmp.path('empty.db'), { readonly: true })).toThrow('is not a vmledger command log (it is empty)');
   });
 });

@@ -69,7 +69,8 @@ export async function runReplay(argv: readonly string[], deps: LogToolDeps): Pro
       if (m) {
         const what = m.error ? `failed with ${m.error.class}: ${m.error.desc}` : `left state hash ${m.actual}, the log recorded ${m.expected}`;
         err.write(`replay diverged at entry ${m.seq} (${m.command}): ${what}\n`);
-        err.write(`the configuration below is the state before entry ${m.seq}\n`);
+        // A failed command was rolled back; one that ran but hashed differently is in the tree.
+        err.write(m.error ? `the configuration below is the state before entry ${m.seq}\n` : `the configuration below is the state after entry ${m.seq}, as this program rebuilt it\n`);
       }
       out.write(`replayed ${result.executed} change${result.executed === 1 ? '' : 's'} (${result.skipped} entries skipped) through entry ${result.lastSeq} of ${path}\n`);
       out.write(`phase: ${kernel.phase}\n`);

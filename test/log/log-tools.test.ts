@@ -176,6 +176,9 @@ describe('vmledger log', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('warning: plugin test-counter was version 1.0.0 when recorded, is 2.0.0 now');
     expect(r.err).toMatch(/replay diverged at entry 2 \(x-counter-bump\): left state hash [0-9a-f]{64}, the log recorded [0-9a-f]{64}/);
+    // The bump ran (by 5, not 1) and stays in the tree printed: the state after the entry, said as such.
+    expect(r.err).toContain('the configuration below is the state after entry 2, as this program rebuilt it\n');
+    expect(r.out).toMatch(/\/objects\/c1 \(test-counter, realized\)  value=5\n/);
   });
 
   it('show prints one entry whole, and names an entry the log does not have', async () => {

@@ -11,6 +11,11 @@ export function headerDifferences(
   header: LogHeader,
   loaded: ReadonlyArray<{ readonly name: string; readonly version: string }>,
 ): string[] {
+  return [...pluginDifferences(header, loaded), ...fileDifferences(header)];
+}
+
+/** Plugins missing, extra or at other versions than when the log was recorded. */
+export function pluginDifferences(header: LogHeader, loaded: ReadonlyArray<{ readonly name: string; readonly version: string }>): string[] {
   const out: string[] = [];
   const now = new Map(loaded.map((p) => [p.name, p.version]));
   const then = new Map(header.plugins.map((p) => [p.name, p.version]));
@@ -22,6 +27,12 @@ export function headerDifferences(
   for (const [name, version] of now) {
     if (!then.has(name)) out.push(`plugin ${name} ${version} is loaded now but was not when the log was recorded`);
   }
+  return out;
+}
+
+/** Host files the configuration referenced that are gone, or have another size or contents now. */
+export function fileDifferences(header: LogHeader): string[] {
+  const out: string[] = [];
   for (const file of header.files) {
     let size: number;
     try {

@@ -22,6 +22,7 @@ export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
 
 Commands:
   replay <db> [--to SEQ]     rebuild the logged configuration and check every state hash
+  run <db> [options]         boot the VM the log recorded (the program's entry point runs it)
   verify <db> [--key PUB]    check the file, the hash chain, the checkpoints and signatures;
                              name every altered, removed, inserted or reordered record
   audit <db> [filters]       who ran what, when, from where, and the outcome

@@ -13,6 +13,7 @@ import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { confined, confinementFor, runConfined, type Confinement } from './confine.js';
 import { runExport } from './export-command.js';
 import { exitAfterOutput, VmLifetime } from './lifetime.js';
+import { logRunSettings, runFromLog } from './log-run.js';
 import { bundlePlugin, loadPlugin } from './plugin-loader.js';
 
 /** Where the command log goes when `-log` is not given; earlier runs' logs are kept as `.1`, `.2`, ... (newest highest). */
@@ -23,6 +24,7 @@ const USAGE = `Usage:
   vmledger up [TEMPLATE] [key=value] run a VM from a template, console.yaml by default (up TEMPLATE --help)
   vmledger template list|show|copy   the shipped templates
   vmledger log COMMAND DB            replay, verify, audit or prove a command log; keygen (vmledger log --help)
+  vmledger log run DB [OPTIONS]      boot the VM a command log recorded (vmledger log run --help)
   vmledger export DB [--format F]    the configuration a log built, as a config file, command line or QMP script
 `;
 
@@ -140,7 +142,10 @@ type Runner = (argv: string[], kernel: Kernel) => Promise<{ status: string; exit
 
 /** What the entry point needs before a kernel exists. */
 type VmSettings = Pick<CliSettings, 'plugins' | 'pidfile' | 'logPath' | 'logSync' | 'logQueries' | 'logOnError' | 'help' | 'version' | 'printExpansion' | 'remoteSockets' | 'confine'> &
-  Partial<Pick<CliSettings, 'logKey' | 'logCheckpoint' | 'logWitnesses'>>;
+  Partial<Pick<CliSettings, 'logKey' | 'logCheckpoint' | 'logWitnesses'>> & {
+    /** `log run`: hash as the log being run does, so its state hashes can be checked (and the new log records the same format). */
+    readonly stateHashFormat?: number;
+  };
 
 /** `up TEMPLATE key=value...` takes no options of its own beyond its flags: the template chooses everything. */
 const upSettings = (argv: string[]): VmSettings => ({ plugins: [], help: argv.includes('--help'), version: false });
@@ -158,7 +163,14 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
   const log = printsOnly ? undefined : openLog(settings);
   performance.mark('vmledger:log-opened');
   const plugins = await pluginSet(settings.plugins).catch((e) => fatal((e as Error).message, e));
-  const kernel = await createKernel({ plugins, log, logQueries: settings.logQueries, logOnError: settings.logOnError, remoteSockets: settings.remoteSockets }).catch((e) =>
+  const kernel = await createKernel({
+    plugins,
+    log,
+    logQueries: settings.logQueries,
+    logOnError: settings.logOnError,
+    remoteSockets: settings.remoteSockets,
+    ...(settings.stateHashFormat !== undefined ? { stateHashFormat: settings.stateHashFormat } : {}),
+  }).catch((e) =>
     fatal((e as Error).message, e),
   );
   performance.mark('vmledger:kernel-created');
@@ -203,6 +215,8 @@ async function templateCommand(argv: string[]): Promise<void> {
 }
 
 async function logCommand(argv: string[]): Promise<void> {
+  // `log run` boots a VM: the entry point's own machinery (log, monitors, signals), not a log tool's.
+  if (argv[0] === 'run') return runVm(argv.slice(1), (a, k) => runFromLog(a, k), logRunSettings, false);
   const specs: string[] = [];
   const rest = argv.filter((a, i) => {
     if (a === '--plugin' || a === '-plugin') return !specs.push(argv[i + 1]) && false;

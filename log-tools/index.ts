@@ -3,6 +3,7 @@ import { runAudit } from './audit-command.js';
 import { toolIo, type LogToolDeps } from './io.js';
 import { runKeygen } from './keygen-command.js';
 import { runProve } from './prove-command.js';
+import { runDiff } from './diff-command.js';
 import { runReplay } from './replay-command.js';
 import { runShow } from './show-command.js';
 import { runVerify } from './verify-command.js';
@@ -16,6 +17,7 @@ export { runKeygen, KEYGEN_HELP } from './keygen-command.js';
 export { runProve, PROVE_HELP } from './prove-command.js';
 export { runVerifyProof, VERIFY_PROOF_HELP } from './verify-proof-command.js';
 export { runShow, SHOW_HELP } from './show-command.js';
+export { runDiff, DIFF_HELP } from './diff-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
@@ -27,6 +29,7 @@ Commands:
                              name every altered, removed, inserted or reordered record
   audit <db> [filters]       who ran what, when, from where, and the outcome
   show <db> <seq>            one entry, every field
+  diff <a>[@SEQ] <b>[@SEQ]   what differs between two configurations (objects, properties, placement, phase)
   keygen <file>              make a key pair for signing a log (-log-key <file>)
   prove <db> <seq>           print a proof that one entry is in the log
   verify-proof <proof>       check such a proof without the log
@@ -40,6 +43,7 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   verify: runVerify,
   audit: runAudit,
   show: runShow,
+  diff: runDiff,
   keygen: runKeygen,
   prove: runProve,
   'verify-proof': runVerifyProof,

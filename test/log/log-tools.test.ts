@@ -212,6 +212,20 @@ describe('vmledger log', () => {
     ]);
   });
 
+  it('diff names what differs between two points of logs, and exits 0 only when nothing does', async () => {
+    const path = await recordLog();
+    const bumped = await run(['diff', `${path}@1`, `${path}@2`]);
+    expect(bumped).toMatchObject({ code: 1, out: '~ /objects/c1: property value: 0 -> 1\n' });
+    const later = await run(['diff', `${path}@2`, path]);
+    expect(later.code).toBe(1);
+    expect(later.out).toBe('+ /machine (test-board)\nphase: no-machine -> machine-created\n');
+    const json = JSON.parse((await run(['diff', `${path}@2`, path, '--json'])).out);
+    expect(json).toEqual({ same: false, removed: [], added: [{ path: '/machine', type: 'test-board' }], changed: [], phase: { a: 'no-machine', b: 'machine-created' } });
+    const same = await run(['diff', `${path}@2`, `${path}@3`]);
+    expect(same).toMatchObject({ code: 0, out: `same configuration (${path}@2 through entry 2, ${path}@3 through entry 3)\n` });
+    expect((await run(['diff', `${path}@9`, path])).err).toContain('@9: the log has 4 entries');
+  });
+
   it('audit lists who ran what, from where, and the outcome', async () => {
     const path = await recordLog();
     const r = await run(['audit', path]);

@@ -97,6 +97,21 @@ describe('state hash and device placement', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('log diff shows the placement that differs between two logs with the same objects', async () => {
+    tmp = tempDir();
+    const paths: string[] = [];
+    for (const [name, steps] of [['a.db', VIA_DELETED], ['b.db', DIRECT]] as const) {
+      const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: SqliteLogStore.open(tmp.path(name)) });
+      for (const [command, args] of steps) await k.execute(command, args, API);
+      await k.close();
+      paths.push(tmp.path(name));
+    }
+    const out = collector();
+    const code = await runLogCommand(['diff', ...paths], { plugins: [...DEFAULT_PLUGINS], stdout: out, stderr: collector() });
+    expect(code).toBe(1);
+    expect(out.text()).toMatch(/^~ \/machine\/peripheral\/d: placement: \{"irqs":\[7\],"regions":\[\{"base":268464128,.*\}\]\} -> \{"irqs":\[8\],"regions":\[\{"base":268468224,.*\}\]\}\n$/);
+  });
+
   it('a kernel refuses a state-hash format it does not compute', async () => {
     await expect(createKernel({ plugins: [...DEFAULT_PLUGINS], stateHashFormat: 9 })).rejects.toThrow('Unknown state-hash format 9 (this program computes 1, 2)');
   });

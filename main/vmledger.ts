@@ -109,6 +109,20 @@ async function runConfinedVm(argv: string[], settings: VmSettings): Promise<neve
   return runConfined(childArgv, confinement);
 }
 
+/**
+ * A tool whose reader went away (`vmledger log audit DB | head`) stops at
+ * once, silently, with the status of a process killed by SIGPIPE (141), as
+ * Unix filters do: its output was not all delivered, so it did not succeed.
+ * Node instead raised EPIPE as an unhandled error with a stack trace. Not
+ * for a running VM, which must close its log whatever happens to stdout.
+ */
+function exitOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(128 + 13);
+    fatal(`cannot write the output: ${e.message}`, e);
+  });
+}
+
 /** Says on stderr when the log fails and what the VM does from then on (the COMMAND_LOG_ERROR event, for people). */
 function reportLogFailure(kernel: Kernel): void {
   kernel.bus.events.subscribe((e) => {
@@ -204,6 +218,7 @@ async function runVm(argv: string[], run: Runner, scan: (argv: string[]) => VmSe
 
 /** `vmledger export DB [--format F] [--to SEQ]`: the configuration of a log, in any of the ways to configure (main/export-command.ts). */
 async function exportCommand(argv: string[]): Promise<void> {
+  exitOnClosedPipe();
   const specs = argv.filter((_, i) => argv[i - 1] === '--plugin');
   const plugins = await pluginSet(specs).catch((e) => fatal((e as Error).message, e));
   const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
@@ -217,6 +232,7 @@ async function templateCommand(argv: string[]): Promise<void> {
 async function logCommand(argv: string[]): Promise<void> {
   // `log run` boots a VM: the entry point's own machinery (log, monitors, signals), not a log tool's.
   if (argv[0] === 'run') return runVm(argv.slice(1), (a, k) => runFromLog(a, k), logRunSettings, false);
+  exitOnClosedPipe();
   const specs: string[] = [];
   const rest = argv.filter((a, i) => {
     if (a === '--plugin' || a === '-plugin') return !specs.push(argv[i + 1]) && false;

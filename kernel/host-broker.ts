@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EffectClass } from './command.js';
 import { QmpError } from './errors.js';
@@ -36,7 +37,11 @@ export type HostPolicy = (req: HostRequest) => string | undefined;
 
 /** A host file the configuration referenced, recorded in the log header. */
 export interface FileReference {
+  /** The resolved (absolute) path on the host that recorded the log. */
   readonly path: string;
+  /** The path as the command named it, relative paths kept relative (absent in logs written before it was recorded). */
+  readonly given?: string;
+  /** SHA-256 of the contents when opened; empty for a file opened read-write (the guest changes it) or not a regular file. */
   readonly sha256: string;
   readonly size: number;
 }
@@ -51,6 +56,8 @@ export interface FileReference {
 export class HostBroker {
   private readonly policies: HostPolicy[] = [];
   private readonly files = new Map<string, FileReference>();
+  private readonly pendingDigests = new Set<Promise<void>>();
+  private readonly digestListeners: Array<() => void> = [];
   private readonly sockets: SocketRules;
   private stdioUser: string | undefined;
 
@@ -179,7 +186,7 @@ export class HostBroker {
     } catch (e) {
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
-    this.files.set(abs, { path: abs, sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
+    this.files.set(abs, { path: abs, given: path, sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
     return data;
   }
 
@@ -193,11 +200,42 @@ export class HostBroker {
     const abs = this.authorizePath(path, access);
     try {
       const file = await openHostFile(abs, access, accept);
-      this.files.set(abs, { path: abs, sha256: '', size: file.size });
+      this.files.set(abs, { path: abs, given: path, sha256: '', size: file.size });
+      if (access === 'r' && file.kind === 'regular file') this.digestLater(abs);
       return file.fd;
     } catch (e) {
       throw new QmpError('GenericError', `Could not open '${path}': ${describeIoError(e)}`);
     }
+  }
+
+  /**
+   * Hashes a read-only image in the background (a disk image may be large:
+   * start-up does not wait for it) and records the digest once it is known;
+   * the next header update (when the configuration is done, and at close)
+   * carries it. `digests()` waits for the ones still running.
+   */
+  private digestLater(abs: string): void {
+    const done = hashFile(abs).then(
+      (sha256) => {
+        const ref = this.files.get(abs);
+        if (ref) this.files.set(abs, { ...ref, sha256 });
+        for (const l of this.digestListeners) l();
+      },
+      // Unreadable now (removed meanwhile): the reference keeps its size and no digest.
+      () => undefined,
+    );
+    this.pendingDigests.add(done);
+    void done.then(() => this.pendingDigests.delete(done));
+  }
+
+  /** Calls `listener` each time a background digest is recorded (the kernel then updates the log header). */
+  onDigest(listener: () => void): void {
+    this.digestListeners.push(listener);
+  }
+
+  /** Resolves once every background digest has been recorded. */
+  async digests(): Promise<void> {
+    await Promise.all([...this.pendingDigests]);
   }
 
   /** Records a file's digest without keeping it open (for images opened elsewhere). */
@@ -222,4 +260,15 @@ export function describeIoError(e: unknown): string {
     ENXIO: 'No such device or address',
   };
   return (err.code && reasons[err.code]) ?? err.message;
+}
+
+/** SHA-256 of a file, read as a stream (off the event loop, a chunk at a time). */
+function hashFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => h.update(chunk))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
 }

@@ -61,6 +61,8 @@ export class Kernel {
   private readonly exitListeners: Array<(code: number) => void> = [];
   private markConfigured!: () => void;
   private exitCode: number | undefined;
+  /** Set once `close` began: nothing more is written to the log but what close writes. */
+  private closing = false;
 
   private constructor(
     readonly container: DependencyContainer,
@@ -181,6 +183,15 @@ export class Kernel {
     await pluginHost.load(options.plugins);
     pluginHost.seal();
     await objects.add(SETTINGS_PATH, 'vm-settings', {}, kernel.internalContext(GUEST_ORIGIN));
+    // A digest computed in the background becomes a later header version, as soon as it is known.
+    broker.onDigest(() => {
+      if (kernel!.closing) return;
+      try {
+        kernel!.syncHeader();
+      } catch {
+        // A log that cannot be written takes no header update; the failure is reported where commands see it.
+      }
+    });
     if (options.log && !options.log.header())
       options.log.writeHeader({ programVersion: version.package, plugins: [...pluginHost.plugins()], createdAt: Date.now(), files: [], stateHashFormat });
     return kernel;
@@ -246,6 +257,7 @@ export class Kernel {
 
   /** Releases the replies still waiting for their log commit (`quit`'s own), closes monitors and the sockets the VM listens on, then the log. */
   async close(): Promise<void> {
+    this.closing = true;
     // First, so a command waiting for a socket's first client (a signal came meanwhile) ends instead of holding the close.
     this.broker.closeListeners();
     await this.dispatcher.settled();

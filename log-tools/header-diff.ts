@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { LogHeader } from '../kernel/log/log-entry.js';
 
 /**
@@ -30,21 +31,29 @@ export function pluginDifferences(header: LogHeader, loaded: ReadonlyArray<{ rea
   return out;
 }
 
-/** Host files the configuration referenced that are gone, or have another size or contents now. */
-export function fileDifferences(header: LogHeader): string[] {
+/**
+ * Host files the configuration referenced that are gone, or have another
+ * size or contents now. A file recorded with the path the command named
+ * (`given`) is looked for where that path leads now: a relative one under
+ * `root` (default: the working directory), as the commands that name it
+ * would open it; older headers only have the recording host's absolute path.
+ */
+export function fileDifferences(header: LogHeader, root = process.cwd()): string[] {
   const out: string[] = [];
   for (const file of header.files) {
+    const where = file.given === undefined ? file.path : isAbsolute(file.given) ? file.given : resolve(root, file.given);
+    const name = file.given === undefined || where === file.given ? where : `${file.given} (${where})`;
     let size: number;
     try {
-      size = statSync(file.path).size;
+      size = statSync(where).size;
     } catch {
-      out.push(`file ${file.path} referenced by the configuration is missing`);
+      out.push(`file ${name} referenced by the configuration is missing`);
       continue;
     }
-    if (size !== file.size) out.push(`file ${file.path} was ${file.size} bytes when recorded, is ${size} now`);
+    if (size !== file.size) out.push(`file ${name} was ${file.size} bytes when recorded, is ${size} now`);
     // Disk images opened read-write are recorded without a digest (empty): their size is all we compare.
-    else if (file.sha256 !== '' && createHash('sha256').update(readFileSync(file.path)).digest('hex') !== file.sha256)
-      out.push(`file ${file.path} has different contents than when the log was recorded`);
+    else if (file.sha256 !== '' && createHash('sha256').update(readFileSync(where)).digest('hex') !== file.sha256)
+      out.push(`file ${name} has different contents than when the log was recorded`);
   }
   return out;
 }

@@ -12,6 +12,8 @@ import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import type { LogEntry } from '../kernel/log/log-entry.js';
 import { verifyLog } from '../kernel/log/verify.js';
 import { stateHashFormatOf, type Kernel } from '../kernel/index.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../log-tools/args.js';
 import { fileDifferences } from '../log-tools/header-diff.js';
 
@@ -34,8 +36,13 @@ arrives. 'quit' is not applied: the run goes on until you end it.
 A host file the log's header lists (firmware, kernel, initrd, a dtb) that is
 missing or has another size or contents now stops the run before it starts.
 
+Host paths the log's commands carry (firmware, kernel, disk images) are
+opened as typed: relative ones under --root DIR, else the working directory.
+
 Options:
   --to SEQ               apply the log up to entry SEQ only
+  --root DIR             resolve relative host paths (of the log and of
+                         OPTIONS) under DIR, as where the log was recorded
   --allow-changed-files  run even so (each difference is printed as a warning)
   -h, --help             show this help
 `;
@@ -48,6 +55,8 @@ export interface LogRunRequest {
   readonly help: boolean;
   /** Run even when a host file the log referenced is missing or changed. */
   readonly allowChangedFiles?: boolean;
+  /** Where relative host paths of the log's commands resolve (`--root DIR`); default: the working directory. */
+  readonly root?: string;
 }
 
 /** `LOG [--to SEQ] [OPTIONS...]`: the log comes first; `--to` may appear anywhere; the rest is a command line. */
@@ -58,9 +67,17 @@ export function parseLogRun(argv: readonly string[]): LogRunRequest {
   const options: string[] = [];
   let to: number | undefined;
   let allowChangedFiles = false;
+  let root: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === '--allow-changed-files') {
       allowChangedFiles = true;
+      continue;
+    }
+    if (rest[i] === '--root') {
+      root = rest[++i];
+      if (root === undefined) throw new UsageError('option --root needs a directory');
+      if (!existsSync(root)) throw new UsageError(`--root ${root}: No such file or directory`);
+      root = resolve(root);
       continue;
     }
     if (rest[i] !== '--to') {
@@ -71,7 +88,7 @@ export function parseLogRun(argv: readonly string[]): LogRunRequest {
     if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`option --to expects a non-negative integer, got '${v ?? ''}'`);
     to = Number(v);
   }
-  return { log, ...(to !== undefined ? { to } : {}), options, help: false, allowChangedFiles };
+  return { log: resolve(log), ...(to !== undefined ? { to } : {}), ...(root !== undefined ? { root } : {}), options, help: false, allowChangedFiles };
 }
 
 /**
@@ -98,7 +115,7 @@ export function logRunSettings(argv: readonly string[]): CliSettings & { stateHa
     throw new Error(`log run: the log does not verify (${p.kind}${p.seq > 0 ? ` at entry ${p.seq}` : ''}: ${p.message}); 'vmledger log verify ${request.log}' names every problem`);
   }
   const header = store.header();
-  const changed = header ? fileDifferences(header) : [];
+  const changed = header ? fileDifferences(header, request.root) : [];
   if (changed.length && !request.allowChangedFiles) {
     store.close();
     throw new Error(`log run: ${changed.join('; ')}; this would not be the logged machine (--allow-changed-files runs it anyway)`);
@@ -146,6 +163,8 @@ export async function runFromLog(argv: readonly string[], kernel: Kernel): Promi
     return { status: 'done', exitCode: 0 };
   }
   const failed = (message: string) => (process.stderr.write(`vmledger: log run: ${message}\n`), { status: 'failed', exitCode: 1 });
+  // The commands carry host paths as typed: relative ones resolve under the root, as they did where the log was recorded.
+  if (request.root) process.chdir(request.root);
   const entries = changes(request.log, request.to);
   // The guest first started at the first `cont`, or at the first command that found it running.
   const start = entries.findIndex((e) => e.command === 'cont' || e.runStateBefore !== 'prelaunch');

@@ -80,7 +80,8 @@ function openLog(settings: VmSettings): SqliteLogStore {
     }
   });
   const checkpoints = checkpointOptions(settings);
-  const store = SqliteLogStore.open(logTarget(settings.logPath), { sync: settings.logSync ?? 'normal', ...(checkpoints ? { checkpoints } : {}) });
+  // Absolute: the log's threads open it by path, and `log run --root` changes the working directory.
+  const store = SqliteLogStore.open(resolve(logTarget(settings.logPath)), { sync: settings.logSync ?? 'normal', ...(checkpoints ? { checkpoints } : {}) });
   for (const w of witnesses) store.onCheckpoint(witnessListener(w));
   return store;
 }

@@ -96,8 +96,31 @@ describe('vmledger log run', () => {
     appendFileSync(join(dir, 'fw.bin'), Buffer.from([0]));
     const r = await runVmledger(['log', 'run', 'a.db', '-log', 'b.db'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/log run: file .*fw\.bin was \d+ bytes when recorded, is \d+ now; this would not be the logged machine \(--allow-changed-files runs it anyway\)/);
+    expect(r.stderr).toMatch(/log run: file fw\.bin \(.*fw\.bin\) was \d+ bytes when recorded, is \d+ now; this would not be the logged machine \(--allow-changed-files runs it anyway\)/);
     expect(existsSync(join(dir, 'b.db'))).toBe(false);
+  });
+
+  it('opens relative host paths as the log typed them: under --root, else the working directory', async () => {
+    const recordedIn = mkdtempSync(join(tmpdir(), 'vmledger-root-'));
+    copyFileSync(DEMO_FIRMWARE, join(recordedIn, 'fw.bin'));
+    const vm = start(['-M', 'virt', '-m', '128M', '-bios', 'fw.bin', '-serial', 'stdio', '-no-reboot', '-log', 'a.db'], recordedIn);
+    await vm.waitFor('press q to power off');
+    vm.type('q');
+    expect(await vm.exited).toBe(0);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'vmledger-elsewhere-'));
+    copyFileSync(join(recordedIn, 'a.db'), join(elsewhere, 'a.db'));
+
+    const without = await runVmledger(['log', 'run', 'a.db', '-log', 'b.db'], elsewhere);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain(`file fw.bin (${join(elsewhere, 'fw.bin')}) referenced by the configuration is missing`);
+
+    const run = start(['log', 'run', 'a.db', '--root', recordedIn, '-log', 'b.db'], elsewhere);
+    await run.waitFor('press q to power off');
+    run.type('q');
+    expect(await run.exited).toBe(0);
+    // The run's own log stays where it was asked for, not under the root.
+    expect(existsSync(join(elsewhere, 'b.db'))).toBe(true);
+    expect(existsSync(join(recordedIn, 'b.db'))).toBe(false);
   });
 
   it('prints its help', async () => {

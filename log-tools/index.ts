@@ -6,6 +6,7 @@ import { runProve } from './prove-command.js';
 import { runDiff } from './diff-command.js';
 import { runReplay } from './replay-command.js';
 import { runShow } from './show-command.js';
+import { runTail } from './tail-command.js';
 import { runVerify } from './verify-command.js';
 import { runVerifyProof } from './verify-proof-command.js';
 
@@ -18,6 +19,7 @@ export { runProve, PROVE_HELP } from './prove-command.js';
 export { runVerifyProof, VERIFY_PROOF_HELP } from './verify-proof-command.js';
 export { runShow, SHOW_HELP } from './show-command.js';
 export { runDiff, DIFF_HELP } from './diff-command.js';
+export { runTail, TAIL_HELP } from './tail-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
@@ -29,6 +31,7 @@ Commands:
                              name every altered, removed, inserted or reordered record
   audit <db> [filters]       who ran what, when, from where, and the outcome
   show <db> <seq>            one entry, every field
+  tail <db> [-n N] [-f]      the latest entries; -f follows the log while the VM runs
   diff <a>[@SEQ] <b>[@SEQ]   what differs between two configurations (objects, properties, placement, phase)
   keygen <file>              make a key pair for signing a log (-log-key <file>)
   prove <db> <seq>           print a proof that one entry is in the log
@@ -44,6 +47,7 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   audit: runAudit,
   show: runShow,
   diff: runDiff,
+  tail: runTail,
   keygen: runKeygen,
   prove: runProve,
   'verify-proof': runVerifyProof,

@@ -3,6 +3,7 @@ import { runAudit } from './audit-command.js';
 import { toolIo, type LogToolDeps } from './io.js';
 import { runKeygen } from './keygen-command.js';
 import { runProve } from './prove-command.js';
+import { runBisect } from './bisect-command.js';
 import { runDiff } from './diff-command.js';
 import { runReplay } from './replay-command.js';
 import { runShow } from './show-command.js';
@@ -20,6 +21,7 @@ export { runVerifyProof, VERIFY_PROOF_HELP } from './verify-proof-command.js';
 export { runShow, SHOW_HELP } from './show-command.js';
 export { runDiff, DIFF_HELP } from './diff-command.js';
 export { runTail, TAIL_HELP } from './tail-command.js';
+export { runBisect, BISECT_HELP } from './bisect-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
@@ -32,6 +34,7 @@ Commands:
   audit <db> [filters]       who ran what, when, from where, and the outcome
   show <db> <seq>            one entry, every field
   tail <db> [-n N] [-f]      the latest entries; -f follows the log while the VM runs
+  bisect <db> --until EXPR   the first entry after which a QOM path or property condition holds
   diff <a>[@SEQ] <b>[@SEQ]   what differs between two configurations (objects, properties, placement, phase)
   keygen <file>              make a key pair for signing a log (-log-key <file>)
   prove <db> <seq>           print a proof that one entry is in the log
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   show: runShow,
   diff: runDiff,
   tail: runTail,
+  bisect: runBisect,
   keygen: runKeygen,
   prove: runProve,
   'verify-proof': runVerifyProof,

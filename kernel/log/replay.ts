@@ -30,6 +30,8 @@ export interface ReplayOptions {
   /** Stop after the first entry that leaves the configuration in this phase or a later one. */
   readonly untilPhase?: Phase;
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /** Stop after the first entry after which this returns true (`log bisect`); asked after every entry handled. */
+  readonly until?: () => boolean;
   /** Entries between progress reports; default 50,000. */
   readonly progressInterval?: number;
 }
@@ -46,8 +48,8 @@ export interface ReplayMismatch {
   readonly error?: { readonly class: string; readonly desc: string };
 }
 
-/** Why replay stopped: the log's end, `to`, `untilPhase`, or a mismatch. */
-export type ReplayStop = 'end' | 'to' | 'phase' | 'mismatch';
+/** Why replay stopped: the log's end, `to`, `untilPhase`, `until`, or a mismatch. */
+export type ReplayStop = 'end' | 'to' | 'phase' | 'until' | 'mismatch';
 
 /** Counts and the outcome of a replay; `ok` is false exactly when `mismatch` is set. */
 export interface ReplayResult {
@@ -106,6 +108,7 @@ export async function replayLog(store: CommandLogStore, target: ReplayTarget, op
       }
     }
     if (onProgress && ++handled % interval === 0) onProgress({ seq, lastSeq, executed, skipped });
+    if (options.until?.()) return { ok: true, executed, skipped, lastSeq: seq, stoppedBy: 'until' };
     if (untilPhase < PHASES.length && phaseIndex(row[6] as Phase) >= untilPhase) {
       return { ok: true, executed, skipped, lastSeq: seq, stoppedBy: 'phase' };
     }

@@ -226,6 +226,20 @@ describe('vmledger log', () => {
     expect((await run(['diff', `${path}@9`, path])).err).toContain('@9: the log has 4 entries');
   });
 
+  it('bisect names the first entry after which a path or property condition holds', async () => {
+    const path = await recordLog();
+    const found = await run(['bisect', path, '--until', '/objects/c1:value=1']);
+    expect(found.code).toBe(0);
+    expect(found.out).toMatch(/^\/objects\/c1:value=1 holds from entry 2 on:\n +2 .* x-counter-bump {2}\{"id":"c1"\} {2}ok\n$/);
+    expect((await run(['bisect', path, '--until', '/machine'])).out).toMatch(/^\/machine holds from entry 4 on:/);
+    expect(JSON.parse((await run(['bisect', path, '--until', '/objects/c1', '--json'])).out)).toMatchObject({ seq: 1, command: 'object-add' });
+    expect((await run(['bisect', path, '--until', '!/objects/c1'])).out).toBe('!/objects/c1 holds before the first entry\n');
+    expect((await run(['bisect', path, '--until', '/objects/c1:value!=0'])).out).toMatch(/^\/objects\/c1:value!=0 holds from entry 2 on:/);
+    const never = await run(['bisect', path, '--until', '/objects/c1:value=7']);
+    expect(never).toMatchObject({ code: 1, out: '/objects/c1:value=7 never holds (4 entries replayed)\n' });
+    expect((await run(['bisect', path, '--until', 'objects/c1'])).err).toContain("a condition starts with a QOM path");
+  });
+
   it('audit lists who ran what, from where, and the outcome', async () => {
     const path = await recordLog();
     const r = await run(['audit', path]);

@@ -366,7 +366,7 @@ export class Dispatcher {
   private run(pending: Pending): Done | Promise<Done> {
     const { registry, objects, phases } = this.deps;
     const decl = registry.find(pending.command);
-    if (!decl) return refused(pending, new QmpError('CommandNotFound', `The command ${pending.command} has not been found`));
+    if (!decl) return this.notFound(pending);
     // Arguments that are not plain data could not be recorded faithfully (or at all): refused before anything runs, and not logged.
     const problem = plainDataProblem(pending.args, MAX_NESTING);
     if (problem) return refused(pending, new QmpError('GenericError', `The arguments of ${decl.name} are refused: ${problem}`));
@@ -418,6 +418,34 @@ export class Dispatcher {
     return undone instanceof Promise ? undone.then(done) : done();
   }
 
+
+  /**
+   * A command no plugin defines changed nothing, but who asked for it is worth
+   * knowing (`log audit --failed`): it is recorded as a failed change, when
+   * its arguments can be recorded at all.
+   */
+  private notFound(pending: Pending): Done {
+    const error = new QmpError('CommandNotFound', `The command ${pending.command} has not been found`);
+    const { phases, objects } = this.deps;
+    const recorded = this.deps.store && !this.logFailure && !plainDataProblem(pending.args, MAX_NESTING);
+    const draft: LogEntryDraft | undefined = recorded
+      ? {
+          time: Date.now(),
+          origin: pending.origin,
+          command: pending.command,
+          args: pending.args,
+          kind: 'change',
+          applied: false,
+          error: error.toJSON(),
+          phaseBefore: phases.phase,
+          phaseAfter: phases.phase,
+          runStateBefore: phases.runState,
+          runStateAfter: phases.runState,
+          stateHash: objects.hash(phases.phase),
+        }
+      : undefined;
+    return new Done(pending, undefined, draft, NO_EVENTS, { ok: false, error }, undefined);
+  }
 
   /** The log entry for a command; undefined without a log, or for a query nobody asked to log. */
   private draft(pending: Pending, decl: CommandDecl, before: Before, outcome: Outcome): LogEntryDraft | undefined {

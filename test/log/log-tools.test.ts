@@ -240,6 +240,17 @@ describe('vmledger log', () => {
     expect((await run(['bisect', path, '--until', 'objects/c1'])).err).toContain("a condition starts with a QOM path");
   });
 
+  it('audit --failed also lists a command no plugin defines, with who sent it; replay passes over it', async () => {
+    const path = tmp.path('vm.db');
+    const kernel = await createKernel({ plugins: [counterPlugin()], log: SqliteLogStore.open(path) });
+    await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c1' }, { transport: 'qmp', client: '7' });
+    await expect(kernel.execute('x-counter-bumpp', { id: 'c1' }, { transport: 'qmp', client: '9' })).rejects.toThrow('The command x-counter-bumpp has not been found');
+    await kernel.close();
+    const failed = await run(['audit', path, '--failed', '--args']);
+    expect(failed.out).toMatch(/^ +2 .* qmp client=9 {2}x-counter-bumpp {2}\{"id":"c1"\} {2}error CommandNotFound: The command x-counter-bumpp has not been found\n$/);
+    expect((await run(['replay', path])).code).toBe(0);
+  });
+
   it('audit lists who ran what, from where, and the outcome', async () => {
     const path = await recordLog();
     const r = await run(['audit', path]);

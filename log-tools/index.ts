@@ -4,6 +4,7 @@ import { toolIo, type LogToolDeps } from './io.js';
 import { runKeygen } from './keygen-command.js';
 import { runProve } from './prove-command.js';
 import { runBisect } from './bisect-command.js';
+import { runBundle } from './bundle-command.js';
 import { runDiff } from './diff-command.js';
 import { runReplay } from './replay-command.js';
 import { runShow } from './show-command.js';
@@ -22,6 +23,7 @@ export { runShow, SHOW_HELP } from './show-command.js';
 export { runDiff, DIFF_HELP } from './diff-command.js';
 export { runTail, TAIL_HELP } from './tail-command.js';
 export { runBisect, BISECT_HELP } from './bisect-command.js';
+export { runBundle, BUNDLE_HELP } from './bundle-command.js';
 
 /** `vmledger log --help`. */
 export const LOG_HELP = `Usage: vmledger log <command> <db> [options]
@@ -35,6 +37,7 @@ Commands:
   show <db> <seq>            one entry, every field
   tail <db> [-n N] [-f]      the latest entries; -f follows the log while the VM runs
   bisect <db> --until EXPR   the first entry after which a QOM path or property condition holds
+  bundle <db> -o <file>      one file to hand a colleague: the log, and with --with-files its host files
   diff <a>[@SEQ] <b>[@SEQ]   what differs between two configurations (objects, properties, placement, phase)
   keygen <file>              make a key pair for signing a log (-log-key <file>)
   prove <db> <seq>           print a proof that one entry is in the log
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, (argv: readonly string[], deps: LogToolDeps) => P
   diff: runDiff,
   tail: runTail,
   bisect: runBisect,
+  bundle: runBundle,
   keygen: runKeygen,
   prove: runProve,
   'verify-proof': runVerifyProof,

@@ -12,9 +12,10 @@ import { SqliteLogStore } from '../kernel/log/sqlite-log-store.js';
 import type { LogEntry } from '../kernel/log/log-entry.js';
 import { verifyLog } from '../kernel/log/verify.js';
 import { stateHashFormatOf, type Kernel } from '../kernel/index.js';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../log-tools/args.js';
+import { extractFiles } from '../log-tools/bundle.js';
 import { fileDifferences } from '../log-tools/header-diff.js';
 
 export const LOG_RUN_HELP = `Usage: vmledger log run LOG [--to SEQ] [OPTIONS...]
@@ -37,7 +38,9 @@ A host file the log's header lists (firmware, kernel, initrd, a dtb) that is
 missing or has another size or contents now stops the run before it starts.
 
 Host paths the log's commands carry (firmware, kernel, disk images) are
-opened as typed: relative ones under --root DIR, else the working directory.
+opened as typed: relative ones under --root DIR, else, for a bundle made
+with 'log bundle --with-files', under a folder holding its files, else the
+working directory.
 
 Options:
   --to SEQ               apply the log up to entry SEQ only
@@ -57,6 +60,23 @@ export interface LogRunRequest {
   readonly allowChangedFiles?: boolean;
   /** Where relative host paths of the log's commands resolve (`--root DIR`); default: the working directory. */
   readonly root?: string;
+}
+
+const bundleRoots = new Map<string, string | undefined>();
+
+/** Where a bundle's host files were put for this run (once per process; removed at exit), or undefined for a plain log. */
+function bundleRoot(log: string): string | undefined {
+  if (!bundleRoots.has(log)) {
+    let root: string | undefined;
+    try {
+      root = extractFiles(log);
+    } catch (e) {
+      throw new UsageError(`log run: ${(e as Error).message}`);
+    }
+    if (root) process.on('exit', () => rmSync(root!, { recursive: true, force: true }));
+    bundleRoots.set(log, root);
+  }
+  return bundleRoots.get(log);
 }
 
 /** `LOG [--to SEQ] [OPTIONS...]`: the log comes first; `--to` may appear anywhere; the rest is a command line. */
@@ -88,6 +108,8 @@ export function parseLogRun(argv: readonly string[]): LogRunRequest {
     if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`option --to expects a non-negative integer, got '${v ?? ''}'`);
     to = Number(v);
   }
+  // A bundle's own files are the root unless the user names one.
+  root ??= bundleRoot(resolve(log));
   return { log: resolve(log), ...(to !== undefined ? { to } : {}), ...(root !== undefined ? { root } : {}), options, help: false, allowChangedFiles };
 }
 

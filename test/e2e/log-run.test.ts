@@ -123,6 +123,29 @@ describe('vmledger log run', () => {
     expect(existsSync(join(recordedIn, 'b.db'))).toBe(false);
   });
 
+  it('a bundle with its files runs on its own in another directory', async () => {
+    const recordedIn = mkdtempSync(join(tmpdir(), 'vmledger-bundle-'));
+    copyFileSync(DEMO_FIRMWARE, join(recordedIn, 'fw.bin'));
+    const vm = start(['-M', 'virt', '-m', '128M', '-bios', 'fw.bin', '-serial', 'stdio', '-no-reboot', '-log', 'a.db'], recordedIn);
+    await vm.waitFor('press q to power off');
+    vm.type('q');
+    expect(await vm.exited).toBe(0);
+    const made = await runVmledger(['log', 'bundle', 'a.db', '-o', 'bug.vmlb', '--with-files'], recordedIn);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^bundle bug\.vmlb: \d+ entries \(sealed\), files fw\.bin\n$/);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'vmledger-elsewhere-'));
+    copyFileSync(join(recordedIn, 'bug.vmlb'), join(elsewhere, 'bug.vmlb'));
+    expect((await runVmledger(['log', 'verify', 'bug.vmlb'], elsewhere)).code).toBe(0);
+    const run = start(['log', 'run', 'bug.vmlb', '-log', 'b.db'], elsewhere);
+    await run.waitFor('press q to power off');
+    run.type('q');
+    expect(await run.exited).toBe(0);
+    const a = await runVmledger(['log', 'replay', 'bug.vmlb'], elsewhere);
+    const b = await runVmledger(['log', 'replay', 'b.db'], elsewhere);
+    expect(stateHash(b.stdout)).toBe(stateHash(a.stdout));
+  });
+
   it('prints its help', async () => {
     const r = await runVmledger(['log', 'run', '--help']);
     expect(r.code).toBe(0);

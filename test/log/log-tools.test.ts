@@ -251,6 +251,23 @@ describe('vmledger log', () => {
     expect((await run(['replay', path])).code).toBe(0);
   });
 
+  it('bundle copies a log still being written whole into one file that needs no -wal', async () => {
+    const path = tmp.path('vm.db');
+    const store = SqliteLogStore.open(path);
+    store.append(drafts(5));
+    // Not closed, as a killed VM leaves it: the entries are in vm.db-wal.
+    const out = tmp.path('bug.vmlb');
+    const r = await run(['bundle', path, '-o', out]);
+    store.close();
+    expect(r).toMatchObject({ code: 0, out: `bundle ${out}: 5 entries (never sealed)\n` });
+    expect(statSync(`${out}-wal`, { throwIfNoEntry: false })).toBeUndefined();
+    const bundle = SqliteLogStore.open(out, { readonly: true });
+    expect([...bundle.entries()].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    bundle.close();
+    expect((await run(['verify', out])).code).toBe(0);
+    expect((await run(['bundle', path, '-o', out])).err).toContain('already exists; choose a new file');
+  });
+
   it('audit lists who ran what, from where, and the outcome', async () => {
     const path = await recordLog();
     const r = await run(['audit', path]);

@@ -16,6 +16,10 @@ Filters (all must match):
   --transport NAME            qmp, hmp, cli, config, replay, api...
   --client ID, --session ID   a connection or session
   --command NAME              one command
+  --path QOMPATH              commands aimed at that object (qom-set, device_add/del,
+                              object-add/del, ...), or below it
+  --property NAME             commands that set that property (qom-set, or a creation
+                              command that gives it)
   --failed | --applied        only failed, or only applied, commands
   --last N                    only the N most recent matches
 
@@ -36,6 +40,8 @@ interface AuditFilter {
   readonly session?: string;
   readonly command?: string;
   readonly applied?: boolean;
+  readonly path?: string;
+  readonly property?: string;
 }
 
 /** `vmledger log audit <db>`: prints the entries matching the filters; exit 0. */
@@ -43,7 +49,7 @@ export async function runAudit(argv: readonly string[], deps: LogToolDeps): Prom
   const { out } = toolIo(deps);
   const args = parseArgs(
     argv,
-    ['from', 'to', 'since', 'until', 'transport', 'client', 'session', 'command', 'last'],
+    ['from', 'to', 'since', 'until', 'transport', 'client', 'session', 'command', 'last', 'path', 'property'],
     ['failed', 'applied', 'args', 'json', 'help'],
   );
   if (args.options.has('help')) {
@@ -101,6 +107,8 @@ function auditFilter(args: ParsedArgs): AuditFilter {
     ...pick('client', strOption(args, 'client')),
     ...pick('session', strOption(args, 'session')),
     ...pick('command', strOption(args, 'command')),
+    ...pick('path', strOption(args, 'path')),
+    ...pick('property', strOption(args, 'property')),
     ...pick('applied', args.options.has('failed') ? false : args.options.has('applied') ? true : undefined),
   };
 }
@@ -113,8 +121,33 @@ function matches(e: LogEntry, f: AuditFilter): boolean {
     (f.client === undefined || e.origin.client === f.client) &&
     (f.session === undefined || e.origin.session === f.session) &&
     (f.command === undefined || e.command === f.command) &&
-    (f.applied === undefined || e.applied === f.applied)
+    (f.applied === undefined || e.applied === f.applied) &&
+    (f.path === undefined || aimedAt(e).some((p) => p === f.path || p.startsWith(`${f.path}/`))) &&
+    (f.property === undefined || (e.command === 'qom-set' ? e.args['property'] === f.property : CREATES_BY_ID.has(e.command) && f.property in e.args))
   );
+}
+
+/** Where commands that name an object by id keep it. */
+const BY_ID: Readonly<Record<string, (a: Record<string, unknown>) => string | undefined>> = {
+  device_add: (a) => (typeof a['id'] === 'string' ? `/machine/peripheral/${a['id']}` : undefined),
+  device_del: (a) => (typeof a['id'] === 'string' ? (a['id'].startsWith('/') ? a['id'] : `/machine/peripheral/${a['id']}`) : undefined),
+  'object-add': (a) => `/objects/${String(a['id'])}`,
+  'object-del': (a) => `/objects/${String(a['id'])}`,
+  'chardev-add': (a) => `/chardevs/${String(a['id'])}`,
+  'chardev-remove': (a) => `/chardevs/${String(a['id'])}`,
+  'blockdev-add': (a) => `/blockdevs/${String(a['node-name'])}`,
+  'blockdev-del': (a) => `/blockdevs/${String(a['node-name'])}`,
+  'machine-set': () => '/machine',
+};
+const CREATES_BY_ID = new Set(['device_add', 'object-add', 'chardev-add', 'blockdev-add', 'machine-set']);
+
+/** The QOM paths an entry's command acts on: a `path` argument, or the object its id names. */
+function aimedAt(e: LogEntry): string[] {
+  const out: string[] = [];
+  if (typeof e.args['path'] === 'string') out.push(e.args['path']);
+  const byId = BY_ID[e.command]?.(e.args);
+  if (byId) out.push(byId);
+  return out;
 }
 
 /** One entry as an audit line: seq, time, origin, command, outcome (and arguments when asked). */

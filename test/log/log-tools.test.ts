@@ -268,6 +268,25 @@ describe('vmledger log', () => {
     expect((await run(['bundle', path, '-o', out])).err).toContain('already exists; choose a new file');
   });
 
+  it('audit filters by the QOM path a command acts on and the property it sets', async () => {
+    const path = tmp.path('vm.db');
+    const kernel = await createKernel({ plugins: [counterPlugin()], log: SqliteLogStore.open(path) });
+    const api = { transport: 'api' };
+    await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c1' }, api);
+    await kernel.execute('object-add', { 'qom-type': 'test-counter', id: 'c2', value: 3 }, api);
+    await kernel.execute('qom-set', { path: '/objects/c1', property: 'value', value: 5 }, api);
+    await kernel.execute('machine-set', { type: 'test-board' }, api);
+    await kernel.execute('object-del', { id: 'c1' }, api);
+    await kernel.close();
+    const seqs = async (...f: string[]) =>
+      (await run(['audit', path, '--json', ...f])).out.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l).seq);
+    expect(await seqs('--path', '/objects/c1')).toEqual([1, 3, 5]);
+    expect(await seqs('--path', '/objects')).toEqual([1, 2, 3, 5]);
+    expect(await seqs('--path', '/machine')).toEqual([4]);
+    expect(await seqs('--property', 'value')).toEqual([2, 3]);
+    expect(await seqs('--path', '/objects/c1', '--property', 'value')).toEqual([3]);
+  });
+
   it('audit lists who ran what, from where, and the outcome', async () => {
     const path = await recordLog();
     const r = await run(['audit', path]);

@@ -7,7 +7,7 @@ import { addFiles, copyLog } from './bundle.js';
 import { toolIo, type LogToolDeps } from './io.js';
 
 /** `vmledger log bundle --help`. */
-export const BUNDLE_HELP = `Usage: vmledger log bundle <db> -o <bundle> [--with-files] [--max-file-size BYTES]
+export const BUNDLE_HELP = `Usage: vmledger log bundle <db> -o <bundle> [--with-files] [--max-file-size BYTES] [--json]
 
 Writes one file a colleague can run with 'vmledger log run <bundle>': the
 command log, verified and copied whole (what a crashed VM left in the -wal
@@ -25,6 +25,7 @@ Options:
   -o, --output FILE     the bundle to write (must not exist)
   --with-files          include the host files
   --max-file-size N     the largest file included, in bytes
+  --json                the summary as JSON
   -h, --help            show this help
 `;
 
@@ -36,7 +37,7 @@ export async function runBundle(argv: readonly string[], deps: LogToolDeps): Pro
   const args = parseArgs(
     argv.map((a) => (a === '-o' ? '--output' : a)),
     ['output', 'max-file-size'],
-    ['with-files', 'help'],
+    ['with-files', 'json', 'help'],
   );
   if (args.options.has('help')) {
     out.write(BUNDLE_HELP);
@@ -66,6 +67,10 @@ export async function runBundle(argv: readonly string[], deps: LogToolDeps): Pro
     const header = store.header();
     store.close();
     files = addFiles(output, header?.files ?? [], maxBytes);
+  }
+  if (args.options.has('json')) {
+    out.write(JSON.stringify({ bundle: output, entries: check.entries, sealed: check.sealed, files: files.included, 'left-out': files.skipped }) + '\n');
+    return 0;
   }
   out.write(`bundle ${output}: ${check.entries} entries (${check.sealed ? 'sealed' : 'never sealed'})`);
   out.write(files.included.length ? `, files ${files.included.join(', ')}\n` : '\n');

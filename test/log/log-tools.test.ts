@@ -266,6 +266,8 @@ describe('vmledger log', () => {
     bundle.close();
     expect((await run(['verify', out])).code).toBe(0);
     expect((await run(['bundle', path, '-o', out])).err).toContain('already exists; choose a new file');
+    const json = JSON.parse((await run(['bundle', path, '-o', tmp.path('b2.vmlb'), '--json'])).out);
+    expect(json).toEqual({ bundle: tmp.path('b2.vmlb'), entries: 5, sealed: true, files: [], 'left-out': [] });
   });
 
   it('audit filters by the QOM path a command acts on and the property it sets', async () => {

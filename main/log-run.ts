@@ -18,7 +18,7 @@ import { UsageError } from '../log-tools/args.js';
 import { extractFiles } from '../log-tools/bundle.js';
 import { fileDifferences } from '../log-tools/header-diff.js';
 
-export const LOG_RUN_HELP = `Usage: vmledger log run LOG [--to SEQ] [OPTIONS...]
+export const LOG_RUN_HELP = `Usage: vmledger log run LOG [--to SEQ] [--root DIR] [--allow-changed-files] [OPTIONS...]
 
 Boots the VM the command log LOG recorded. The log must verify; every
 configuration change it records runs again in order, and the state hash
@@ -43,10 +43,12 @@ with 'log bundle --with-files', under a folder holding its files, else the
 working directory.
 
 Options:
-  --to SEQ               apply the log up to entry SEQ only
+  --to SEQ               apply the log up to entry SEQ only (the guest
+                         still starts unless OPTIONS hold -S)
   --root DIR             resolve relative host paths (of the log and of
                          OPTIONS) under DIR, as where the log was recorded
-  --allow-changed-files  run even so (each difference is printed as a warning)
+  --allow-changed-files  run even when a host file is missing or changed,
+                         printing each difference as a warning
   -h, --help             show this help
 `;
 

@@ -149,6 +149,6 @@ describe('vmledger log run', () => {
   it('prints its help', async () => {
     const r = await runVmledger(['log', 'run', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: vmledger log run LOG \[--to SEQ\] \[OPTIONS\.\.\.\]/);
+    expect(r.stdout).toMatch(/^Usage: vmledger log run LOG \[--to SEQ\] \[--root DIR\] \[--allow-changed-files\] \[OPTIONS\.\.\.\]/);
   });
 });

@@ -8,7 +8,7 @@
  *   0x08 NLEDS    (r)  how many LEDs there are
  */
 import { definePlugin, t } from 'vmledger';
-import { defineDevice, node, prop } from 'vmledger/hw';
+import { defineDevice, node, prop, vm } from 'vmledger/hw';
 
 /** The device type, one declaration. */
 export const ledCounter = defineDevice({
@@ -19,24 +19,31 @@ export const ledCounter = defineDevice({
     leds: { type: t.int(), default: 8, doc: 'Number of LEDs (1-32)', settable: 'unrealized' },
   },
   mmio: [{ name: 'regs', size: 0x1000 }],
-  instantiate(io) {
+  // Everything the guest can see that the device keeps: snapshots save and load it.
+  state: { version: 1, fields: { leds: vm.u32(), counter: vm.u32() } },
+  instantiate(io, s) {
     const n = io.prop<number>('leds');
     const mask = n >= 32 ? 0xffffffff : (1 << n) - 1;
-    let leds = 0;
-    let counter = 0;
     return {
       mmio: {
         regs: {
-          read: (off) => (off === 0 ? leds : off === 4 ? counter++ >>> 0 : off === 8 ? n : 0),
+          read: (off) => {
+            if (off === 0) return s.leds;
+            if (off === 8) return n;
+            if (off !== 4) return 0;
+            const v = s.counter;
+            s.counter = (v + 1) >>> 0;
+            return v;
+          },
           write: (off, _size, v) => {
-            if (off === 0) leds = v & mask;
-            else if (off === 4) counter = 0;
+            if (off === 0) s.leds = (v & mask) >>> 0;
+            else if (off === 4) s.counter = 0;
           },
         },
       },
       reset() {
-        leds = 0;
-        counter = 0;
+        s.leds = 0;
+        s.counter = 0;
       },
     };
   },

@@ -2,6 +2,7 @@ import { IRQ, type MachineTimer } from '../hw/cpu.js';
 import { defineDevice, type DeviceModel } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';
 import { TIMEBASE_HZ, type TimerHandle } from '../hw/virtual-clock.js';
+import { vm } from '../hw/vmstate.js';
 
 /** SiFive CLINT layout: msip per hart, mtimecmp per hart, one mtime. */
 export const CLINT = { MSIP: 0x0, MTIMECMP: 0x4000, MTIME: 0xbff8, SIZE: 0x10000 } as const;
@@ -20,16 +21,24 @@ export const clint = defineDevice({
   name: 'riscv.sifive.clint',
   doc: 'SiFive CLINT: machine software and timer interrupts, mtime at 10 MHz',
   mmio: [{ name: 'regs', size: CLINT.SIZE }],
-  instantiate(io) {
+  state: {
+    version: 1,
+    fields: {
+      msip: vm.array('u8', (env) => env.harts),
+      /** mtimecmp as lo/hi words; all-ones means "never" until firmware programs it. */
+      cmpLo: vm.array('u32', (env) => env.harts, 0xffffffff),
+      cmpHi: vm.array('u32', (env) => env.harts, 0xffffffff),
+      /** mtime writes move the counter relative to the clock. */
+      offset: vm.num(),
+    },
+  },
+  instantiate(io, s) {
     const harts = io.harts;
-    const msip = new Uint8Array(harts.length);
-    // mtimecmp as lo/hi words; all-ones means "never" until firmware programs it.
-    const cmpLo = new Uint32Array(harts.length).fill(0xffffffff);
-    const cmpHi = new Uint32Array(harts.length).fill(0xffffffff);
+    const { msip, cmpLo, cmpHi } = s;
+    // Derived from mtimecmp and mtime, so not saved: postLoad arms them again.
     const timers: Array<TimerHandle | undefined> = new Array(harts.length).fill(undefined);
-    let offset = 0; // mtime writes move the counter relative to the clock
 
-    const mtime = () => io.clock.ticks(TIMEBASE_HZ) + offset;
+    const mtime = () => io.clock.ticks(TIMEBASE_HZ) + s.offset;
     const cmpOf = (h: number) => cmpHi[h]! * 2 ** 32 + cmpLo[h]!;
     const rearm = (h: number) => {
       timers[h]?.cancel();
@@ -38,7 +47,7 @@ export const clint = defineDevice({
       const due = mtime() >= cmp;
       harts[h]!.setInterrupt(IRQ.MTIP, due);
       if (due) io.kick();
-      else if (cmp < 2 ** 53) timers[h] = io.clock.setTimerAt(io.clock.ticksToNs(cmp - offset), () => rearm(h));
+      else if (cmp < 2 ** 53) timers[h] = io.clock.setTimerAt(io.clock.ticksToNs(cmp - s.offset), () => rearm(h));
     };
     const rearmAll = () => harts.forEach((_, h) => rearm(h));
     const read32of = (v: number, high: boolean) => (high ? Math.floor(v / 2 ** 32) >>> 0 : v >>> 0);
@@ -74,7 +83,7 @@ export const clint = defineDevice({
               const cur = mtime();
               const lo = off === CLINT.MTIME ? value >>> 0 : cur >>> 0;
               const hi = off === CLINT.MTIME ? Math.floor(cur / 2 ** 32) : value >>> 0;
-              offset += hi * 2 ** 32 + lo - cur;
+              s.offset += hi * 2 ** 32 + lo - cur;
               rearmAll();
             }
           },
@@ -90,6 +99,7 @@ export const clint = defineDevice({
       unrealize() {
         timers.forEach((t) => t?.cancel());
       },
+      postLoad: rearmAll,
     };
     return model;
   },

@@ -1,6 +1,6 @@
 import { defineDevice } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';
-import type { TimerHandle } from '../hw/virtual-clock.js';
+import { vm } from '../hw/vmstate.js';
 
 /** Goldfish RTC registers (Android emulator spec, as QEMU implements them). */
 export const RTC = {
@@ -15,8 +15,8 @@ export const RTC = {
 } as const;
 
 /**
- * Goldfish RTC: nanoseconds since the epoch, starting from the host's wall
- * clock at realize and then advancing with guest time; one alarm with an
+ * Goldfish RTC: nanoseconds since the epoch, starting from the machine's
+ * wall clock (`VirtualClock.epochMs`) at realize and then advancing with guest time; one alarm with an
  * interrupt. Reading TIME_LOW latches TIME_HIGH, as the guest driver expects.
  */
 export const goldfishRtc = defineDevice({
@@ -24,34 +24,40 @@ export const goldfishRtc = defineDevice({
   doc: 'Goldfish real-time clock with an alarm interrupt',
   mmio: [{ name: 'regs', size: 0x1000 }],
   irqs: ['irq'],
-  instantiate(io) {
+  state: {
+    version: 1,
+    fields: {
+      /** Nanoseconds since the epoch at virtual time 0; past 2^53, so a bigint (not a hot path). */
+      base: vm.bigint(),
+      /** TIME_HIGH as latched by the last TIME_LOW read; the high words written before TIME_LOW and ALARM_LOW. */
+      latchedHigh: vm.u32(),
+      timeHigh: vm.u32(),
+      alarmHigh: vm.u32(),
+      alarmAt: vm.bigint(),
+      alarm: vm.timer(),
+      irqEnabled: vm.u8(),
+      fired: vm.u8(),
+    },
+  },
+  instantiate(io, s) {
     const irq = io.irq();
-    // Nanoseconds since the epoch exceed 2^53, so the RTC keeps them as bigint (it is not a hot path).
-    let base = BigInt(Date.now()) * 1_000_000n - BigInt(Math.round(io.clock.now()));
-    let latchedHigh = 0;
-    let alarmHigh = 0;
-    let alarm: TimerHandle | undefined;
-    let alarmAt = 0n;
-    let irqEnabled = 0;
-    let fired = 0;
-    let timeHigh = 0;
-
-    const now = () => base + BigInt(Math.round(io.clock.now()));
+    // The machine's wall clock, which starts from the host's (or a fixed epoch when time is deterministic).
+    s.base = BigInt(Math.round(io.clock.epochMs)) * 1_000_000n;
+    const now = () => s.base + BigInt(Math.round(io.clock.now()));
     const lo = (v: bigint) => Number(v & 0xffffffffn);
     const hi = (v: bigint) => Number((v >> 32n) & 0xffffffffn);
     const update = () => {
-      irq.set(fired === 1 && irqEnabled === 1);
+      irq.set(s.fired === 1 && s.irqEnabled === 1);
       if (irq.level) io.kick();
     };
     const arm = (at: bigint) => {
-      alarm?.cancel();
-      alarmAt = at;
-      alarm = io.clock.setTimerAt(Number(at - base), () => {
-        alarm = undefined;
-        fired = 1;
-        update();
-      });
+      s.alarmAt = at;
+      s.alarm.arm(Number(at - s.base));
     };
+    s.alarm.onFire(() => {
+      s.fired = 1;
+      update();
+    });
 
     return {
       mmio: {
@@ -60,19 +66,19 @@ export const goldfishRtc = defineDevice({
             switch (off) {
               case RTC.TIME_LOW: {
                 const t = now();
-                latchedHigh = hi(t);
+                s.latchedHigh = hi(t);
                 return lo(t);
               }
               case RTC.TIME_HIGH:
-                return latchedHigh;
+                return s.latchedHigh;
               case RTC.ALARM_LOW:
-                return lo(alarmAt);
+                return lo(s.alarmAt);
               case RTC.ALARM_HIGH:
-                return hi(alarmAt);
+                return hi(s.alarmAt);
               case RTC.IRQ_ENABLED:
-                return irqEnabled;
+                return s.irqEnabled;
               case RTC.ALARM_STATUS:
-                return alarm ? 1 : 0;
+                return s.alarm.armed ? 1 : 0;
               default:
                 return 0;
             }
@@ -80,28 +86,27 @@ export const goldfishRtc = defineDevice({
           write(off, _size, value) {
             switch (off) {
               case RTC.TIME_HIGH:
-                timeHigh = value >>> 0;
+                s.timeHigh = value >>> 0;
                 return;
               case RTC.TIME_LOW:
-                base = (BigInt(timeHigh) << 32n) + BigInt(value >>> 0) - BigInt(Math.round(io.clock.now()));
+                s.base = (BigInt(s.timeHigh) << 32n) + BigInt(value >>> 0) - BigInt(Math.round(io.clock.now()));
                 return;
               case RTC.ALARM_HIGH:
-                alarmHigh = value >>> 0;
+                s.alarmHigh = value >>> 0;
                 return;
               case RTC.ALARM_LOW:
                 // Writing the low word arms the alarm (the driver writes HIGH first).
-                arm((BigInt(alarmHigh) << 32n) + BigInt(value >>> 0));
+                arm((BigInt(s.alarmHigh) << 32n) + BigInt(value >>> 0));
                 return;
               case RTC.IRQ_ENABLED:
-                irqEnabled = value & 1;
+                s.irqEnabled = value & 1;
                 update();
                 return;
               case RTC.CLEAR_ALARM:
-                alarm?.cancel();
-                alarm = undefined;
+                s.alarm.cancel();
                 return;
               case RTC.CLEAR_INTERRUPT:
-                fired = 0;
+                s.fired = 0;
                 update();
                 return;
             }
@@ -109,14 +114,13 @@ export const goldfishRtc = defineDevice({
         },
       },
       reset() {
-        alarm?.cancel();
-        alarm = undefined;
-        irqEnabled = 0;
-        fired = 0;
+        s.alarm.cancel();
+        s.irqEnabled = 0;
+        s.fired = 0;
         update();
       },
       unrealize() {
-        alarm?.cancel();
+        s.alarm.cancel();
       },
     };
   },

@@ -2,7 +2,7 @@ import { t } from '../../kernel/index.js';
 import type { CharBackend } from '../hw/backend-types.js';
 import { defineDevice } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';
-import type { TimerHandle } from '../hw/virtual-clock.js';
+import { vm } from '../hw/vmstate.js';
 
 /** Register offsets (reg-shift 0, as on QEMU's virt board). */
 const REG = { RBR_THR_DLL: 0, IER_DLM: 1, IIR_FCR: 2, LCR: 3, MCR: 4, LSR: 5, MSR: 6, SCR: 7 } as const;
@@ -46,40 +46,45 @@ export const ns16550a = defineDevice({
   },
   mmio: [{ name: 'regs', size: 0x100 }],
   irqs: ['irq'],
-  instantiate(io) {
+  state: {
+    version: 1,
+    fields: {
+      rx: vm.fifo(FIFO_SIZE),
+      ier: vm.u8(), lcr: vm.u8(), mcr: vm.u8(), lsr: vm.u8(LSR.THRE | LSR.TEMT), scr: vm.u8(), fcr: vm.u8(), dll: vm.u8(0x0c), dlm: vm.u8(),
+      /** The THR-empty interrupt is raised and not yet acknowledged. */
+      thrPending: vm.bool(),
+      /** The character timeout fired: data waits below the trigger level. */
+      timeoutPending: vm.bool(),
+      /** Fires 4 character times after the last FIFO activity. */
+      timeout: vm.timer(),
+    },
+  },
+  instantiate(io, s) {
     const irq = io.irq();
-    const rx: number[] = [];
-    let ier = 0, lcr = 0, mcr = 0, lsr = LSR.THRE | LSR.TEMT, scr = 0, fcr = 0, dll = 0x0c, dlm = 0;
-    let thrPending = false;
-    // Character timeout: raised by a timer 4 character times after the last FIFO activity, while data waits below the trigger level.
-    let timeoutPending = false;
-    let timeout: TimerHandle | undefined;
     const stopTimeout = () => {
-      timeout?.cancel();
-      timeout = undefined;
-      timeoutPending = false;
+      s.timeout.cancel();
+      s.timeoutPending = false;
     };
     /** Restarts the timeout after the FIFO took or gave a character. */
     const restartTimeout = () => {
       stopTimeout();
-      if (!fifoOn() || !rx.length) return;
-      const wait = TIMEOUT_CHARACTERS * characterTimeNs(lcr, dll | (dlm << 8));
-      timeout = io.clock.setTimerIn(wait, () => {
-        timeout = undefined;
-        timeoutPending = true;
-        update();
-      });
+      if (!fifoOn() || !s.rx.length) return;
+      s.timeout.arm(io.clock.now() + TIMEOUT_CHARACTERS * characterTimeNs(s.lcr, s.dll | (s.dlm << 8)));
     };
+    s.timeout.onFire(() => {
+      s.timeoutPending = true;
+      update();
+    });
     const backend = io.backend<CharBackend>('chardev', io.prop<string | undefined>('chardev') ?? 'serial0');
 
-    const fifoOn = () => (fcr & FCR.ENABLE) !== 0;
+    const fifoOn = () => (s.fcr & FCR.ENABLE) !== 0;
     const capacity = () => (fifoOn() ? FIFO_SIZE : 1);
     const iir = (): number => {
       let id: number = IIR.NO_INT;
-      if (ier & IER.RLSI && lsr & (LSR.OE | LSR.BI)) id = IIR.RLSI;
-      else if (ier & IER.RDI && timeoutPending) id = IIR.CTI;
-      else if (ier & IER.RDI && rx.length && (!fifoOn() || rx.length >= TRIGGER[fcr >> 6]!)) id = IIR.RDI;
-      else if (ier & IER.THRI && thrPending) id = IIR.THRI;
+      if (s.ier & IER.RLSI && s.lsr & (LSR.OE | LSR.BI)) id = IIR.RLSI;
+      else if (s.ier & IER.RDI && s.timeoutPending) id = IIR.CTI;
+      else if (s.ier & IER.RDI && s.rx.length && (!fifoOn() || s.rx.length >= TRIGGER[s.fcr >> 6]!)) id = IIR.RDI;
+      else if (s.ier & IER.THRI && s.thrPending) id = IIR.THRI;
       return id | (fifoOn() ? IIR.FIFO : 0);
     };
     const update = () => {
@@ -88,32 +93,32 @@ export const ns16550a = defineDevice({
       if (level) io.kick();
     };
     const frontend = {
-      canReceive: () => (mcr & MCR_LOOP ? 0 : capacity() - rx.length),
+      canReceive: () => (s.mcr & MCR_LOOP ? 0 : capacity() - s.rx.length),
       receive(data: Uint8Array) {
         for (const b of data) {
-          if (rx.length >= capacity()) lsr |= LSR.OE;
-          else rx.push(b);
+          if (s.rx.length >= capacity()) s.lsr |= LSR.OE;
+          else s.rx.push(b);
         }
-        lsr |= LSR.DR;
+        s.lsr |= LSR.DR;
         restartTimeout();
         update();
       },
     };
     const detach = backend?.attach(frontend);
     const transmit = (b: number) => {
-      if (mcr & MCR_LOOP) frontend.receive(Uint8Array.of(b));
+      if (s.mcr & MCR_LOOP) frontend.receive(Uint8Array.of(b));
       else backend?.write(Uint8Array.of(b));
       // The byte leaves at once, so the holding register is empty again.
-      thrPending = true;
+      s.thrPending = true;
       update();
     };
     const reset = () => {
       stopTimeout();
-      rx.length = 0;
-      ier = lcr = mcr = scr = fcr = dlm = 0;
-      dll = 0x0c;
-      lsr = LSR.THRE | LSR.TEMT;
-      thrPending = false;
+      s.rx.length = 0;
+      s.ier = s.lcr = s.mcr = s.scr = s.fcr = s.dlm = 0;
+      s.dll = 0x0c;
+      s.lsr = LSR.THRE | LSR.TEMT;
+      s.thrPending = false;
       update();
     };
 
@@ -123,77 +128,77 @@ export const ns16550a = defineDevice({
           read(offset) {
             switch (offset & 7) {
               case REG.RBR_THR_DLL: {
-                if (lcr & LCR_DLAB) return dll;
-                const b = rx.shift() ?? 0;
-                if (!rx.length) lsr &= ~LSR.DR;
+                if (s.lcr & LCR_DLAB) return s.dll;
+                const b = s.rx.shift() ?? 0;
+                if (!s.rx.length) s.lsr &= ~LSR.DR;
                 restartTimeout();
                 update();
                 backend?.pump();
                 return b;
               }
               case REG.IER_DLM:
-                return lcr & LCR_DLAB ? dlm : ier;
+                return s.lcr & LCR_DLAB ? s.dlm : s.ier;
               case REG.IIR_FCR: {
                 const v = iir();
                 // Reading IIR while it reports THR empty acknowledges that interrupt.
                 if ((v & 0x0f) === IIR.THRI) {
-                  thrPending = false;
+                  s.thrPending = false;
                   update();
                 }
                 return v;
               }
               case REG.LCR:
-                return lcr;
+                return s.lcr;
               case REG.MCR:
-                return mcr;
+                return s.mcr;
               case REG.LSR: {
-                const v = lsr;
-                lsr &= ~(LSR.OE | LSR.BI);
+                const v = s.lsr;
+                s.lsr &= ~(LSR.OE | LSR.BI);
                 update();
                 return v;
               }
               case REG.MSR:
                 // Loopback routes DTR/RTS/OUT1/OUT2 to DSR/CTS/RI/DCD.
-                return mcr & MCR_LOOP ? ((mcr & 0x0c) << 4) | ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) : MSR_DEFAULT;
+                return s.mcr & MCR_LOOP ? ((s.mcr & 0x0c) << 4) | ((s.mcr & 0x01) << 5) | ((s.mcr & 0x02) << 3) : MSR_DEFAULT;
               default:
-                return scr;
+                return s.scr;
             }
           },
           write(offset, _size, value) {
             value &= 0xff;
             switch (offset & 7) {
               case REG.RBR_THR_DLL:
-                if (lcr & LCR_DLAB) dll = value;
+                if (s.lcr & LCR_DLAB) s.dll = value;
                 else transmit(value);
                 return;
               case REG.IER_DLM:
-                if (lcr & LCR_DLAB) {
-                  dlm = value;
+                if (s.lcr & LCR_DLAB) {
+                  s.dlm = value;
                   return;
                 }
                 // Enabling the THR-empty interrupt while the register is empty raises it at once.
-                if (value & IER.THRI && !(ier & IER.THRI) && lsr & LSR.THRE) thrPending = true;
-                ier = value & 0x0f;
+                if (value & IER.THRI && !(s.ier & IER.THRI) && s.lsr & LSR.THRE) s.thrPending = true;
+                s.ier = value & 0x0f;
                 update();
                 return;
               case REG.IIR_FCR:
-                if (value & FCR.CLEAR_RX || (value & FCR.ENABLE) !== (fcr & FCR.ENABLE)) {
-                  rx.length = 0;
-                  lsr &= ~LSR.DR;
+                if (value & FCR.CLEAR_RX || (value & FCR.ENABLE) !== (s.fcr & FCR.ENABLE)) {
+                  s.rx.length = 0;
+                  s.lsr &= ~LSR.DR;
                   stopTimeout();
                 }
-                fcr = value & 0xc1;
+                s.fcr = value & 0xc1;
                 update();
                 backend?.pump();
                 return;
               case REG.LCR:
-                lcr = value;
+                s.lcr = value;
                 return;
               case REG.MCR:
-                mcr = value & 0x1f;
+                s.mcr = value & 0x1f;
                 return;
               case REG.SCR:
-                scr = value;
+                s.scr = value;
                 return;
               default:
                 return; // LSR and MSR are read-only

@@ -1,6 +1,7 @@
 import { IRQ } from '../hw/cpu.js';
 import { defineDevice } from '../hw/device.js';
 import { node, prop } from '../hw/fdt.js';
+import { vm } from '../hw/vmstate.js';
 
 /** SiFive PLIC register map (QEMU's virt board values). */
 export const PLIC = {
@@ -17,6 +18,11 @@ export const PLIC = {
   PRIORITY_MASK: 7,
 } as const;
 
+/** Sources with source 0 (which does not exist, so it is never pending). */
+const SOURCES_0 = PLIC.SOURCES + 1;
+/** Enable bits of one context, in 32-bit words. */
+const ENABLE_WORDS = Math.ceil(SOURCES_0 / 32);
+
 /**
  * The platform-level interrupt controller. Sources are level-triggered
  * through a gateway: a source is pending while its line is high and it is
@@ -29,17 +35,26 @@ export const plic = defineDevice({
   doc: 'SiFive PLIC: priorities, pending, per-context enables, thresholds, claim/complete',
   mmio: [{ name: 'regs', size: PLIC.SIZE }],
   irqInputs: PLIC.SOURCES + 1,
-  instantiate(io) {
-    const n = PLIC.SOURCES + 1;
-    const words = Math.ceil(n / 32);
+  state: {
+    version: 1,
+    fields: {
+      priority: vm.array('u32', SOURCES_0),
+      /** Input line levels, pending (gateway) and claimed bits, per source. */
+      level: vm.array('u8', SOURCES_0),
+      pending: vm.array('u8', SOURCES_0),
+      claimed: vm.array('u8', SOURCES_0),
+      /** Per context (2 per hart), the enable words. */
+      enable: vm.array('u32', (env) => env.harts * 2 * ENABLE_WORDS),
+      threshold: vm.array('u32', (env) => env.harts * 2),
+      /** Whether the context's interrupt (MEIP or SEIP) is asserted at its hart. */
+      asserted: vm.array('u8', (env) => env.harts * 2),
+    },
+  },
+  instantiate(io, s) {
+    const n = SOURCES_0;
+    const words = ENABLE_WORDS;
     const contexts = io.harts.length * 2;
-    const priority = new Uint32Array(n);
-    const level = new Uint8Array(n);
-    const pending = new Uint8Array(n);
-    const claimed = new Uint8Array(n);
-    const enable = new Uint32Array(contexts * words);
-    const threshold = new Uint32Array(contexts);
-    const asserted = new Uint8Array(contexts);
+    const { priority, level, pending, claimed, enable, threshold, asserted } = s;
 
     const enabled = (ctx: number, src: number) => (enable[ctx * words + (src >> 5)]! >>> (src & 31)) & 1;
     const best = (ctx: number): number => {

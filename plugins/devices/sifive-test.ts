@@ -13,6 +13,8 @@ export const sifiveTest = defineDevice({
   name: 'riscv.sifive.test',
   doc: 'SiFive test finisher: guest poweroff, failure exit code and reset',
   mmio: [{ name: 'regs', size: 0x1000 }],
+  // Write-only commands: nothing to save.
+  state: { version: 1, fields: {} },
   instantiate(io) {
     return {
       mmio: {

@@ -22,6 +22,8 @@ export const virtioBlk = defineDevice({
     'read-only': { type: t.bool(), default: false, doc: 'Refuse guest writes', settable: 'unrealized' },
     serial: { type: t.str(), doc: 'Serial number the guest reads with GET_ID', settable: 'unrealized' },
   },
+  // Requests complete before notify returns, so nothing is in flight between instructions; the queues are the transport's.
+  state: { version: 1, fields: {} },
   instantiate(io) {
     const drive = io.prop<string | undefined>('drive');
     const disk = drive !== undefined ? io.backend<BlockBackend>('blockdev', drive) : undefined;
@@ -82,6 +84,8 @@ export const virtioBlk = defineDevice({
     };
     return {
       virtio,
+      // Snapshots hold RAM and device state, not disk contents: a guest that writes after a save would load into a disk from its future.
+      saveBlocker: () => (disk && !readOnly ? `its disk '${drive}' is writable and disk contents are not part of snapshots (attach it with read-only=on)` : undefined),
       unrealize() {
         if (disk) (disk as Partial<FileBlockBackend>).users = Math.max(0, ((disk as Partial<FileBlockBackend>).users ?? 1) - 1);
       },

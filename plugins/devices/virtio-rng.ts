@@ -11,6 +11,8 @@ export const virtioRng = defineDevice({
   hotpluggable: true,
   doc: 'virtio entropy device on a virtio-mmio transport',
   props: { rng: { type: t.str(), doc: 'rng-random object id (default: built-in)', settable: 'unrealized' } },
+  // Requests complete before notify returns; the queues are the transport's.
+  state: { version: 1, fields: {} },
   instantiate(io) {
     const id = io.prop<string | undefined>('rng');
     const source: RngBackend = (id !== undefined ? io.backend<RngBackend>('object', id) : undefined) ?? { fill: (b) => void randomFillSync(b) };

@@ -34,6 +34,8 @@ export interface DeviceHandle {
   readonly decl: DeviceDecl;
   readonly model: DeviceModel;
   readonly irqs: ReadonlyMap<string, IrqLine>;
+  /** The live object of the declaration's `state` (sealed; empty for a device that declares none). */
+  readonly state: Record<string, unknown>;
   /** Where the board put it (filled by `attach`). */
   placement?: Placement;
 }

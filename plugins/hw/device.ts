@@ -4,6 +4,7 @@ import type { DeviceHandle, DeviceIo, FdtContext } from './device-host.js';
 import { isDeviceHost } from './device-host.js';
 import type { FdtNode } from './fdt.js';
 import { IrqLine } from './irq.js';
+import { createState, type StateDecl, type StateFields, type StateOf } from './vmstate.js';
 
 /** One MMIO window a device exposes; the board decides its base. */
 export interface MmioDecl {
@@ -30,10 +31,18 @@ export interface DeviceModel {
   propertyChanged?(name: string, value: unknown): void;
   /** For `attach: 'virtio'` devices: the device-specific half the transport drives. */
   readonly virtio?: unknown;
+  /**
+   * A snapshot's state just went in: re-derive what the declared state
+   * implies but does not hold (timers computed from registers). Output IRQ
+   * levels and declared timers are restored already.
+   */
+  postLoad?(): void;
+  /** Why the device cannot be saved as it stands (QEMU's migration blockers), or undefined when it can. */
+  saveBlocker?(): string | undefined;
 }
 
 /** Everything about a device, in one declaration (docs/writing-a-device.md). */
-export interface DeviceDecl {
+export interface DeviceDecl<F extends StateFields = StateFields> {
   /** QOM type name (`ns16550a`), what `-device` and `device_add` use. */
   readonly name: string;
   /** Parent type; `sys-bus-device` for MMIO devices, `virtio-device` for virtio backends. */
@@ -50,8 +59,15 @@ export interface DeviceDecl {
   readonly irqs?: readonly string[];
   /** How many input lines the device takes (interrupt controllers). */
   readonly irqInputs?: number;
-  /** Builds the model when the device is realized. */
-  instantiate(io: DeviceIo): DeviceModel;
+  /**
+   * Everything the guest can observe that the device keeps, declared as
+   * data (docs/writing-a-device.md, "State"): snapshots save and load it
+   * generically. A device without it cannot be saved; one with no state
+   * declares `{ version: 1, fields: {} }`.
+   */
+  readonly state?: StateDecl<F>;
+  /** Builds the model when the device is realized; `state` is the live object of the `state` declaration, which the model keeps its state in. */
+  instantiate(io: DeviceIo, state: StateOf<F>): DeviceModel;
   /** The device-tree node the device contributes under `/soc`, or undefined for none. */
   fdt?(f: FdtContext): FdtNode | undefined;
 }
@@ -67,18 +83,20 @@ export function deviceHostOf(ctx: KernelContext) {
 }
 
 /** Builds a device's model from its declaration into a host and returns the handle (also used by the harness). */
-export function realizeInto(host: ReturnType<typeof deviceHostOf>, obj: QObject, decl: DeviceDecl): DeviceHandle {
+export function realizeInto<F extends StateFields>(host: ReturnType<typeof deviceHostOf>, obj: QObject, decl: DeviceDecl<F>): DeviceHandle {
   const irqs = new Map((decl.irqs ?? []).map((n) => [n, new IrqLine(n)] as const));
+  const io = host.io(obj, irqs);
+  const state = createState((decl.state ?? { version: 0, fields: {} }) as StateDecl<F>, { harts: io.harts.length }, io.clock);
   let model: DeviceModel;
   try {
-    model = decl.instantiate(host.io(obj, irqs));
+    model = decl.instantiate(io, state);
   } catch (e) {
     // Realization runs late (at machine build or cont): without the device's name the error points nowhere.
     const error = toQmpError(e);
     if (error.desc.startsWith(`Device '${obj.name}'`)) throw error;
     throw new QmpError(error.errorClass, `Device '${obj.name}' (${decl.name}): ${error.desc}`);
   }
-  const handle: DeviceHandle = { obj, decl, model, irqs };
+  const handle: DeviceHandle = { obj, decl, model, irqs, state };
   host.attach(handle);
   return handle;
 }
@@ -88,7 +106,7 @@ export function realizeInto(host: ReturnType<typeof deviceHostOf>, obj: QObject,
  * (so the device appears in `qom-list-types`, `device-list-properties`,
  * `-device help` and every transport) with the hardware half in `ext.hw`.
  */
-export function defineDevice(decl: DeviceDecl): ObjectTypeDecl {
+export function defineDevice<F extends StateFields>(decl: DeviceDecl<F>): ObjectTypeDecl {
   return {
     name: decl.name,
     parent: decl.parent ?? (decl.attach === 'virtio' ? 'virtio-device' : 'sys-bus-device'),

@@ -21,6 +21,11 @@ export class IrqLine {
     this.sink?.(level);
   }
 
+  /** Sets the level without telling the sink (a snapshot restores both ends of the line). */
+  restore(level: boolean): void {
+    this.current = level;
+  }
+
   /** Wires the line; the sink learns the present level at once. */
   connect(sink: (level: boolean) => void): void {
     this.sink = sink;

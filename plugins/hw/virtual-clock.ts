@@ -2,6 +2,8 @@
 export interface TimeSource {
   /** Monotonic nanoseconds. */
   nowNs(): number;
+  /** Wall-clock milliseconds since the Unix epoch, read once when a clock is created (what the RTC starts from). */
+  epochMs(): number;
 }
 
 /** The host's monotonic clock. */
@@ -9,13 +11,17 @@ export const hostTime: TimeSource = {
   // performance.now() (monotonic, sub-microsecond) rather than hrtime.bigint():
   // guests read the clock on every rdtime, and the BigInt took 2.8% of a Linux boot.
   nowNs: () => performance.now() * 1e6,
+  epochMs: () => Date.now(),
 };
 
-/** A clock that moves only when told (the device harness). */
+/** A clock that moves only when told (the device harness); its wall clock starts at the epoch. */
 export class ManualTime implements TimeSource {
   ns = 0;
   nowNs(): number {
     return this.ns;
+  }
+  epochMs(): number {
+    return 0;
   }
 }
 
@@ -35,18 +41,29 @@ interface Timer {
 export const TIMEBASE_HZ = 10_000_000;
 
 /**
- * Guest time. It follows the host clock while the VM runs and stands still
+ * Guest time, the only time devices and harts read (never the host's
+ * directly). It follows the host clock while the VM runs and stands still
  * while it is paused, so a firmware countdown takes its real seconds and a
  * `stop` does not make the guest see time jump. Timers fire from `poll`,
  * which the run loop calls every slice (and the harness after `advance`).
+ *
+ * A deterministic (`-icount`-like) mode plugs in here: a `TimeSource` that
+ * counts instructions retired instead of host nanoseconds, a fixed
+ * `epochMs`, and a run loop that ends its chunks at the next timer
+ * deadline (`nextDeadline`) instead of after a wall-clock slice, so timers
+ * fire after the same instruction in every run (docs/design-notes.md).
  */
 export class VirtualClock {
   private base = 0;
   private startedAt: number | undefined;
   private timers: Timer[] = [];
   private readonly changeListeners: Array<() => void> = [];
+  /** Wall-clock ms since the epoch at virtual time 0 (the RTC counts from it). */
+  readonly epochMs: number;
 
-  constructor(private readonly source: TimeSource = hostTime) {}
+  constructor(private readonly source: TimeSource = hostTime) {
+    this.epochMs = source.epochMs();
+  }
 
   /** Virtual nanoseconds since the clock was created, paused time excluded. */
   now(): number {
@@ -123,6 +140,17 @@ export class VirtualClock {
   /** The earliest pending deadline (ns), for the run loop to sleep until. */
   nextDeadline(): number | undefined {
     return this.timers[0]?.deadline;
+  }
+
+  /**
+   * Sets a stopped clock to virtual time `ns` (loading a snapshot) and drops
+   * every pending timer: whoever owns state re-arms its timers from it.
+   */
+  restore(ns: number): void {
+    if (this.startedAt !== undefined) throw new Error('restore() needs a stopped clock');
+    for (const t of this.timers) t.live = false;
+    this.timers = [];
+    this.base = ns;
   }
 
   /** Hears about new timers (the run loop shortens its sleep). */

@@ -4,7 +4,7 @@ import { RunLoop } from '../../plugins/hw/run-loop.js';
 import { VirtualClock, type TimeSource } from '../../plugins/hw/virtual-clock.js';
 
 /** Host time as the faked `performance.now()` tells it, so timers and the clock move together. */
-const fakeHostTime: TimeSource = { nowNs: () => Math.round(performance.now() * 1e6) };
+const fakeHostTime: TimeSource = { nowNs: () => Math.round(performance.now() * 1e6), epochMs: () => 0 };
 
 /** A cluster whose harts all wait in wfi: every run retires nothing and reports idle. */
 function idleCluster(): CpuCluster & { runs: number } {

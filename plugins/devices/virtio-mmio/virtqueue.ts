@@ -1,4 +1,16 @@
 import type { AddressSpace } from '../../hw/address-space.js';
+import { vm, type StateOf } from '../../hw/vmstate.js';
+
+/** What a queue saves: its registers (virtio 1.1, 4.2.2) and how far the device read the available ring. */
+export const QUEUE_STATE = {
+  num: vm.u16(),
+  ready: vm.bool(),
+  desc: vm.num(),
+  driver: vm.num(),
+  device: vm.num(),
+  lastAvail: vm.u16(),
+} as const;
+export type QueueState = StateOf<typeof QUEUE_STATE>;
 
 /** Descriptor flags (virtio 1.1, 2.6.5). */
 const DESC_F = { NEXT: 1, WRITE: 2, INDIRECT: 4 } as const;
@@ -24,34 +36,60 @@ export class VirtqueueError extends Error {}
  * available ring, gather/scatter their buffers, push them to the used ring.
  */
 export class Virtqueue {
-  num = 0;
-  ready = false;
-  desc = 0;
-  driver = 0;
-  device = 0;
-  private lastAvail = 0;
-
   constructor(
     readonly index: number,
     readonly max: number,
     private readonly mem: AddressSpace,
+    /** The queue's registers and ring position: a record of the transport's saved state. */
+    private readonly s: QueueState,
   ) {}
+
+  get num(): number {
+    return this.s.num;
+  }
+  set num(v: number) {
+    this.s.num = v;
+  }
+  get ready(): boolean {
+    return this.s.ready;
+  }
+  set ready(v: boolean) {
+    this.s.ready = v;
+  }
+  get desc(): number {
+    return this.s.desc;
+  }
+  set desc(v: number) {
+    this.s.desc = v;
+  }
+  get driver(): number {
+    return this.s.driver;
+  }
+  set driver(v: number) {
+    this.s.driver = v;
+  }
+  get device(): number {
+    return this.s.device;
+  }
+  set device(v: number) {
+    this.s.device = v;
+  }
 
   /** Back to the state after a device reset. */
   reset(): void {
-    this.num = 0;
-    this.ready = false;
-    this.desc = this.driver = this.device = 0;
-    this.lastAvail = 0;
+    this.s.num = 0;
+    this.s.ready = false;
+    this.s.desc = this.s.driver = this.s.device = 0;
+    this.s.lastAvail = 0;
   }
 
   /** The next available chain, or undefined when the driver has offered nothing new. */
   pop(): Chain | undefined {
     if (!this.ready || !this.num) return undefined;
     const availIdx = this.u16(this.driver + 2);
-    if (availIdx === this.lastAvail) return undefined;
-    const head = this.u16(this.driver + 4 + 2 * (this.lastAvail % this.num));
-    this.lastAvail = (this.lastAvail + 1) & 0xffff;
+    if (availIdx === this.s.lastAvail) return undefined;
+    const head = this.u16(this.driver + 4 + 2 * (this.s.lastAvail % this.num));
+    this.s.lastAvail = (this.s.lastAvail + 1) & 0xffff;
     const readable: Buffer_[] = [];
     const writable: Buffer_[] = [];
     let table = this.desc;

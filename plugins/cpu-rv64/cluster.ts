@@ -4,9 +4,12 @@
  * share RAM.
  */
 import type { PhysicalBus } from '../hw/bus.js';
-import type { CpuCluster, MachineTimer, RunResult } from '../hw/cpu.js';
+import type { ClusterSnapshot, CpuCluster, MachineTimer, RunResult } from '../hw/cpu.js';
+import { applyState, decodeState, saveState, StateError, type DecodedState, type SavedState } from '../hw/vmstate.js';
 import { DecodeCache } from './decode-cache.js';
 import { Rv64Hart } from './hart.js';
+import { CLUSTER_STATE, HART_STATE } from './hart-state.js';
+import { PRIV_M, PRIV_S, PRIV_U } from './state.js';
 import { warmUp } from './warm-up.js';
 
 /** Instructions one hart runs before the next gets its turn. */
@@ -21,6 +24,11 @@ export class Rv64Cluster implements CpuCluster {
   private readonly cache: DecodeCache;
   private total = 0;
   private next = 0;
+  readonly snapshot: ClusterSnapshot = {
+    save: () => this.saveState(),
+    check: (data) => void this.decode(data),
+    load: (data) => this.loadState(data),
+  };
 
   constructor(opts: { harts: number; bus: PhysicalBus; timer: MachineTimer; sv48?: boolean; hot?: number }) {
     this.cache = new DecodeCache(opts.bus.ram.length);
@@ -73,6 +81,39 @@ export class Rv64Cluster implements CpuCluster {
 
   retired(): number {
     return this.total;
+  }
+
+  private saveState(): SavedState {
+    return {
+      version: HART_STATE.version,
+      cluster: saveState(CLUSTER_STATE.fields, this as unknown as Record<string, unknown>),
+      harts: this.harts.map((h) => saveState(HART_STATE.fields, h as unknown as Record<string, unknown>)),
+    };
+  }
+
+  /** Checks and decodes saved harts without touching them. */
+  private decode(data: unknown): { cluster: DecodedState; harts: DecodedState[] } {
+    const d = data as { version?: unknown; cluster?: unknown; harts?: unknown } | null;
+    if (typeof d !== 'object' || d === null) throw new StateError('cpus: expected an object');
+    if (d.version !== HART_STATE.version) throw new StateError(`cpus: hart state version ${String(d.version)}, this rv64 core has version ${HART_STATE.version}`);
+    if (!Array.isArray(d.harts) || d.harts.length !== this.harts.length)
+      throw new StateError(`cpus: ${Array.isArray(d.harts) ? d.harts.length : 'no'} harts saved, this machine has ${this.harts.length}`);
+    const harts = d.harts.map((h, i) => decodeState(HART_STATE.fields, this.harts[i] as unknown as Record<string, unknown>, h, `cpus.harts[${i}]`));
+    harts.forEach((h, i) => {
+      const priv = h.get('priv');
+      if (priv !== PRIV_M && priv !== PRIV_S && priv !== PRIV_U) throw new StateError(`cpus.harts[${i}].priv: ${String(priv)} is not a privilege level`);
+    });
+    const cluster = decodeState(CLUSTER_STATE.fields, this as unknown as Record<string, unknown>, d.cluster, 'cpus.cluster');
+    if ((cluster.get('next') as number) >= this.harts.length) throw new StateError(`cpus.cluster.next: no hart ${String(cluster.get('next'))}`);
+    return { cluster, harts };
+  }
+
+  private loadState(data: unknown): void {
+    const { cluster, harts } = this.decode(data);
+    applyState(CLUSTER_STATE.fields, this as unknown as Record<string, unknown>, cluster);
+    harts.forEach((h, i) => applyState(HART_STATE.fields, this.harts[i] as unknown as Record<string, unknown>, h));
+    this.cache.flush();
+    for (const h of this.harts) h.afterLoad();
   }
 
   /** The compiled code's figures (VMLEDGER_CPU_STATS, bench/). */

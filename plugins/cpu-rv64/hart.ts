@@ -312,6 +312,26 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
   }
 
   /**
+   * After a snapshot's state went into the fields (cluster.ts): rebuilds
+   * what is derived from satp, PMP, privilege and mstatus, forgets every
+   * translation (the jump cache trusts only the TLB generation it was
+   * filled in) and clears what `run` leaves between calls.
+   */
+  afterLoad(): void {
+    this.mmu.setSatp(this.satpLo, this.satpHi);
+    this.mmu.pmp.update(this);
+    this.mmu.tlb.flushAll();
+    this.mmu.tlb.gen++;
+    this.mmuChanged();
+    this.irqDirty = true;
+    this.hotHit = false;
+    this.leave = false;
+    this.coldW = 0;
+    this.romPc = -1;
+    this.storm.repeats = 0;
+  }
+
+  /**
    * Runs up to `budget` instructions, taking interrupts between bursts.
    * Returns how many ran; fewer when the hart enters wfi with nothing pending.
    */

@@ -1,4 +1,5 @@
 import type { PhysicalBus } from './bus.js';
+import type { SavedState } from './vmstate.js';
 
 /** Interrupt-pending bits of `mip` that devices drive (privileged spec 3.1.9). */
 export const IRQ = { SSIP: 1, MSIP: 3, STIP: 5, MTIP: 7, SEIP: 9, MEIP: 11 } as const;
@@ -69,6 +70,18 @@ export interface CpuCluster {
   run(budget: number): RunResult;
   /** Total instructions retired since creation (for MIPS figures). */
   retired(): number;
+  /** The harts' state for snapshots; a core without it cannot be saved. */
+  readonly snapshot?: ClusterSnapshot;
+}
+
+/** Saving and loading a cluster's harts (called only between `run` calls, never inside one). */
+export interface ClusterSnapshot {
+  /** The harts' state as plain data, declared next to the core (its layout versions included). */
+  save(): SavedState;
+  /** Throws a `StateError` naming the problem when `data` cannot go into this cluster (another version, another hart count); changes nothing. */
+  check(data: unknown): void;
+  /** Loads data `check` accepted, then drops everything derived from the old state: TLBs, decoded and compiled code. */
+  load(data: unknown): void;
 }
 
 /** The on/off properties of a CPU model as `-cpu NAME,prop=on,...` set them. */

@@ -7,6 +7,7 @@ import devicesPlugin from '../plugins/devices/index.js';
 import hwPlugin from '../plugins/hw/index.js';
 import { virtPlugin } from '../plugins/machines/virt/index.js';
 import sandboxPlugin from '../plugins/sandbox/index.js';
+import snapshotPlugin from '../plugins/snapshot/index.js';
 import tlsPlugin from '../plugins/backends/tls/index.js';
 import hmpPlugin from '../transports/hmp/index.js';
 import { exportConfigPlugin } from '../transports/config/index.js';
@@ -23,6 +24,7 @@ export const DEFAULT_PLUGINS: readonly Plugin[] = [
   objectsPlugin,
   tlsPlugin,
   sandboxPlugin,
+  snapshotPlugin,
   qmpPlugin,
   hmpPlugin,
   exportConfigPlugin,

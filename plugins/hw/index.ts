@@ -11,6 +11,8 @@ export { DeviceHarness, FakeHart } from './harness.js';
 export type { CharBackend, CharFrontend, BlockBackend, RngBackend } from './backend-types.js';
 export { CPU_MODELS, IRQ, chooseCpu, type CpuChoice, type CpuDescription, type CpuModel, type CpuProps, type CpuCluster, type Hart, type MachineTimer, type TrapStorm } from './cpu.js';
 export type { PhysicalBus, MmioHandlers } from './bus.js';
+export { vm, StateTimer, StateError, createRecord, type StateDecl, type StateField, type StateFields, type StateOf, type SavedState } from './vmstate.js';
+export { isStatefulBoard, saveBlocker, saveMachine, checkMachine, loadMachine, saveDevice, checkDevice, loadDevice, type StatefulBoard, type MachineState, type SavedDevice, type CheckedMachine } from './machine-state.js';
 
 /** Parent of every MMIO device: where the board maps it and which interrupt input its first line drives. */
 export const SYS_BUS_DEVICE = 'sys-bus-device';

@@ -7,7 +7,7 @@
  * (replay stands a null chardev in for every chardev), so any log with one
  * could not be replayed.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/index.js';
 import { replayLog } from '../../kernel/log/replay.js';
@@ -26,6 +26,7 @@ afterEach(async () => {
 /** One configuration that runs every change command at least once, in an order the phases allow. */
 function scenario(dir: (name: string) => string): Array<[string, Record<string, unknown>]> {
   writeFileSync(dir('disk.img'), new Uint8Array(64 << 10));
+  mkdirSync(dir('snaps'), { recursive: true });
   return [
     ['set-name', { name: 'every-command' }],
     ['set-uuid', { uuid: '5b2a3b5e-7d0e-4a51-9b39-0c1f4e9d2a10' }],
@@ -34,7 +35,8 @@ function scenario(dir: (name: string) => string): Array<[string, Record<string, 
     ['ringbuf-write', { device: 'rb', data: 'hello' }],
     ['chardev-add', { id: 'gone', backend: { type: 'null' } }],
     ['chardev-remove', { id: 'gone' }],
-    ['blockdev-add', { driver: 'file', 'node-name': 'd0', filename: dir('disk.img') }],
+    // Read-only: snapshots hold no disk contents, so a writable disk would block savevm.
+    ['blockdev-add', { driver: 'file', 'node-name': 'd0', filename: dir('disk.img'), 'read-only': true }],
     ['blockdev-add', { driver: 'file', 'node-name': 'd1', filename: dir('disk.img'), 'read-only': true }],
     ['blockdev-del', { 'node-name': 'd1' }],
     ['object-add', { 'qom-type': 'rng-random', id: 'rng0', filename: '/dev/urandom' }],
@@ -42,7 +44,7 @@ function scenario(dir: (name: string) => string): Array<[string, Record<string, 
     ['object-del', { id: 'm0' }],
     ['monitor-add', { protocol: 'qmp', endpoint: `unix:${dir('q.sock')}` }],
     ['global-set', { driver: 'virtio-blk-device', property: 'serial', value: 'SN1' }],
-    ['machine-set', { type: 'virt', memory: 64 << 20 }],
+    ['machine-set', { type: 'virt', memory: 64 << 20, 'snapshot-dir': dir('snaps') }],
     ['until-phase', { phase: 'machine-initialized' }],
     ['device_add', { driver: 'virtio-blk-device', id: 'disk', drive: 'd0' }],
     ['device_add', { driver: 'virtio-rng-device', id: 'rng', rng: 'rng0' }],
@@ -50,6 +52,15 @@ function scenario(dir: (name: string) => string): Array<[string, Record<string, 
     ['qom-set', { path: '/settings', property: 'name', value: 'renamed' }],
     ['human-monitor-command', { 'command-line': 'qom-set /settings name renamed-by-hmp' }],
     ['x-exit-preconfig', {}],
+    ['savevm', { tag: 's1' }],
+    ['snapshot-save', { 'job-id': 'j1', tag: 's2' }],
+    ['job-dismiss', { id: 'j1' }],
+    ['loadvm', { tag: 's1' }],
+    ['snapshot-load', { 'job-id': 'j2', tag: 's2' }],
+    ['snapshot-delete', { 'job-id': 'j3', tag: 's2' }],
+    ['delvm', { tag: 's1' }],
+    ['migrate', { uri: `file:${dir('vm.mig')}` }],
+    ['migrate-incoming', { uri: `file:${dir('vm.mig')}` }],
     ['sandbox-set', { enable: true, 'deny-commands': ['human-monitor-command'] }],
     ['cont', {}],
     ['system_reset', {}],

@@ -185,6 +185,7 @@ export function expandArgv(argv: readonly string[], env: ExpansionEnv): Expansio
       throw new TransportError(position, e instanceof Error ? e.message : String(e));
     }
   }
+  for (const step of settings.last) push(step);
   if (!settings.freeze && phaseIndex(phase) >= phaseIndex('machine-created'))
     push({ execute: 'cont', arguments: {}, origin: { transport: 'cli', position: 'end of command line' } });
   return { steps, settings };

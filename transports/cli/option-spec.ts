@@ -58,11 +58,13 @@ export interface CliSettings {
   pidfile?: string;
   /** What the command line means differently from QEMU without refusing it (`accel=kvm:tcg` falls back to tcg): printed once, before anything runs. */
   readonly warnings: string[];
+  /** Commands that run once every other option has, before the final `cont` (`-loadvm`, `-incoming`: QEMU applies them to the built machine). */
+  readonly last: Step[];
 }
 
 /** A fresh settings record. */
 export function defaultSettings(): CliSettings {
-  return { freeze: false, plugins: [], logWitnesses: [], help: false, version: false, warnings: [] };
+  return { freeze: false, plugins: [], logWitnesses: [], help: false, version: false, warnings: [], last: [] };
 }
 
 /** What an option's expansion can see: the registry for typing, the whole argv, counters, config loading. */

@@ -322,6 +322,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { names: ['-nodefaults'], doc: 'accepted for compatibility: vmledger creates no default devices', expand: nothing },
   { names: ['-no-user-config'], doc: 'accepted for compatibility: vmledger reads no user config file', expand: nothing },
   {
+    names: ['-loadvm'],
+    arg: 'TAG',
+    doc: "start from snapshot TAG of the machine's snapshot-dir (loadvm, once the machine is built)",
+    expand: (v, cx) => (cx.settings.last.push({ execute: 'loadvm', arguments: { tag: v }, origin: { transport: 'cli', position: cx.position } }), []),
+  },
+  {
+    names: ['-incoming'],
+    arg: 'file:PATH',
+    doc: 'start from a migration file written by migrate (migrate-incoming, once the machine is built)',
+    expand: (v, cx) => (cx.settings.last.push({ execute: 'migrate-incoming', arguments: { uri: v }, origin: { transport: 'cli', position: cx.position } }), []),
+  },
+  {
     names: ['-S'],
     doc: 'do not start the guest: wait in prelaunch for a monitor (no cont at the end)',
     expand: (_v, cx) => ((cx.settings.freeze = true), []),

@@ -8,6 +8,7 @@
 import type { ObjectSchema } from '../../kernel/index.js';
 import type { TransportHost } from '../../kernel/transport.js';
 import { chardevDrafts, coerceArgs, coerceValue, helpText, parseKeyval } from '../cli/index.js';
+import { SNAPSHOT_COMMANDS, SNAPSHOT_INFO } from './snapshot-commands.js';
 
 /** What a command's formatter may use. */
 export interface HmpContext {
@@ -103,6 +104,7 @@ function json(v: unknown): string {
 
 /** `info` subcommands. */
 export const INFO_TABLE: readonly HmpInfo[] = [
+  ...SNAPSHOT_INFO,
   { name: 'status', help: 'show the current VM status (running|paused)', run: async (ctx) => statusLine((await ctx.exec('query-status')) as never) },
   {
     name: 'version',
@@ -286,6 +288,7 @@ export const HMP_TABLE: readonly HmpCommand[] = [
       return '';
     },
   },
+  ...SNAPSHOT_COMMANDS,
   keyvalCommand('device_add', 'device_add', 'driver', 'driver[,prop=value][,...]', 'add device, like -device on the command line', 'device'),
   idCommand('device_del', 'device_del', 'device', 'remove device'),
   keyvalCommand('object_add', 'object-add', 'qom-type', 'type,id=str[,prop=value][,...]', 'create QOM object', 'object'),

@@ -149,6 +149,7 @@ export const virtMachine = {
     dtb: { type: t.host('file', 'r'), doc: 'Device tree blob to pass instead of the generated one; its /chosen gets bootargs and the initrd (-dtb)' },
     dumpdtb: { type: t.host('file', 'rw'), doc: 'Write the generated device tree blob to this file (replacing it, as QEMU does)' },
     serial0: { type: t.str(), doc: 'Chardev of the UART (-serial chardev:ID); default: the chardev named serial0' },
+    'snapshot-dir': { type: t.host('dir', 'rw'), doc: 'Directory of the snapshots savevm / snapshot-save take by name (QEMU keeps them in qcow2 disks)' },
   },
   machine: {
     check(machine: QObject, ctx: KernelContext) {

@@ -120,13 +120,13 @@ export function checkMachine(board: StatefulBoard, state: unknown, ramSize: numb
 }
 
 /**
- * Loads checked state and RAM into a paused board: the clock first (it
+ * Loads checked state into a paused board, RAM through `writeRam`: the clock first (it
  * drops every timer), then RAM, harts, devices and their outputs, and last
  * each device's `postLoad`, which re-arms what its state implies.
  */
-export function loadMachine(board: StatefulBoard, checked: CheckedMachine, ram: Uint8Array): void {
+export function loadMachine(board: StatefulBoard, checked: CheckedMachine, writeRam: (ram: Uint8Array) => void): void {
   board.clock.restore(checked.clock);
-  board.memory.ram.set(ram);
+  writeRam(board.memory.ram);
   board.cluster.snapshot!.load(checked.cpus);
   for (const d of checked.devices) loadDevice(d);
   for (const d of checked.devices) d.handle.model.postLoad?.();

@@ -9,7 +9,7 @@
 import { fail, type KernelContext, MACHINE_PATH } from '../../kernel/index.js';
 import { checkMachine, isStatefulBoard, loadMachine, saveMachine, type StatefulBoard } from '../hw/machine-state.js';
 import { StateError } from '../hw/vmstate.js';
-import { decodeSnapshot, encodeSnapshot, type Snapshot, SnapshotFileError, type SnapshotMeta } from './snapshot-file.js';
+import { decodeSnapshot, encodeSnapshot, ramImage, type Snapshot, SnapshotFileError, type SnapshotMeta, writeRam } from './snapshot-file.js';
 
 /** The running machine's board, when it can be saved. */
 export function boardOf(ctx: KernelContext): StatefulBoard {
@@ -75,16 +75,17 @@ export async function restoreSnapshot(ctx: KernelContext, file: Uint8Array, what
     fail(`${what} cannot be loaded: it belongs to another configuration (state hash ${String(theirs).slice(0, 16)}... after log entry ${String(snap.meta.config?.seq)}; this machine's is ${hash.slice(0, 16)}...)`);
   let checked;
   try {
-    checked = checkMachine(board, snap.machine, snap.ram.length);
+    checked = checkMachine(board, snap.machine, snap.ram.size);
   } catch (e) {
     if (e instanceof StateError) fail(`${what} cannot be loaded: ${e.message}`);
     throw e;
   }
   await paused(board, () => {
+    // Kept until the command's log entry commits: an undone load puts this back.
     const before = saveMachine(board);
-    const undo = { checked: checkMachine(board, before.state, before.ram.length), ram: before.ram.slice() };
-    loadMachine(board, checked, snap.ram);
-    ctx.onRollback(() => paused(board, () => loadMachine(board, undo.checked, undo.ram)));
+    const undo = { checked: checkMachine(board, before.state, before.ram.length), ram: ramImage(before.ram) };
+    loadMachine(board, checked, (ram) => writeRam(ram, snap.ram));
+    ctx.onRollback(() => paused(board, () => loadMachine(board, undo.checked, (ram) => writeRam(ram, undo.ram))));
   });
   return snap.meta;
 }

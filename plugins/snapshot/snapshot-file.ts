@@ -34,11 +34,19 @@ export interface SnapshotMeta {
   readonly machine: string;
 }
 
+/** RAM as a snapshot holds it: which pages hold anything, and those pages in order. */
+export interface RamImage {
+  readonly size: number;
+  /** Bit p set: page p is in `data`; otherwise it is all zero. */
+  readonly present: Buffer;
+  readonly data: Buffer;
+}
+
 /** A whole snapshot. */
 export interface Snapshot {
   readonly meta: SnapshotMeta;
   readonly machine: MachineState;
-  readonly ram: Uint8Array;
+  readonly ram: RamImage;
 }
 
 /** A file that is not a snapshot this build can read: one line saying why. */
@@ -46,25 +54,44 @@ export class SnapshotFileError extends Error {}
 
 const ZERO_PAGE = Buffer.alloc(PAGE);
 
-/** Encodes a snapshot; the caller keeps the machine paused until this resolves (RAM is read as it stands). */
-export async function encodeSnapshot(s: Snapshot): Promise<Buffer> {
-  const ram = Buffer.from(s.ram.buffer, s.ram.byteOffset, s.ram.byteLength);
-  const pages = Math.ceil(ram.length / PAGE);
+/** The pages of `ram` that are not all zero (copied: RAM may change afterwards). */
+export function ramImage(ram: Uint8Array): RamImage {
+  const buf = Buffer.from(ram.buffer, ram.byteOffset, ram.byteLength);
+  const pages = Math.ceil(buf.length / PAGE);
   const present = Buffer.alloc(Math.ceil(pages / 8));
   const used: Buffer[] = [];
   for (let p = 0; p < pages; p++) {
-    const page = ram.subarray(p * PAGE, Math.min(ram.length, (p + 1) * PAGE));
+    const page = buf.subarray(p * PAGE, Math.min(buf.length, (p + 1) * PAGE));
     if (page.equals(page.length === PAGE ? ZERO_PAGE : ZERO_PAGE.subarray(0, page.length))) continue;
     present[p >> 3]! |= 1 << (p & 7);
     used.push(page);
   }
-  const body = await deflate(Buffer.concat(used), { level: 1 });
+  return { size: buf.length, present, data: Buffer.concat(used) };
+}
+
+/** Writes an image into RAM of its size: its pages, and zeros where it has none (pages already zero are left untouched). */
+export function writeRam(ram: Uint8Array, image: RamImage): void {
+  const buf = Buffer.from(ram.buffer, ram.byteOffset, ram.byteLength);
+  let at = 0;
+  for (let p = 0; p * PAGE < image.size; p++) {
+    const start = p * PAGE, n = Math.min(PAGE, image.size - start);
+    if (image.present[p >> 3]! & (1 << (p & 7))) {
+      image.data.copy(buf, start, at, at + n);
+      at += n;
+    } else if (!buf.subarray(start, start + n).equals(ZERO_PAGE.subarray(0, n))) buf.fill(0, start, start + n);
+  }
+}
+
+/** Encodes a snapshot; the caller keeps the machine paused until this resolves (RAM is read as it stands). */
+export async function encodeSnapshot(s: { meta: SnapshotMeta; machine: MachineState; ram: Uint8Array | RamImage }): Promise<Buffer> {
+  const image = s.ram instanceof Uint8Array ? ramImage(s.ram) : s.ram;
+  const body = await deflate(image.data, { level: 1 });
   const header = Buffer.from(
     canonicalJson({
       format: SNAPSHOT_FORMAT,
       meta: s.meta,
       machine: s.machine,
-      ram: { size: ram.length, page: PAGE, present: present.toString('base64'), pages: used.length, deflated: body.length },
+      ram: { size: image.size, page: PAGE, present: image.present.toString('base64'), deflated: body.length },
     }),
     'utf8',
   );
@@ -79,7 +106,7 @@ interface Header {
   format: number;
   meta: SnapshotMeta;
   machine: MachineState;
-  ram: { size: number; page: number; present: string; pages: number; deflated: number };
+  ram: { size: number; page: number; present: string; deflated: number };
 }
 
 /** The header, after checking the magic, the checksum (unless `headerOnly`: `file` is the file's start) and the format. */
@@ -128,15 +155,8 @@ export async function decodeSnapshot(file: Uint8Array): Promise<Snapshot> {
   } catch {
     throw new SnapshotFileError('its RAM does not inflate');
   }
-  const ram = new Uint8Array(r.size);
-  let at = 0;
-  for (let p = 0; p < pages; p++) {
-    if (!(present[p >> 3]! & (1 << (p & 7)))) continue;
-    const n = Math.min(PAGE, r.size - p * PAGE);
-    if (at + n > body.length) throw new SnapshotFileError('its RAM is shorter than its page map says');
-    ram.set(body.subarray(at, at + n), p * PAGE);
-    at += n;
-  }
-  if (at !== body.length) throw new SnapshotFileError('its RAM is longer than its page map says');
-  return { meta: h.meta, machine: h.machine, ram };
+  let expected = 0;
+  for (let p = 0; p < pages; p++) if (present[p >> 3]! & (1 << (p & 7))) expected += Math.min(PAGE, r.size - p * PAGE);
+  if (body.length !== expected) throw new SnapshotFileError(`its RAM holds ${body.length} bytes where its page map says ${expected}`);
+  return { meta: h.meta, machine: h.machine, ram: { size: r.size, present, data: body } };
 }

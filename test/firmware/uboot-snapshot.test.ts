@@ -6,8 +6,11 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { AUTOBOOT, BOOT_TIMEOUT, FW, PROMPT, Qmp, SerialSocket, tempDir, Vm } from './helpers.js';
+import { describeNeeding } from '../linux/needs.js';
+
+const NO_UBOOT = existsSync(FW.ubootM) ? undefined : 'U-Boot for qemu-riscv64 (apt-get install u-boot-qemu)';
 
 const opened: Array<{ vm: Vm; serial: SerialSocket; qmp: Qmp }> = [];
 afterEach(async () => {
@@ -49,7 +52,7 @@ async function session(serial: SerialSocket): Promise<string> {
   return out;
 }
 
-describe.skipIf(!existsSync(FW.ubootM))('U-Boot snapshot continued in a fresh process', () => {
+describeNeeding('U-Boot snapshot continued in a fresh process', NO_UBOOT, () => {
   it('prints the same console bytes after -loadvm as the original after savevm', async () => {
     const dir = tempDir();
     try {

@@ -8,8 +8,7 @@
  * log rebuilds configuration only, so replay runs the jobs without saving
  * or loading anything.
  */
-import { readdir, unlink } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { open, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defineCommand, describeIoError, fail, type KernelContext, MACHINE_PATH, t } from '../../kernel/index.js';
 import type { Jobs } from './jobs.js';

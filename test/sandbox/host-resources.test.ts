@@ -48,6 +48,7 @@ const PROBES: Record<string, (w: Where) => Step[]> = {
   'type virt.initrd': ({ target, inside }) => machine({ kernel: inside, initrd: target }),
   'type virt.dumpdtb': ({ target, inside }) => machine({ firmware: inside, dumpdtb: target }),
   'type virt.dtb': ({ target, inside }) => machine({ firmware: inside, dtb: target }),
+  'type virt.snapshot-dir': ({ target, inside }) => [...machine({ firmware: inside, 'snapshot-dir': target }), ['savevm', { tag: 'x' }]],
 };
 
 /** Every marked site the registries hold: command arguments, and properties where the type that declares them defines them. */

@@ -4,13 +4,13 @@
  * original process and in a fresh one started with -loadvm, and the two
  * consoles print the same bytes.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { AUTOBOOT, BOOT_TIMEOUT, FW, PROMPT, Qmp, SerialSocket, tempDir, Vm } from './helpers.js';
-import { describeNeeding } from '../linux/needs.js';
+import { describeNeeding, lacking } from '../needs.js';
 
-const NO_UBOOT = existsSync(FW.ubootM) ? undefined : 'U-Boot for qemu-riscv64 (apt-get install u-boot-qemu)';
+const NO_UBOOT = lacking('U-Boot (M-mode)');
 
 const opened: Array<{ vm: Vm; serial: SerialSocket; qmp: Qmp }> = [];
 afterEach(async () => {

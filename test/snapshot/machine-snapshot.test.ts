@@ -7,7 +7,7 @@
  * Snapshots of another configuration, another device version, or damaged
  * files are refused with one line, and the machine is left as it was.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +19,10 @@ import snapshotPlugin from '../../plugins/snapshot/index.js';
 import { decodeSnapshot, encodeSnapshot } from '../../plugins/snapshot/snapshot-file.js';
 import { findHmpCommand } from '../../transports/hmp/command-table.js';
 import { hwKernel, run } from '../machines/helpers.js';
-import { describeNeeding } from '../linux/needs.js';
+import { describeNeeding, lacking } from '../needs.js';
 
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64/u-boot.bin';
-const NO_UBOOT = existsSync(UBOOT) ? undefined : 'U-Boot for qemu-riscv64 (apt-get install u-boot-qemu)';
+const NO_UBOOT = lacking('U-Boot (M-mode)');
 
 let dir: string;
 beforeAll(() => {

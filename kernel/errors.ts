@@ -15,11 +15,16 @@ export type ErrorClass = keyof typeof ERROR_CLASSES;
 
 /** The one error type that crosses the dispatcher: becomes `{error: {class, desc}}` on the wire. */
 export class QmpError extends Error {
+  /** One line, whatever a client put into the names it quotes: control characters are shown escaped. */
+  readonly desc: string;
+
   constructor(
     readonly errorClass: ErrorClass,
-    readonly desc: string,
+    desc: string,
   ) {
-    super(desc);
+    const line = escapeControls(desc);
+    super(line);
+    this.desc = line;
     this.name = 'QmpError';
   }
 
@@ -27,6 +32,12 @@ export class QmpError extends Error {
     return { class: this.errorClass, desc: this.desc };
   }
 }
+
+/** `text` with its control characters written as JSON writes them (\n, \t, \u0007), so it shows on one line as it was. */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** `GenericError` with a description: the common case. */
 export function fail(desc: string): never {

@@ -5,7 +5,7 @@ export { validate } from './schema/validate.js';
 export { hostFields, hostValues, type HostField, type HostValue } from './schema/host-fields.js';
 export { introspect, type SchemaInfo } from './schema/introspect.js';
 export { commandHelp, describeSchema } from './schema/help.js';
-export { QmpError, fail, toQmpError, ERROR_CLASSES, type ErrorClass } from './errors.js';
+export { QmpError, fail, toQmpError, escapeControls, ERROR_CLASSES, type ErrorClass } from './errors.js';
 export { PHASES, RUN_STATES, PhaseSchema, RunStateSchema, phasesFrom, phasesBefore, phaseIndex } from './phase.js';
 export type { Phase, RunState, PhaseRule } from './phase.js';
 export { defineCommand, defineEvent, EFFECT_CLASSES, type CommandDecl, type EventDecl, type CommandKind, type EffectClass } from './command.js';

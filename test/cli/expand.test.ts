@@ -144,6 +144,9 @@ describe('expansion of each option (exact)', () => {
   it('a monitor endpoint option it does not know is an error naming it', () => {
     expect(() => only('-qmp', 'unix:/tmp/q.sock,limits=1')).toThrow("a monitor endpoint does not take parameter 'limits'");
   });
+  it("-chardev with QMP's dotted backend keys says to name the backend first (it said '[object Object]' is not a valid backend; found by the fuzz campaign)", () => {
+    expect(() => only('-chardev', 'id=c,backend.type=ringbuf,backend.data.out=/tmp/x')).toThrow("-chardev takes 'backend' as one value (-chardev ringbuf,id=ID,size=N), not as 'backend.KEY=...'");
+  });
   it('-nographic without -serial is -serial mon:stdio; with -serial it adds nothing', () => {
     expect(only('-nographic')).toEqual(only('-serial', 'mon:stdio'));
     expect(only('-nographic', '-serial', 'null')).toEqual(only('-serial', 'null'));

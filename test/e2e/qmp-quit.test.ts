@@ -21,4 +21,18 @@ describe('quit over QMP', () => {
     expect(lines[2]).toMatchObject({ event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } });
     expect(lines[3]).toEqual({ return: {}, id: 'bye' });
   });
+
+  it('answers a script piped into -qmp stdio whose end arrives before the machine is built, and quits', async () => {
+    // Before, stdin's end closed the monitor while the firmware was still being read: no greeting, nothing run.
+    const vm = new VmProcess(['-M', 'virt', '-bios', DEMO_FIRMWARE, '-display', 'none', '-serial', 'null', '-qmp', 'stdio']);
+    running.push(vm);
+    vm.child.stdin.end('{"execute":"qmp_capabilities"}\n{"execute":"query-status","id":1}\n{"execute":"quit","id":2}\n');
+    expect(await vm.exited).toBe(0);
+    const lines = vm.stdout.trim().split(/\r?\n/).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toHaveProperty('QMP');
+    expect(lines.filter((l) => 'id' in l)).toEqual([
+      { return: { running: true, singlestep: false, status: 'running' }, id: 1 },
+      { return: {}, id: 2 },
+    ]);
+  });
 });

@@ -34,6 +34,11 @@ async function readyKernel(store?: MemoryStore) {
 }
 
 describe('dispatcher', () => {
+  it("answers an error that quotes a client's name on one line, its control characters escaped (found by the fuzz campaign)", async () => {
+    const k = await readyKernel();
+    expect(await errorOf(k, 'qom-get', { path: '/no\nwhere\u0007', property: 'x' })).toEqual({ class: 'DeviceNotFound', desc: "Device '/no\\nwhere\\u0007' not found" });
+  });
+
   it('runs commands one at a time in arrival order even when handlers are async', async () => {
     const k = await readyKernel();
     const path = '/machine/peripheral/d0';

@@ -88,8 +88,11 @@ function memoryBytes(value: string): number {
 
 /** `-chardev BACKEND,id=ID,...` */
 const chardevOption: OptionSpec['expand'] = (value, cx) => {
-  const kv = readArg(value, 'backend', 'chardev') as Record<string, string>;
-  const { backend, id, ...opts } = kv;
+  const kv = readArg(value, 'backend', 'chardev') as Record<string, unknown>;
+  // Dotted keys (backend.type=..., the QMP shape) read as nested values, which -chardev's flat form has no place for.
+  for (const [k, v] of Object.entries(kv))
+    if (typeof v !== 'string') throw new Error(`-chardev takes '${k}' as one value (-chardev ringbuf,id=ID,size=N), not as '${k}.KEY=...'`);
+  const { backend, id, ...opts } = kv as Record<string, string>;
   if (!id) throw new Error("Parameter 'id' is missing");
   if (!backend) throw new Error("Parameter 'backend' is missing");
   return chardevDrafts(backend, id, opts);

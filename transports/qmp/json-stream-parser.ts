@@ -18,6 +18,7 @@
  * any other malformed input: `JSON parse error, key '__proto__' is reserved`.
  */
 import { MAX_NESTING, isReservedKey, reservedKeyProblem } from '../../kernel/plain-data.js';
+import { escapeControls } from '../../kernel/errors.js';
 
 /** Limits a parser enforces per top-level value. */
 export interface JsonStreamLimits {
@@ -76,7 +77,7 @@ function isLower(c: number): boolean {
  */
 function shown(text: string): string {
   const cut = text.length > 64 ? `${text.slice(0, 64)}...` : text;
-  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return escapeControls(cut);
 }
 
 /** Incremental QMP-style JSON parser: `feed` chunks, receive values and errors in input order. */

@@ -100,6 +100,8 @@ export class QmpMonitor {
   /** A `qmp_capabilities` is running: later requests wait, since they depend on its outcome. */
   private barrier = false;
   private inputPaused = false;
+  /** The input ended before the configuration feed was done: close once what it sent is answered. */
+  private inputEnded = false;
   private readonly subscription: Subscription;
 
   constructor(private readonly opts: MonitorOptions) {
@@ -123,7 +125,7 @@ export class QmpMonitor {
       this.parser.flush();
       this.pump();
     });
-    opts.input.on('close', () => this.close());
+    opts.input.on('close', () => this.inputClosed());
     opts.input.on('error', () => this.close());
     opts.output.on('error', () => this.close());
     opts.output.on('close', () => this.close());
@@ -136,9 +138,27 @@ export class QmpMonitor {
         this.configured = true;
         this.write(greeting(opts.host));
         this.pump();
+        this.closeIfDrained();
       },
       () => this.close(),
     );
+  }
+
+  /**
+   * The client's input ended. Before the configuration feed is done nothing
+   * has been answered yet, and a client that wrote its commands and closed
+   * its end (`printf ... | vmledger -qmp stdio` while the command line still
+   * reads the firmware) is answered in full, then the connection closes;
+   * later, it closes at once.
+   */
+  private inputClosed(): void {
+    if (this.configured) this.close();
+    else this.inputEnded = true;
+  }
+
+  /** Closes a connection whose input ended before the feed was done, once what it sent has been answered. */
+  private closeIfDrained(): void {
+    if (this.inputEnded && this.waiting.length === 0 && this.slots.length === 0 && !this.barrier) this.close();
   }
 
   /** Ends the connection; commands already inside the kernel still complete (and are logged), their replies are dropped. */
@@ -239,6 +259,7 @@ export class QmpMonitor {
       wrote = true;
     }
     if (wrote) this.throttleInput();
+    this.closeIfDrained();
   }
 
   private write(text: string): void {

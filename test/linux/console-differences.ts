@@ -38,6 +38,17 @@ export const LOAD_DEPENDENT: ReadonlyArray<{ readonly pattern: RegExp; readonly 
   { pattern: /^workqueue: \S+ hogged CPU for >\d+us \d+ times, consider switching to WQ_UNBOUND$/, reason: 'a work item ran longer than the workqueue watchdog\'s threshold' },
 ];
 
+/**
+ * Lines printed by work the kernel runs beside its initcalls (the initramfs
+ * is unpacked by an asynchronous work item): where they fall among the other
+ * lines depends on how fast each part ran, on either emulator. Both consoles
+ * must have them; their place is not compared.
+ */
+export const CONCURRENT: ReadonlyArray<{ readonly pattern: RegExp; readonly reason: string }> = [
+  { pattern: /^Trying to unpack rootfs image as initramfs\.\.\.$/, reason: 'printed when the asynchronous unpacking of the initramfs starts' },
+  { pattern: /^Freeing initrd memory: \d+K$/, reason: 'printed when the asynchronous unpacking of the initramfs ends' },
+];
+
 /** One line QEMU prints about a device vmledger's board does not have. */
 const noPci = (qemu: string): ConsoleDifference => ({
   qemu,
@@ -139,7 +150,10 @@ export function normalize(line: string): string {
  */
 export function compareWithQemu(qemuLines: readonly string[], ourLines: readonly string[]): { expected: string[]; got: string[]; unused: string[] } {
   const kept = (l: string) => !LOAD_DEPENDENT.some((d) => d.pattern.test(l));
-  const qemu = qemuLines.map(normalize).filter(kept);
+  const concurrent = (l: string) => CONCURRENT.some((d) => d.pattern.test(l));
+  // Lines of concurrent work go last, in a fixed order, on both sides: compared as present, not as placed.
+  const placed = (ls: string[]) => [...ls.filter((l) => !concurrent(l)), ...ls.filter(concurrent).sort()];
+  const qemu = placed(qemuLines.map(normalize).filter(kept));
   const expected: string[] = [];
   for (const line of qemu) {
     const replaced = EXPECTED_DIFFERENCES.find((d) => d.qemu === line);
@@ -150,6 +164,7 @@ export function compareWithQemu(qemuLines: readonly string[], ourLines: readonly
   const unused = [
     ...EXPECTED_DIFFERENCES.filter((d) => !qemu.includes((d.qemu ?? d.after)!)).map((d) => `difference: ${d.qemu ?? `(after) ${d.after}`}`),
     ...TIME_DEPENDENT.filter((t) => !qemuLines.some((l) => t.pattern.test(l.replace(/^\[\s*\d+\.\d+\] /, '')))).map((t) => `time rule: ${t.pattern}`),
+    ...CONCURRENT.filter((c) => !qemu.some((l) => c.pattern.test(l))).map((c) => `concurrent line: ${c.pattern}`),
   ];
-  return { expected, got: ourLines.map(normalize).filter(kept), unused };
+  return { expected, got: placed(ourLines.map(normalize).filter(kept)), unused };
 }

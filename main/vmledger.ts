@@ -8,7 +8,7 @@ import { parseWitness, witnessListener } from '../kernel/log/witness.js';
 import { runLogCommand } from '../log-tools/index.js';
 import * as hwApi from '../plugins/hw/index.js';
 import { runCommandLine, scanSettings, type CliSettings } from '../transports/cli/index.js';
-import { runTemplateCommand, runUp } from '../transports/config/index.js';
+import { runTemplateCommand, runUp } from '../transports/cli/up.js';
 import { DEFAULT_PLUGINS } from './default-plugins.js';
 import { confined, confinementFor, runConfined, type Confinement } from './confine.js';
 import { runExport } from './export-command.js';

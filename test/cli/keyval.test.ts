@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKeyval, parseKeyval } from '../../transports/cli/keyval.js';
+import { formatKeyval, parseKeyval } from '../../transports/feed/keyval.js';
 
 const parse = (s: string, implied?: string) => parseKeyval(s, implied).value;
 const err = (s: string, implied?: string) => () => parseKeyval(s, implied);

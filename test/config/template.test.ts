@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listTemplates, loadTemplate, parseTemplate, renderTemplate, runTemplateCommand, runUp, templateHelp, templateLineMap, templateSteps } from '../../transports/config/index.js';
+import { runTemplateCommand, runUp } from '../../transports/cli/up.js';
+import { listTemplates, loadTemplate, parseTemplate, renderTemplate, templateHelp, templateLineMap, templateSteps } from '../../transports/config/index.js';
 import { captureIo, errorOf, newKernel, tmp } from '../cli/fixtures.js';
 
 const TPL = `---

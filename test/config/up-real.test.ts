@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/index.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
-import { runUp } from '../../transports/config/index.js';
+import { runUp } from '../../transports/cli/up.js';
 import { VmProcess } from '../e2e/run-vmledger.js';
 import { captureIo } from '../cli/fixtures.js';
 

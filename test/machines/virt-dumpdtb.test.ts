@@ -9,7 +9,7 @@ import { decodeFdt, findNode, stringsOf } from '../../plugins/hw/fdt.js';
 import { boardOf } from '../../plugins/machines/virt/index.js';
 import { runCommandLine } from '../../transports/cli/index.js';
 import { captureIo } from '../cli/fixtures.js';
-import { runUp } from '../../transports/config/index.js';
+import { runUp } from '../../transports/cli/up.js';
 import { DEMO_FIRMWARE, runVmledger } from '../e2e/run-vmledger.js';
 import { itNeeding, lacking } from '../needs.js';
 

@@ -9,10 +9,10 @@ import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import { PHASES, phaseIndex, type Phase } from '../../kernel/phase.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import { loadConfigFile } from '../config/index.js';
-import type { CoerceContext } from './coerce.js';
+import type { CoerceContext } from '../feed/coerce.js';
 import { HelpRequest, defaultSettings, type CliSettings, type ExpandContext, type OptionSpec } from './option-spec.js';
 import { findOption } from './options.js';
-import { TransportError, type Step } from './step.js';
+import { TransportError, type Step } from '../feed/step.js';
 
 /** What expansion needs from a kernel: the registry (for typing) and where the kernel stands now. */
 export interface ExpansionEnv {

@@ -5,7 +5,7 @@
  */
 import { toQmpError } from '../../kernel/errors.js';
 import type { Origin } from '../../kernel/origin.js';
-import { TransportError, type Step } from './step.js';
+import { TransportError, type Step } from '../feed/step.js';
 
 /** The one thing a feed needs: the dispatcher. A Kernel's `host` fits. */
 export interface FeedTarget {

@@ -5,7 +5,7 @@
  */
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
 import type { Schema } from '../../kernel/schema/types.js';
-import { CHARDEV_BACKENDS } from './chardev-spec.js';
+import { CHARDEV_BACKENDS } from '../feed/chardev-spec.js';
 import type { HelpTopic } from './option-spec.js';
 import { OPTIONS } from './options.js';
 

@@ -13,17 +13,17 @@ import { expandArgv, scanSettings, type Expansion, type ExpansionEnv } from './e
 import { feedSteps } from './feed.js';
 import { helpText, optionsHelp } from './help.js';
 import { HelpRequest, type CliSettings } from './option-spec.js';
-import { TransportError, type Step } from './step.js';
+import { TransportError, type Step } from '../feed/step.js';
 
 export { expandArgv, scanSettings, optionPosition, type Expansion, type ExpansionEnv } from './expand.js';
 export { feedSteps, describeOrigin, type FeedTarget } from './feed.js';
-export { parseKeyval, formatKeyval, KeyvalError, type KeyvalObject, type KeyvalValue } from './keyval.js';
-export { coerceArgs, coerceValue, coerceLoose, argumentSchemas, parseSize, parseBool, parseInteger, type CoerceContext } from './coerce.js';
+export { parseKeyval, formatKeyval, KeyvalError, type KeyvalObject, type KeyvalValue } from '../feed/keyval.js';
+export { coerceArgs, coerceValue, coerceLoose, argumentSchemas, parseSize, parseBool, parseInteger, type CoerceContext } from '../feed/coerce.js';
 export { OPTIONS, SANDBOX_COMMAND, findOption } from './options.js';
 export { helpText, optionsHelp } from './help.js';
 export { HelpRequest, defaultSettings, type CliSettings, type OptionSpec } from './option-spec.js';
-export { chardevDrafts } from './chardev-spec.js';
-export { TransportError, type Step, type Draft } from './step.js';
+export { chardevDrafts } from '../feed/chardev-spec.js';
+export { TransportError, type Step, type Draft } from '../feed/step.js';
 
 /** Where the command line writes: stdout for help and expansions, stderr for errors. */
 export interface CliIo {

@@ -4,8 +4,8 @@
  */
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
-import type { CoerceContext } from './coerce.js';
-import type { Draft, Step } from './step.js';
+import type { CoerceContext } from '../feed/coerce.js';
+import type { Draft, Step } from '../feed/step.js';
 
 /** What the `help` sub-option asks to list. */
 export type HelpTopic = 'device' | 'object' | 'machine' | 'chardev' | 'cpu' | 'options';

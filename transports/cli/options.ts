@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseJson } from '../../kernel/plain-data.js';
-import { isJsonForm, parseKeyval, type KeyvalObject, type KeyvalValue } from './keyval.js';
-import { coerceArgs, parseBool, parseSize } from './coerce.js';
-import { chardevDrafts, monitorEndpoint, parseEndpoint } from './chardev-spec.js';
+import { isJsonForm, parseKeyval, type KeyvalObject, type KeyvalValue } from '../feed/keyval.js';
+import { coerceArgs, parseBool, parseSize } from '../feed/coerce.js';
+import { chardevDrafts, monitorEndpoint, parseEndpoint } from '../feed/chardev-spec.js';
 import { HelpRequest, type ExpandContext, type HelpTopic, type OptionSpec } from './option-spec.js';
-import type { Draft } from './step.js';
+import type { Draft } from '../feed/step.js';
 import { machineCompatKeys, QEMU_COMPAT_OPTIONS } from './qemu-compat.js';
 import { smpCpus } from './smp.js';
 import { isQemuIni, parseQemuIni } from './qemu-ini.js';

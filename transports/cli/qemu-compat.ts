@@ -5,8 +5,8 @@
  * that says what vmledger does instead (`-enable-kvm`, `-daemonize`). The
  * rows join the option table (options.ts), so help lists them too.
  */
-import { parseBool } from './coerce.js';
-import { parseKeyval, type KeyvalValue } from './keyval.js';
+import { parseBool } from '../feed/coerce.js';
+import { parseKeyval, type KeyvalValue } from '../feed/keyval.js';
 import type { ExpandContext, OptionSpec } from './option-spec.js';
 
 /** Why an accelerator other than TCG is refused, as one sentence. */

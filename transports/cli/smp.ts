@@ -6,8 +6,8 @@
  * what reaches the machine is the number of CPUs; the board refuses a
  * number it cannot build when it is given.
  */
-import { parseSize } from './coerce.js';
-import { parseKeyval } from './keyval.js';
+import { parseSize } from '../feed/coerce.js';
+import { parseKeyval } from '../feed/keyval.js';
 
 const MEMBERS = ['cpus', 'maxcpus', 'sockets', 'dies', 'clusters', 'cores', 'threads'] as const;
 type Member = (typeof MEMBERS)[number];

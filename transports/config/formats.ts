@@ -5,7 +5,8 @@
  * client) into the same commands.
  */
 import { yaml } from './libraries.js';
-import { formatKeyval, type Step } from '../cli/index.js';
+import { formatKeyval } from '../feed/keyval.js';
+import type { Step } from '../feed/step.js';
 
 /** A command without its origin: what export and print-expansion write. */
 export interface CommandItem {

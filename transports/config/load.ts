@@ -19,7 +19,8 @@ import { json5, yaml } from './libraries.js';
 import { plainDataProblem } from '../../kernel/plain-data.js';
 import type { ObjectSchema } from '../../kernel/schema/types.js';
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
-import { coerceLoose, type CoerceContext, TransportError, type Step } from '../cli/index.js';
+import { coerceLoose, type CoerceContext } from '../feed/coerce.js';
+import { TransportError, type Step } from '../feed/step.js';
 import { commandsArrayOffsets, lineColumn, topLevelArrayOffsets } from './json5-positions.js';
 import { isDescriptive, planDescriptive } from './planner.js';
 

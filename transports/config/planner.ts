@@ -19,7 +19,8 @@
  * cycle is an error that spells the cycle out.
  */
 import type { TypeRegistry } from '../../kernel/objects/type-registry.js';
-import { chardevDrafts, TransportError, type Draft } from '../cli/index.js';
+import { chardevDrafts } from '../feed/chardev-spec.js';
+import { TransportError, type Draft } from '../feed/step.js';
 
 /** The sections of a descriptive config, in the order their kinds are preferred. */
 const SECTIONS = ['monitors', 'chardevs', 'blockdevs', 'objects', 'machine', 'devices', 'settings'] as const;

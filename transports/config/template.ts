@@ -17,7 +17,7 @@
  */
 import { isReservedKey, plainDataProblem, reservedKeyProblem } from '../../kernel/plain-data.js';
 import { nunjucks, once, yaml } from './libraries.js';
-import { TransportError } from '../cli/index.js';
+import { TransportError } from '../feed/step.js';
 
 /** One declared variable. */
 export interface TemplateVariable {

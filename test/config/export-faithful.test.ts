@@ -6,43 +6,37 @@
  * export defect found by trying it (issue 14).
  */
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../../kernel/index.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
 import { exportLog, runExport } from '../../main/export-command.js';
 import { canonicalCommands, formatConfigFile } from '../../transports/config/index.js';
-import { tempDir } from '../log/fixtures/drafts.js';
 import { dropTriggers } from '../log/fixtures/tamper.js';
+import { LoggedKernels } from '../log/fixtures/logged-kernels.js';
 
 const API = { transport: 'api', client: 'export-faithful' };
-const kernels: Kernel[] = [];
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  for (const k of kernels.splice(0)) await k.close();
-  tmp?.cleanup();
-  tmp = undefined;
-});
+const vms = new LoggedKernels(() => [...DEFAULT_PLUGINS]);
 
 type Steps = Array<[string, Record<string, unknown>]>;
 
 /** Runs `steps` on a logging kernel with the program's plugins; returns the log's path and where each user device sits. */
 async function original(steps: Steps): Promise<{ log: string; hash: string; placement: Record<string, unknown> }> {
-  tmp = tempDir();
-  const log = tmp.path('vm.db');
+  vms.newFolder();
+  const log = vms.tmp.path('vm.db');
   const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: SqliteLogStore.open(log) });
-  kernels.push(k);
+  vms.kernels.push(k);
   for (const [command, args] of steps) await k.execute(command, args, API);
   const result = { log, hash: k.stateHash(), placement: placements(k) };
   await k.close();
-  kernels.length = 0;
+  vms.kernels.length = 0;
   return result;
 }
 
 /** Runs an exported QMP script in a fresh kernel (replay mode: no guest is started). */
 async function reproduce(script: string): Promise<Kernel> {
   const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], mode: 'replay' });
-  kernels.push(k);
+  vms.kernels.push(k);
   for (const line of script.trim().split('\n').slice(1)) {
     const { execute, arguments: args } = JSON.parse(line) as { execute: string; arguments?: Record<string, unknown> };
     await k.execute(execute, args ?? {}, API);

@@ -14,7 +14,7 @@ import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { verifyLog } from '../../kernel/log/verify.js';
 import { openQmp, qmpPlugin } from '../../transports/qmp/index.js';
 import { QmpClient } from '../qmp/qmp-client.js';
-import { LoggedKernels } from './logged-kernels.js';
+import { LoggedKernels } from '../log/fixtures/logged-kernels.js';
 
 const API = { transport: 'api', client: 'test' };
 

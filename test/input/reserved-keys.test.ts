@@ -21,7 +21,7 @@ import { JsonStreamParser, openQmp } from '../../transports/qmp/index.js';
 import { captureIo } from '../cli/fixtures.js';
 import { draft } from '../log/fixtures/drafts.js';
 import { QmpClient } from '../qmp/qmp-client.js';
-import { LoggedKernels } from './logged-kernels.js';
+import { LoggedKernels } from '../log/fixtures/logged-kernels.js';
 
 const API = { transport: 'api', client: 'test' };
 const vms = new LoggedKernels(() => [...DEFAULT_PLUGINS]);

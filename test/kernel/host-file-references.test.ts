@@ -6,44 +6,38 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createKernel, type Kernel } from '../../kernel/index.js';
+import { describe, expect, it } from 'vitest';
+import { createKernel } from '../../kernel/index.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
-import { tempDir } from '../log/fixtures/drafts.js';
+import { LoggedKernels } from '../log/fixtures/logged-kernels.js';
 
-const kernels: Kernel[] = [];
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  for (const k of kernels.splice(0)) await k.close();
-  tmp?.cleanup();
-  tmp = undefined;
-});
+const vms = new LoggedKernels(() => [...DEFAULT_PLUGINS]);
 
 describe('host files in the log header', () => {
   it('a read-only disk image gets its SHA-256, recorded once the background digest is done', async () => {
-    tmp = tempDir();
+    vms.newFolder();
     const image = new Uint8Array(3 << 20).map((_, i) => i % 251);
-    writeFileSync(tmp.path('disk.img'), image);
-    const store = SqliteLogStore.open(tmp.path('vm.db'));
+    writeFileSync(vms.tmp.path('disk.img'), image);
+    const store = SqliteLogStore.open(vms.tmp.path('vm.db'));
     const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: store });
-    kernels.push(k);
-    await k.execute('blockdev-add', { driver: 'file', 'node-name': 'ro', filename: tmp.path('disk.img'), 'read-only': true }, { transport: 'api' });
+    vms.kernels.push(k);
+    await k.execute('blockdev-add', { driver: 'file', 'node-name': 'ro', filename: vms.tmp.path('disk.img'), 'read-only': true }, { transport: 'api' });
     await k.broker.digests();
     expect(store.header()!.files).toEqual([
-      { path: tmp.path('disk.img'), given: tmp.path('disk.img'), sha256: createHash('sha256').update(image).digest('hex'), size: image.length },
+      { path: vms.tmp.path('disk.img'), given: vms.tmp.path('disk.img'), sha256: createHash('sha256').update(image).digest('hex'), size: image.length },
     ]);
   });
 
   it('an image opened read-write keeps its size only: the guest changes it', async () => {
-    tmp = tempDir();
-    writeFileSync(tmp.path('rw.img'), new Uint8Array(4096));
-    const store = SqliteLogStore.open(tmp.path('vm.db'));
+    vms.newFolder();
+    writeFileSync(vms.tmp.path('rw.img'), new Uint8Array(4096));
+    const store = SqliteLogStore.open(vms.tmp.path('vm.db'));
     const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: store });
-    kernels.push(k);
-    await k.execute('blockdev-add', { driver: 'file', 'node-name': 'rw', filename: tmp.path('rw.img') }, { transport: 'api' });
+    vms.kernels.push(k);
+    await k.execute('blockdev-add', { driver: 'file', 'node-name': 'rw', filename: vms.tmp.path('rw.img') }, { transport: 'api' });
     await k.broker.digests();
     k.syncHeader();
-    expect(store.header()!.files).toEqual([{ path: tmp.path('rw.img'), given: tmp.path('rw.img'), sha256: '', size: 4096 }]);
+    expect(store.header()!.files).toEqual([{ path: vms.tmp.path('rw.img'), given: vms.tmp.path('rw.img'), sha256: '', size: 4096 }]);
   });
 });

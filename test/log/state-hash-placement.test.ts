@@ -5,27 +5,21 @@
  * before (format 1, no `stateHashFormat` in the header) still replay: replay
  * hashes in the log's format.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKernel, STATE_HASH_FORMAT, type Kernel } from '../../kernel/index.js';
 import { replayLog } from '../../kernel/log/replay.js';
 import { SqliteLogStore } from '../../kernel/log/sqlite-log-store.js';
 import { runLogCommand, type Output } from '../../log-tools/index.js';
 import { DEFAULT_PLUGINS } from '../../main/default-plugins.js';
-import { tempDir } from './fixtures/drafts.js';
 import { stateHash1Log } from './fixtures/state-hash-1.js';
+import { LoggedKernels } from './fixtures/logged-kernels.js';
 
 const API = { transport: 'api', client: 'placement' };
-const kernels: Kernel[] = [];
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  for (const k of kernels.splice(0)) await k.close();
-  tmp?.cleanup();
-  tmp = undefined;
-});
+const vms = new LoggedKernels(() => [...DEFAULT_PLUGINS]);
 
 async function kernel(options: { stateHashFormat?: number; log?: SqliteLogStore } = {}): Promise<Kernel> {
   const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], ...options });
-  kernels.push(k);
+  vms.kernels.push(k);
   return k;
 }
 
@@ -63,19 +57,19 @@ describe('state hash and device placement', () => {
   });
 
   it('a new log records the state-hash format it was written with', async () => {
-    tmp = tempDir();
-    const store = SqliteLogStore.open(tmp.path('vm.db'));
+    vms.newFolder();
+    const store = SqliteLogStore.open(vms.tmp.path('vm.db'));
     await kernel({ log: store });
     expect(store.header()?.stateHashFormat).toBe(STATE_HASH_FORMAT);
   });
 
   it('a log written before format 2 still replays, every state hash matching', async () => {
-    tmp = tempDir();
-    const path = stateHash1Log(tmp);
+    vms.newFolder();
+    const path = stateHash1Log(vms.tmp);
     const store = SqliteLogStore.open(path, { readonly: true });
     expect(store.header()?.stateHashFormat).toBeUndefined();
     const replay = await createKernel({ plugins: [...DEFAULT_PLUGINS], mode: 'replay', stateHashFormat: 1 });
-    kernels.push(replay);
+    vms.kernels.push(replay);
     const result = await replayLog(store, replay);
     store.close();
     expect(result).toMatchObject({ ok: true, executed: 8 });
@@ -88,23 +82,23 @@ describe('state hash and device placement', () => {
   });
 
   it('the same old log does not replay when hashed as format 2: its format is what makes it replay', async () => {
-    tmp = tempDir();
-    const store = SqliteLogStore.open(stateHash1Log(tmp), { readonly: true });
+    vms.newFolder();
+    const store = SqliteLogStore.open(stateHash1Log(vms.tmp), { readonly: true });
     const replay = await createKernel({ plugins: [...DEFAULT_PLUGINS], mode: 'replay', stateHashFormat: 2 });
-    kernels.push(replay);
+    vms.kernels.push(replay);
     const result = await replayLog(store, replay);
     store.close();
     expect(result.ok).toBe(false);
   });
 
   it('log diff shows the placement that differs between two logs with the same objects', async () => {
-    tmp = tempDir();
+    vms.newFolder();
     const paths: string[] = [];
     for (const [name, steps] of [['a.db', VIA_DELETED], ['b.db', DIRECT]] as const) {
-      const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: SqliteLogStore.open(tmp.path(name)) });
+      const k = await createKernel({ plugins: [...DEFAULT_PLUGINS], log: SqliteLogStore.open(vms.tmp.path(name)) });
       for (const [command, args] of steps) await k.execute(command, args, API);
       await k.close();
-      paths.push(tmp.path(name));
+      paths.push(vms.tmp.path(name));
     }
     const out = collector();
     const code = await runLogCommand(['diff', ...paths], { plugins: [...DEFAULT_PLUGINS], stdout: out, stderr: collector() });

@@ -27,6 +27,7 @@ const HOST = {
   gcc: { program: 'gcc', pkg: 'gcc' },
   openssl: { program: 'openssl', pkg: 'openssl' },
   unshare: { program: 'unshare', pkg: 'util-linux' },
+  script: { program: 'script', pkg: 'bsdutils' },
   'U-Boot (M-mode)': { file: DEBIAN_FIRMWARE.ubootM, pkg: 'u-boot-qemu' },
   'U-Boot (S-mode)': { file: DEBIAN_FIRMWARE.ubootS, pkg: 'u-boot-qemu' },
   'OpenSBI fw_jump': { file: DEBIAN_FIRMWARE.fwJump, pkg: 'opensbi' },

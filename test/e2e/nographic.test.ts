@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_FIRMWARE, onTerminal, runVmledger, VmProcess } from './run-vmledger.js';
+import { itNeeding, lacking } from '../needs.js';
 
 const running: VmProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill()));
@@ -47,7 +48,7 @@ describe('-nographic: console and human monitor share the terminal', () => {
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, sealed: true });
   });
 
-  it('passes Ctrl-C on a terminal to the guest (signal=off, as QEMU\'s -nographic does)', async () => {
+  itNeeding('passes Ctrl-C on a terminal to the guest (signal=off, as QEMU\'s -nographic does)', lacking('script'), async () => {
     const vm = onTerminal(['-M', 'virt', '-bios', DEMO_FIRMWARE, '-nographic', '-log', 'vm.db']);
     running.push(vm);
     await vm.waitFor('press q to power off');

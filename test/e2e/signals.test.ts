@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_FIRMWARE, onTerminal, QmpClient, runVmledger, VmProcess } from './run-vmledger.js';
+import { describeNeeding, lacking } from '../needs.js';
 
 const running: VmProcess[] = [];
 afterEach(() => running.splice(0).forEach((p) => p.kill()));
@@ -86,7 +87,7 @@ describe('a signal and -action', () => {
   });
 });
 
-describe('Ctrl-C on the terminal', () => {
+describeNeeding('Ctrl-C on the terminal', lacking('script'), () => {
   it('ends a VM whose console is the terminal (-serial stdio keeps the terminal\'s signals, as QEMU\'s signal=on), and the banner of vmledger up says so', async () => {
     const vm = onTerminal(['up', 'console.yaml', 'qmp=']);
     running.push(vm);

@@ -83,6 +83,19 @@ const JC_SIZE = 4096;
 const FAR = 0x40000000;
 
 /**
+ * Why the interpreter loop stopped for code that became hot: not at all, at
+ * a jump's target (the jump ran), or on entering a page (the instruction
+ * there was counted but not run). A local the loop ends with rather than a
+ * field it sets where it stops: each stop is a path the guest takes for the
+ * first time long after V8 optimized the loop, and a field store or
+ * arithmetic there has no type feedback, so V8 deoptimized the whole loop at
+ * each (seven times on U-Boot's way to its prompt, each followed by a
+ * TurboFan compile of the loop, the largest function of the core). Setting a
+ * local needs no feedback.
+ */
+const NOT_HOT = 0, HOT_AT_JUMP = 1, HOT_AT_PAGE = 2;
+
+/**
  * Integer registers of the hart that is running (inside `step`), low and
  * high words; x0 reads index 0 (always 0) and index 32 is the write sink
  * for x0. A hart keeps its own copy in `lo`/`hi` while it does not run.
@@ -397,10 +410,8 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         const w = this.coldW;
         if (w === 0) {
           // Stopped where code became hot (compiled now, run by findBlock), or at an instruction it could not fetch.
-          if (this.hotHit) {
-            this.hotHit = false;
-            if (this.compileHere() >= 0) continue;
-          }
+          // execute sets hotHit on every return: nothing to reset, and no store here without type feedback.
+          if (this.hotHit && this.compileHere() >= 0) continue;
           // A fetch that faulted took its trap there: count it, or a trap vector that itself faults would hold this loop forever.
           if (ran < chunk && this.fill()) {
             done++;
@@ -756,6 +767,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
     let pageBase = this.pcv - FAR;
     let e = FAR;
     let n = 0;
+    let hot = NOT_HOT;
     loop: while (n < budget) {
       n++;
       if ((e >>> 0) >= 4096) {
@@ -768,17 +780,13 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         } else if (tlb[t] === (pl & -4096) && tlb[t + 1] === ph) {
           page = pageOf[tlb[t + 2]! >>> 12]!;
           e = pl & 4095;
-          if (++heat[(page + e) >>> 1] === HOT) {
-            n--;
-            pageBase = pc - e;
-            this.hotHit = true;
-            break;
-          }
+          if (++heat[(page + e) >>> 1] === HOT) hot = HOT_AT_PAGE;
         } else {
           page = EMPTY_PAGE;
           e = 0;
         }
         pageBase = pc - e;
+        if (hot !== NOT_HOT) break;
       }
       // An undecoded slot reads 0, Op.NONE: the switch stops the loop there.
       const w = slab[page + e]!, imm = slab[page + e + 1]!;
@@ -828,7 +836,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
           lo[rd] = link | 0;
           hi[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           e = (e + imm) | 0;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         }
         case Op.JALR: {
@@ -843,7 +851,7 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
           const d = t - pageBase, farBase = t - FAR;
           if (d >= 0 && d < 4096) {
             e = d | 0;
-            if (++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+            if (++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           } else {
             pageBase = farBase;
             e = FAR;
@@ -852,34 +860,34 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
         }
         case Op.BEQ:
           e = lo[rs1] === lo[rs2] && hi[rs1] === hi[rs2] ? (e + imm) | 0 : next;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         case Op.BNE:
           e = lo[rs1] !== lo[rs2] || hi[rs1] !== hi[rs2] ? (e + imm) | 0 : next;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         case Op.BLT: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         }
         case Op.BGE: {
           const ah = hi[rs1]!, bh = hi[rs2]!;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         }
         case Op.BLTU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? (e + imm) | 0 : next;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         }
         case Op.BGEU: {
           const ah = hi[rs1]! >>> 0, bh = hi[rs2]! >>> 0;
           e = ah < bh || (ah === bh && (lo[rs1]! >>> 0) < (lo[rs2]! >>> 0)) ? next : (e + imm) | 0;
-          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { this.hotHit = true; break loop; }
+          if (e !== next && (e >>> 0) < 4096 && ++heat[(page + e) >>> 1] === HOT) { hot = HOT_AT_JUMP; break loop; }
           continue;
         }
         // Loads (unprivileged spec 2.6). Address = rs1 + imm in int32 words,
@@ -1030,6 +1038,9 @@ export class Rv64Hart implements Hart, HartState, BlockHost {
       this.coldImm = imm;
       break;
     }
+    // HOT_AT_PAGE stopped after counting the instruction it did not run.
+    n -= hot >> 1;
+    this.hotHit = hot !== NOT_HOT;
     this.pcv = pageBase + e;
     this.instret = startInstret + n;
     return n;

@@ -49,11 +49,12 @@ function writeCache(script) {
 const cachedData = readCache();
 // esbuild writes ASCII only (non-ASCII characters are escaped), so latin1 reads the same text, faster.
 const source = readFileSync(bundle, 'latin1');
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __vmledgerImport) {${source}\n})`, {
   filename: bundle,
   cachedData,
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(script));
 const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+// Code that runs from the cache cannot use import() (Node 20 loses its loader there): it gets this module's.
+const importHere = (specifier) => import(specifier);
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle), importHere);

@@ -66,6 +66,16 @@ function entryOf(spec: string, cwd: string): string {
 }
 
 /**
+ * The executable (main/launcher.mjs) runs the program from V8's code cache,
+ * where Node 20 loses what `import()` needs ("A dynamic import callback was
+ * not specified"), so it passes its own `import()` in as `__vmledgerImport`.
+ * Run from source (tests, tsx) there is none, and `import()` works as is.
+ */
+declare const __vmledgerImport: ((specifier: string) => Promise<unknown>) | undefined;
+const importModule = (specifier: string): Promise<unknown> =>
+  typeof __vmledgerImport === 'function' ? __vmledgerImport(specifier) : import(specifier);
+
+/**
  * Bundles a plugin into one ES module in a fresh temporary folder and
  * returns its path: TypeScript is compiled with esbuild, and imports of
  * `vmledger` resolve to the running program's modules.
@@ -74,7 +84,7 @@ export async function bundlePlugin(spec: string, modules: HostModules, cwd = pro
   const entry = entryOf(spec, cwd);
   const outfile = join(mkdtempSync(join(tmpdir(), 'vmledger-plugin-')), 'plugin.mjs');
   // Loaded only when a plugin is: esbuild is large, and most runs load none.
-  const { build } = await import('esbuild');
+  const { build } = (await importModule('esbuild')) as typeof import('esbuild');
   try {
     await build({
       entryPoints: [entry],
@@ -105,5 +115,5 @@ export async function loadPlugin(spec: string, modules: HostModules, cwd = proce
   (globalThis as Record<string, unknown>)[GLOBAL] = modules;
   const asPath = resolve(cwd, spec);
   const bundle = isBundle(asPath) ? asPath : await bundlePlugin(spec, modules, cwd);
-  return pickPlugin((await import(pathToFileURL(bundle).href)) as Record<string, unknown>, spec);
+  return pickPlugin((await importModule(pathToFileURL(bundle).href)) as Record<string, unknown>, spec);
 }

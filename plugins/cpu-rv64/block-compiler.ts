@@ -17,6 +17,12 @@
  * - conditional branches leave the block when taken (side exits) and the
  *   trace goes on with the fall-through; a branch or jump back to the first
  *   instruction becomes a loop inside the function, bounded by `budget`;
+ * - a block never retires more than `budget`: it runs nothing when a pass
+ *   over its trace might not fit (the hart's interpreter then takes the
+ *   instructions one by one), and loops again only while a whole pass
+ *   fits, so a run retires the same instructions whether or not its code
+ *   was compiled (a deterministic schedule, a snapshot loaded into a
+ *   process that compiled nothing yet);
  * - loads and stores look their page up in the hart's TLB inline (the same
  *   fast path as the interpreter's); anything else (a TLB miss, MMIO, a
  *   misaligned access, a store into decoded code) leaves the block before
@@ -141,14 +147,15 @@ export function blockSource(trace: readonly TraceInsn[]): string {
   const start = trace[0]!.pc;
   let loops = false;
   for (const t of trace) if (targetOf(t, (t.w & 255) as Op) === start) loops = true;
-  const body = trace.map((t, k) => insnSource(t, k, start, loops));
+  const body = trace.map((t, k) => insnSource(t, k, start, loops, trace.length));
   const last = trace[trace.length - 1]!;
   const lastOp = (last.w & 255) as Op;
   // Falling off the end: the next instruction, unless the last one jumped (its code already left).
   if (lastOp === Op.JAL && last.follow) body.push(leave(last.pc + last.imm, trace.length));
   else if (lastOp !== Op.JALR && lastOp !== Op.JAL) body.push(leave(last.pc + (last.w >>> 24), trace.length));
   const core = loops ? `x:for(;;){${body.join('\n')}}` : `x:{${body.join('\n')}}`;
-  return `'use strict';return function block(h,budget){const T=h.tlbE,rB=h.rBase,wB=h.wBase;let n=0,k=0,npc=0;\n${core}\nh.pcv=npc;return n+k;};`;
+  // A budget a whole pass might overrun runs nothing: 0 sends the hart's loop to the interpreter, which stops exactly.
+  return `'use strict';return function block(h,budget){if(budget<${trace.length})return 0;const T=h.tlbE,rB=h.rBase,wB=h.wBase;let n=0,k=0,npc=0;\n${core}\nh.pcv=npc;return n+k;};`;
 }
 
 /** Leaves the block for `pc` after `k` instructions of this pass. */
@@ -163,7 +170,7 @@ function targetOf(t: TraceInsn, op: Op): number | undefined {
 }
 
 /** Source of one instruction, `k`-th of the trace. */
-function insnSource(t: TraceInsn, k: number, start: number, loops: boolean): string {
+function insnSource(t: TraceInsn, k: number, start: number, loops: boolean, passLength: number): string {
   const w = t.w, imm = t.imm, pc = t.pc, op = (w & 255) as Op;
   const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
   const next = pc + (w >>> 24);
@@ -174,7 +181,7 @@ function insnSource(t: TraceInsn, k: number, start: number, loops: boolean): str
   const set = (l: string, h: string) => (rd === 32 || rd === 0 ? '' : `{const $l=${l},$h=${h};R[${rd}]=$l;H[${rd}]=$h;}`);
   // A taken transfer to `target`: around the loop when it is the first instruction, else out of the block.
   const goTo = (target: number) =>
-    loops && target === start ? `{n+=${k + 1};if(n<budget)continue;${leave(start, 0)}}` : leave(target, k + 1);
+    loops && target === start ? `{n+=${k + 1};if(n+${passLength}<=budget)continue;${leave(start, 0)}}` : leave(target, k + 1);
   // 64-bit compares of rs1 and rs2 as 0/1, every part evaluated.
   const eq = `((${L1}===${L2})&(${H1}===${H2}))`;
   const ltu = `(((${L1}>>>0)<(${L2}>>>0))&(${H1}===${H2}))`;

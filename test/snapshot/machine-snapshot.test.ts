@@ -32,17 +32,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A built, not yet started virt machine running U-Boot, console on a ring
- * buffer. Interpreter only (jit=off): a compiled block may retire a few
- * instructions past the budget `run` is given, which depends on when it was
- * compiled, so with blocks the same schedule would not retire the same
- * instructions between clock steps in the original and in the copy.
+ * buffer, with the JIT on: the copy, loaded into a core that has compiled
+ * nothing, runs the same instructions between clock steps as the original,
+ * whose hot code is compiled, because a block never runs past its budget.
  */
 async function machine(extra: Record<string, unknown> = {}): Promise<{ k: Kernel; board: VirtBoard }> {
   const k = await hwKernel([snapshotPlugin], cpuPlugin);
   await run(
     k,
     ['chardev-add', { id: 'serial0', backend: { type: 'ringbuf', data: { size: 1 << 20 } } }],
-    ['machine-set', { type: 'virt', firmware: UBOOT, 'cpu-type': 'rv64,jit=off', 'snapshot-dir': dir, ...extra }],
+    ['machine-set', { type: 'virt', firmware: UBOOT, 'cpu-type': 'rv64', 'snapshot-dir': dir, ...extra }],
     ['until-phase', { phase: 'machine-ready' }],
   );
   return { k, board: boardOf(k.objects.get('/machine')) };
